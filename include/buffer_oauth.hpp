@@ -1,0 +1,2484 @@
+// SPDX-License-Identifier: MIT
+//
+// buffer_oauth.hpp: a transport-agnostic OAuth 2.0 client core for the Buffer
+// API. It builds requests and parses responses; the caller does all I/O, owns
+// the clock and supplies the randomness. One header, standard library only,
+// C++17, nothing thrown, no globals.
+//
+// Sections, in the order data flows through them (each uses only those above):
+//    1. Errors        errc, error, result<T>
+//    2. Text          limits, character sets, percent coding, UTF-8, URL split
+//    3. JSON          strict RFC 8259 reader for token and error bodies
+//    4. PKCE, state   SHA-256, HMAC-SHA256, base64/base64url, S256, OS entropy
+//    5. HTTP values   http_header, http_request, http_response
+//    6. Provider      provider (Buffer built in), client
+//    7. Authorize     build_authorize_url
+//    8. Redirect      parse_redirect
+//    9. Token         build_token_request, build_refresh_request,
+//                     parse_token_response, parse_refresh_response
+//   10. Attach        attach_token, check_api_response, parse_bearer_challenge
+//   11. Deauthorize   build_deauthorize_request, parse_deauthorize_response
+//   12. Flow          flow: the state machine, save and restore
+//
+// Specs: RFC 6749 (OAuth 2.0), 6750 (Bearer), 7636 (PKCE), 8252 (native apps),
+// 9207 (iss), 9700 (security BCP), 3986 (URI), 8259 (JSON), 3629 (UTF-8),
+// 4648 (base64), FIPS 180-4 (SHA-256), RFC 2104 (HMAC); Buffer's guide.
+
+#ifndef BUFFER_OAUTH_HPP
+#define BUFFER_OAUTH_HPP
+
+#define BUFFER_OAUTH_VERSION_MAJOR 0
+#define BUFFER_OAUTH_VERSION_MINOR 1
+#define BUFFER_OAUTH_VERSION_PATCH 0
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/random.h>
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+#include <stdlib.h>
+#elif defined(_WIN32)
+#include <windows.h>
+#include <bcrypt.h>
+#endif
+
+namespace buffer_oauth {
+
+// ============================================================================
+// 1. Errors
+// ============================================================================
+
+/// Why an operation failed. Values are stable: never renumbered, only
+/// appended. Groups: 1xx caller misuse, 2xx malformed input, 3xx security
+/// check, 4xx the provider refused, 5xx limits and environment.
+enum class errc : std::uint16_t {
+  ok = 0,
+  invalid_client_id = 100,       ///< client_id empty or not VSCHAR
+  invalid_redirect_uri = 101,    ///< redirect URI not absolute, has a fragment, userinfo...
+  invalid_endpoint = 102,        ///< a provider endpoint is not a usable absolute URL
+  invalid_character = 103,       ///< a value holds a character its grammar forbids
+  insufficient_entropy = 104,    ///< fewer random bytes than the minimum
+  invalid_code_verifier = 105,   ///< PKCE verifier/challenge outside RFC 7636 §4.1
+  out_of_order = 106,            ///< flow event not allowed in the current state
+  flow_failed = 107,             ///< flow already failed; see flow::failure()
+  state_already_used = 108,      ///< a redirect was already accepted for this state
+  code_already_used = 109,       ///< the code was already put in a token request
+  clock_regressed = 110,         ///< `now` is earlier than a time passed before
+  invalid_argument = 111,        ///< an argument outside its documented range
+  invalid_url = 200,             ///< not an absolute http(s) URL we can split
+  bad_percent_encoding = 201,    ///< '%' not followed by two hex digits
+  invalid_utf8 = 202,            ///< bytes that are not valid UTF-8
+  malformed_json = 203,          ///< not RFC 8259 JSON
+  invalid_surrogate = 204,       ///< a \u escape that is a lone surrogate
+  depth_exceeded = 205,          ///< JSON nested deeper than the limit
+  empty_body = 206,              ///< the response body is empty or blank
+  not_json = 207,                ///< the body is not JSON (an HTML error page...)
+  not_an_object = 208,           ///< JSON, but the top level is not an object
+  duplicate_member = 209,        ///< an OAuth member appears twice
+  invalid_member_type = 210,     ///< an OAuth member has the wrong JSON type
+  missing_access_token = 211,    ///< no access_token in a success response
+  missing_token_type = 212,      ///< no token_type and the provider allows no default
+  unsupported_token_type = 213,  ///< token_type other than Bearer
+  invalid_expires_in = 214,      ///< expires_in not a non-negative integer
+  invalid_token_syntax = 215,    ///< token outside RFC 6750 b64token
+  malformed_error = 216,         ///< error fields outside RFC 6749's charset
+  ambiguous_response = 217,      ///< both a result and an error
+  missing_code = 218,            ///< the redirect has neither code nor error
+  invalid_header_value = 219,    ///< header name/value with CR, LF, NUL...
+  malformed_challenge = 220,     ///< WWW-Authenticate not RFC 6750 §3 syntax
+  corrupt_flow = 221,            ///< saved flow truncated or malformed
+  unsupported_flow_version = 222,///< saved flow from another format version
+  insecure_url = 300,            ///< plain http where HTTPS is required
+  redirect_uri_mismatch = 301,   ///< the redirect is not our registered URI
+  state_missing = 302,           ///< no state where one is required
+  state_mismatch = 303,          ///< state differs from the one we sent
+  duplicate_parameter = 304,     ///< an OAuth parameter appears twice
+  iss_missing = 305,             ///< RFC 9207 iss absent but an issuer is configured
+  iss_mismatch = 306,            ///< iss differs from the configured issuer
+  iss_unexpected = 307,          ///< iss present but no issuer configured to check it
+  token_origin_mismatch = 308,   ///< request URL outside the provider's API origin
+  token_already_present = 309,   ///< the request already carries a token
+  query_token_disallowed = 310,  ///< query placement without explicit opt-in
+  form_body_not_allowed = 311,   ///< body placement on GET or a non-form body
+  code_expired = 312,            ///< the code outlived the provider's lifetime
+  tampered_flow = 313,           ///< saved flow fails its HMAC check
+  provider_mismatch = 314,       ///< saved flow belongs to another provider/client
+  authorization_denied = 400,    ///< the user refused (error=access_denied)
+  authorization_error = 401,     ///< the provider sent another authorization error
+  token_error = 402,             ///< RFC 6749 §5.2 error from the token endpoint
+  api_error = 403,               ///< Buffer API error envelope (code, message)
+  token_rejected = 404,          ///< the API refused the token: log in again
+  http_error = 405,              ///< unexpected HTTP status without an OAuth body
+  deauthorize_failed = 406,      ///< the provider did not confirm the revocation
+  too_large = 500,               ///< input over a size or count limit
+  random_unavailable = 501,      ///< the OS random source failed
+};
+
+namespace detail {
+struct errc_info {
+  errc code;
+  std::string_view name;
+  std::string_view message;
+};
+
+inline constexpr errc_info errc_table[] = {
+    {errc::ok, "ok", "success"},
+    {errc::invalid_client_id, "invalid_client_id", "the client_id is empty or has characters outside RFC 6749 VSCHAR; use the id Buffer shows for your app"},
+    {errc::invalid_redirect_uri, "invalid_redirect_uri", "the redirect URI must be an absolute http(s) URI without fragment or userinfo"},
+    {errc::invalid_endpoint, "invalid_endpoint", "a provider endpoint is not an absolute http(s) URL without fragment"},
+    {errc::invalid_character, "invalid_character", "a value contains a character its grammar does not allow"},
+    {errc::insufficient_entropy, "insufficient_entropy", "too few random bytes: state needs 16, a PKCE verifier 32"},
+    {errc::invalid_code_verifier, "invalid_code_verifier", "PKCE verifier must be 43-128 unreserved characters, challenge 43 base64url characters"},
+    {errc::out_of_order, "out_of_order", "this flow event is not allowed in the current state"},
+    {errc::flow_failed, "flow_failed", "the flow already failed; start a new one"},
+    {errc::state_already_used, "state_already_used", "a redirect was already accepted for this state; start a new login"},
+    {errc::code_already_used, "code_already_used", "the code was already used in a token request; codes work once"},
+    {errc::clock_regressed, "clock_regressed", "the time passed is earlier than a time passed before; use a monotonic clock"},
+    {errc::invalid_argument, "invalid_argument", "an argument is outside its documented range"},
+    {errc::invalid_url, "invalid_url", "not an absolute http(s) URL"},
+    {errc::bad_percent_encoding, "bad_percent_encoding", "a '%' is not followed by two hex digits"},
+    {errc::invalid_utf8, "invalid_utf8", "text is not valid UTF-8"},
+    {errc::malformed_json, "malformed_json", "the body is not valid JSON"},
+    {errc::invalid_surrogate, "invalid_surrogate", "a JSON string has an unpaired UTF-16 surrogate escape"},
+    {errc::depth_exceeded, "depth_exceeded", "the JSON is nested deeper than the limit"},
+    {errc::empty_body, "empty_body", "the response body is empty"},
+    {errc::not_json, "not_json", "the response body is not JSON (an HTML error page or a proxy message?)"},
+    {errc::not_an_object, "not_an_object", "the JSON body is not an object"},
+    {errc::duplicate_member, "duplicate_member", "an OAuth member appears more than once in the JSON body"},
+    {errc::invalid_member_type, "invalid_member_type", "an OAuth member has the wrong JSON type"},
+    {errc::missing_access_token, "missing_access_token", "the token response has no access_token"},
+    {errc::missing_token_type, "missing_token_type", "the token response has no token_type (RFC 6749 §5.1 requires it)"},
+    {errc::unsupported_token_type, "unsupported_token_type", "the token_type is not Bearer; this client only uses Bearer tokens"},
+    {errc::invalid_expires_in, "invalid_expires_in", "expires_in is not a non-negative integer of seconds"},
+    {errc::invalid_token_syntax, "invalid_token_syntax", "the token is not RFC 6750 b64token syntax"},
+    {errc::malformed_error, "malformed_error", "the provider's error fields break RFC 6749's character rules"},
+    {errc::ambiguous_response, "ambiguous_response", "the response carries both a result and an error"},
+    {errc::missing_code, "missing_code", "the redirect carries neither a code nor an error"},
+    {errc::invalid_header_value, "invalid_header_value", "a header name or value contains CR, LF, NUL or another forbidden byte"},
+    {errc::malformed_challenge, "malformed_challenge", "the WWW-Authenticate header is not RFC 6750 §3 syntax"},
+    {errc::corrupt_flow, "corrupt_flow", "the saved flow is truncated or malformed"},
+    {errc::unsupported_flow_version, "unsupported_flow_version", "the saved flow has an unknown format version"},
+    {errc::insecure_url, "insecure_url", "plain http is not allowed here; use https (or a loopback IP with the explicit opt-in)"},
+    {errc::redirect_uri_mismatch, "redirect_uri_mismatch", "the URL is not the registered redirect URI"},
+    {errc::state_missing, "state_missing", "the state parameter is missing"},
+    {errc::state_mismatch, "state_mismatch", "the state parameter does not match the one sent; possible CSRF"},
+    {errc::duplicate_parameter, "duplicate_parameter", "an OAuth parameter appears more than once"},
+    {errc::iss_missing, "iss_missing", "the redirect has no iss but an issuer is configured (RFC 9207)"},
+    {errc::iss_mismatch, "iss_mismatch", "iss differs from the configured issuer; possible mix-up attack"},
+    {errc::iss_unexpected, "iss_unexpected", "the redirect has iss but no issuer is configured to check it"},
+    {errc::token_origin_mismatch, "token_origin_mismatch", "the request URL is outside the provider's API origin; the token is not sent there"},
+    {errc::token_already_present, "token_already_present", "the request already carries an access token"},
+    {errc::query_token_disallowed, "query_token_disallowed", "a token in the query string needs an explicit opt-in (RFC 9700 §4.3.2)"},
+    {errc::form_body_not_allowed, "form_body_not_allowed", "a body token needs a non-GET request with an ASCII application/x-www-form-urlencoded body"},
+    {errc::code_expired, "code_expired", "the authorization code is older than the provider allows; log in again"},
+    {errc::tampered_flow, "tampered_flow", "the saved flow failed its integrity check (wrong key or altered)"},
+    {errc::provider_mismatch, "provider_mismatch", "the saved flow belongs to another provider or client"},
+    {errc::authorization_denied, "authorization_denied", "the user denied access"},
+    {errc::authorization_error, "authorization_error", "the provider returned an authorization error"},
+    {errc::token_error, "token_error", "the token endpoint returned an OAuth error"},
+    {errc::api_error, "api_error", "the API returned an error"},
+    {errc::token_rejected, "token_rejected", "the API rejected the access token; log in again"},
+    {errc::http_error, "http_error", "unexpected HTTP status"},
+    {errc::deauthorize_failed, "deauthorize_failed", "the provider did not confirm the revocation"},
+    {errc::too_large, "too_large", "input exceeds a size or count limit"},
+    {errc::random_unavailable, "random_unavailable", "the operating system's random source failed"},
+};
+
+inline constexpr const errc_info* find_errc(errc code) noexcept {
+  for (const auto& row : errc_table)
+    if (row.code == code) return &row;
+  return nullptr;
+}
+}  // namespace detail
+
+/// Stable snake_case name of an error code, e.g. "state_mismatch".
+inline constexpr std::string_view to_string(errc code) noexcept {
+  const auto* row = detail::find_errc(code);
+  return row ? row->name : std::string_view("unknown");
+}
+
+/// Default text for people, e.g. "the state parameter does not match ...".
+inline constexpr std::string_view message(errc code) noexcept {
+  const auto* row = detail::find_errc(code);
+  return row ? row->message : std::string_view("unknown error");
+}
+
+/// Error fields sent by a provider (RFC 6749 §4.1.2.1, §5.2).
+struct oauth_error {
+  std::string error;
+  std::string error_description;
+  std::string error_uri;
+};
+
+/// What went wrong. `message` never contains a secret. For a response from
+/// the network, `http_status` and `body` keep what arrived.
+struct error {
+  errc code = errc::ok;
+  std::string message;
+  oauth_error from_provider;
+  int http_status = 0;
+  std::string body;
+  std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
+};
+
+/// Holds a T or an error. T must be default-constructible: a failed result
+/// holds a value-initialised T, so value() is never undefined behaviour.
+template <class T>
+class [[nodiscard]] result {
+ public:
+  result(T value) : value_(std::move(value)) {}                          // NOLINT
+  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {} // NOLINT
+
+  explicit operator bool() const noexcept { return ok_; }
+  bool has_value() const noexcept { return ok_; }
+  T& value() & noexcept { return value_; }
+  const T& value() const& noexcept { return value_; }
+  T&& value() && noexcept { return std::move(value_); }
+  T& operator*() & noexcept { return value_; }
+  const T& operator*() const& noexcept { return value_; }
+  T* operator->() noexcept { return &value_; }
+  const T* operator->() const noexcept { return &value_; }
+  const buffer_oauth::error& error() const noexcept { return error_; }
+  errc code() const noexcept { return error_.code; }
+
+ private:
+  T value_{};
+  buffer_oauth::error error_{};
+  bool ok_ = true;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  result() = default;
+  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {}  // NOLINT
+  explicit operator bool() const noexcept { return ok_; }
+  bool has_value() const noexcept { return ok_; }
+  const buffer_oauth::error& error() const noexcept { return error_; }
+  errc code() const noexcept { return error_.code; }
+
+ private:
+  buffer_oauth::error error_{};
+  bool ok_ = true;
+};
+
+namespace detail {
+/// An error whose message is the code's text plus, optionally, which field.
+inline error fail(errc code, std::string_view what = {}) {
+  error e;
+  e.code = code;
+  if (!what.empty()) {
+    e.message.assign(what);
+    e.message += ": ";
+  }
+  e.message += message(code);
+  return e;
+}
+}  // namespace detail
+
+// ============================================================================
+// 2. Text
+// ============================================================================
+
+/// Size and count limits applied to everything parsed. Defaults are generous
+/// for OAuth and small enough that hostile input costs little.
+struct limits {
+  std::size_t max_url = 8192;          ///< redirect URLs, endpoints, API URLs
+  std::size_t max_body = 64 * 1024;    ///< response bodies
+  std::size_t max_parameters = 128;    ///< query/form pairs in one URL
+  std::size_t max_value = 4096;        ///< code, state, token, other values
+  std::size_t max_json_depth = 64;     ///< nesting; at most 256 is honoured
+};
+
+namespace detail {
+
+constexpr bool is_alpha(unsigned char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+constexpr bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_hexdig(unsigned char c) noexcept {
+  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+/// RFC 3986 §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+/// RFC 3986 §2.2 sub-delims
+constexpr bool is_sub_delim(unsigned char c) noexcept {
+  return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
+         c == '+' || c == ',' || c == ';' || c == '=';
+}
+/// Any character that may appear literally in an RFC 3986 URI.
+constexpr bool is_uri_char(unsigned char c) noexcept {
+  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' ||
+         c == '[' || c == ']' || c == '@' || c == '%';
+}
+/// RFC 6749 App. A: VSCHAR = %x20-7E
+constexpr bool is_vschar(unsigned char c) noexcept { return c >= 0x20 && c <= 0x7e; }
+/// RFC 6749 App. A: NQSCHAR = %x20-21 / %x23-5B / %x5D-7E
+constexpr bool is_nqschar(unsigned char c) noexcept { return is_vschar(c) && c != '"' && c != '\\'; }
+/// RFC 6749 App. A: NQCHAR = %x21 / %x23-5B / %x5D-7E
+constexpr bool is_nqchar(unsigned char c) noexcept { return is_nqschar(c) && c != ' '; }
+/// RFC 6750 §2.1: b64token body characters (before the trailing '=')
+constexpr bool is_b64token_char(unsigned char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' ||
+         c == '/';
+}
+/// RFC 7230 tchar, for header names and auth-scheme tokens.
+constexpr bool is_tchar(unsigned char c) noexcept {
+  return is_alpha(c) || is_digit(c) || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
+         c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' ||
+         c == '`' || c == '|' || c == '~';
+}
+
+constexpr unsigned char hex_value(unsigned char c) noexcept {
+  return static_cast<unsigned char>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+}
+
+inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noexcept {
+  for (char ch : s)
+    if (!pred(static_cast<unsigned char>(ch))) return false;
+  return true;
+}
+
+constexpr char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+/// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+inline bool is_b64token(std::string_view s) noexcept {
+  std::size_t body = 0;
+  while (body < s.size() && is_b64token_char(static_cast<unsigned char>(s[body]))) ++body;
+  if (body == 0) return false;
+  for (std::size_t i = body; i < s.size(); ++i)
+    if (s[i] != '=') return false;
+  return true;
+}
+
+/// Incremental UTF-8 validator (RFC 3629): rejects overlong forms, surrogates,
+/// code points above U+10FFFF and truncated sequences.
+class utf8_validator {
+ public:
+  bool feed(unsigned char c) noexcept {
+    if (need_ == 0) {
+      if (c < 0x80) return true;
+      if (c >= 0xc2 && c <= 0xdf) { need_ = 1; lo_ = 0x80; hi_ = 0xbf; return true; }
+      if (c >= 0xe0 && c <= 0xef) {
+        need_ = 2;
+        lo_ = c == 0xe0 ? 0xa0 : 0x80;
+        hi_ = c == 0xed ? 0x9f : 0xbf;
+        return true;
+      }
+      if (c >= 0xf0 && c <= 0xf4) {
+        need_ = 3;
+        lo_ = c == 0xf0 ? 0x90 : 0x80;
+        hi_ = c == 0xf4 ? 0x8f : 0xbf;
+        return true;
+      }
+      return false;
+    }
+    if (c < lo_ || c > hi_) return false;
+    lo_ = 0x80;
+    hi_ = 0xbf;
+    --need_;
+    return true;
+  }
+  bool complete() const noexcept { return need_ == 0; }
+
+ private:
+  unsigned need_ = 0;
+  unsigned char lo_ = 0x80, hi_ = 0xbf;
+};
+
+inline bool is_valid_utf8(std::string_view s) noexcept {
+  utf8_validator v;
+  for (char ch : s)
+    if (!v.feed(static_cast<unsigned char>(ch))) return false;
+  return v.complete();
+}
+
+/// Which characters percent_encode leaves alone.
+enum class encoding : std::uint8_t {
+  uri,        ///< RFC 3986: unreserved stays, space is %20
+  form,       ///< RFC 6749 App. B / HTML form: unreserved stays, space is '+'
+  form_safe,  ///< Buffer's code: unreserved and '/' stay, everything else escaped
+};
+
+inline void percent_encode(std::string& out, std::string_view s, encoding mode) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c) || (mode == encoding::form_safe && c == '/')) {
+      out += ch;
+    } else if (mode == encoding::form && c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    }
+  }
+}
+
+/// Walks the bytes of a percent-encoded component without allocating.
+/// `plus_is_space` selects form decoding (query strings, form bodies).
+class percent_decoder {
+ public:
+  percent_decoder(std::string_view raw, bool plus_is_space) noexcept
+      : raw_(raw), plus_(plus_is_space) {}
+  /// Next decoded byte; false at the end or on a bad escape (see bad()).
+  bool next(unsigned char& out) noexcept {
+    if (pos_ >= raw_.size()) return false;
+    const auto c = static_cast<unsigned char>(raw_[pos_]);
+    if (c == '%') {
+      if (raw_.size() - pos_ < 3 || !is_hexdig(static_cast<unsigned char>(raw_[pos_ + 1])) ||
+          !is_hexdig(static_cast<unsigned char>(raw_[pos_ + 2]))) {
+        bad_ = true;
+        return false;
+      }
+      out = static_cast<unsigned char>(hex_value(static_cast<unsigned char>(raw_[pos_ + 1])) * 16 +
+                                       hex_value(static_cast<unsigned char>(raw_[pos_ + 2])));
+      pos_ += 3;
+      return true;
+    }
+    out = (plus_ && c == '+') ? static_cast<unsigned char>(' ') : c;
+    ++pos_;
+    return true;
+  }
+  bool bad() const noexcept { return bad_; }
+
+ private:
+  std::string_view raw_;
+  std::size_t pos_ = 0;
+  bool plus_;
+  bool bad_ = false;
+};
+
+/// Checks a raw query/form component: escapes well formed, decoded bytes valid
+/// UTF-8 without control characters. No allocation.
+inline errc check_form_component(std::string_view raw) noexcept {
+  percent_decoder d(raw, true);
+  utf8_validator utf8;
+  unsigned char c = 0;
+  while (d.next(c)) {
+    if (c < 0x20 || c == 0x7f) return errc::invalid_character;
+    if (!utf8.feed(c)) return errc::invalid_utf8;
+  }
+  if (d.bad()) return errc::bad_percent_encoding;
+  return utf8.complete() ? errc::ok : errc::invalid_utf8;
+}
+
+/// True if the raw component decodes to exactly `name` (no allocation).
+inline bool form_component_equals(std::string_view raw, std::string_view name) noexcept {
+  percent_decoder d(raw, true);
+  std::size_t i = 0;
+  unsigned char c = 0;
+  while (d.next(c)) {
+    if (i >= name.size() || static_cast<unsigned char>(name[i]) != c) return false;
+    ++i;
+  }
+  return !d.bad() && i == name.size();
+}
+
+/// Decodes a component already accepted by check_form_component.
+inline std::string decode_form_component(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  percent_decoder d(raw, true);
+  unsigned char c = 0;
+  while (d.next(c)) out += static_cast<char>(c);
+  return out;
+}
+
+/// One name=value piece of a query string or form body, still encoded.
+struct form_pair {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// Splits "a=1&b=2" on '&' only (';' is data), skipping empty pieces.
+class form_reader {
+ public:
+  explicit form_reader(std::string_view s) noexcept : rest_(s) {}
+  bool next(form_pair& out) noexcept {
+    while (!rest_.empty()) {
+      const auto amp = rest_.find('&');
+      const auto piece = rest_.substr(0, amp);
+      rest_ = amp == std::string_view::npos ? std::string_view() : rest_.substr(amp + 1);
+      if (piece.empty()) continue;
+      const auto eq = piece.find('=');
+      out.name = piece.substr(0, eq);
+      out.value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+/// An absolute http(s) URL split into views of the input.
+struct url_parts {
+  std::string_view scheme;  ///< as written; compare case-insensitively
+  std::string_view host;    ///< reg-name, IPv4, or "[...]" IPv6 literal
+  std::string_view port;    ///< digits, or empty
+  std::string_view path;
+  std::string_view query;   ///< without '?'
+  std::string_view fragment;
+  bool has_query = false;
+  bool has_fragment = false;
+  std::uint16_t effective_port = 0;  ///< port, or 80/443 by scheme
+  bool https() const noexcept { return iequals(scheme, "https"); }
+};
+
+/// Splits an absolute http(s) URL. Strict: only RFC 3986 characters (no raw
+/// space, TAB, CR, LF, backslash or non-ASCII), no userinfo, a non-empty
+/// host, a port of at most 65535. Errors carry `bad` (e.g. invalid_redirect_uri).
+inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t max) {
+  if (url.size() > max) return fail(errc::too_large, "URL");
+  if (!all_of(url, is_uri_char)) return fail(bad, "URL has a character RFC 3986 does not allow");
+  url_parts p;
+  const auto colon = url.find("://");
+  if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
+  p.scheme = url.substr(0, colon);
+  if (!iequals(p.scheme, "https") && !iequals(p.scheme, "http"))
+    return fail(bad, "URL scheme is not http or https");
+  auto rest = url.substr(colon + 3);
+  const auto auth_end = rest.find_first_of("/?#");
+  const auto authority = rest.substr(0, auth_end);
+  rest = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
+  if (authority.find('@') != std::string_view::npos) return fail(bad, "URL has userinfo");
+  std::string_view hostport = authority;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos || close < 3) return fail(bad, "URL IPv6 literal");
+    for (char ch : hostport.substr(1, close - 1))
+      if (!is_hexdig(static_cast<unsigned char>(ch)) && ch != ':' && ch != '.')
+        return fail(bad, "URL IPv6 literal");
+    p.host = hostport.substr(0, close + 1);
+    hostport = hostport.substr(close + 1);
+    if (!hostport.empty() && hostport.front() != ':') return fail(bad, "URL authority");
+  } else {
+    const auto c = hostport.find(':');
+    p.host = hostport.substr(0, c);
+    hostport = c == std::string_view::npos ? std::string_view() : hostport.substr(c);
+    for (char ch : p.host)
+      if (!is_unreserved(static_cast<unsigned char>(ch)) && !is_sub_delim(static_cast<unsigned char>(ch)))
+        return fail(bad, "URL host");
+  }
+  if (p.host.empty()) return fail(bad, "URL has no host");
+  if (!hostport.empty()) {
+    p.port = hostport.substr(1);
+    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, is_digit))
+      return fail(bad, "URL port");
+    unsigned long v = 0;
+    for (char ch : p.port) v = v * 10 + static_cast<unsigned long>(ch - '0');
+    if (v == 0 || v > 65535) return fail(bad, "URL port");
+    p.effective_port = static_cast<std::uint16_t>(v);
+  } else {
+    p.effective_port = p.https() ? 443 : 80;
+  }
+  const auto hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    p.has_fragment = true;
+    p.fragment = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+  }
+  const auto q = rest.find('?');
+  if (q != std::string_view::npos) {
+    p.has_query = true;
+    p.query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (p.fragment.find('#') != std::string_view::npos) return fail(bad, "URL has two '#'");
+  p.path = rest;
+  return p;
+}
+
+/// RFC 8252 §7.3 loopback IP literal: 127.0.0.0/8 dotted quad, or [::1].
+inline bool is_loopback_ip(std::string_view host) noexcept {
+  if (host == "[::1]") return true;
+  int parts = 0;
+  std::size_t i = 0;
+  unsigned first = 0;
+  while (parts < 4) {
+    if (i >= host.size() || !is_digit(static_cast<unsigned char>(host[i]))) return false;
+    unsigned v = 0;
+    std::size_t digits = 0;
+    while (i < host.size() && is_digit(static_cast<unsigned char>(host[i])) && digits < 4) {
+      v = v * 10 + static_cast<unsigned>(host[i] - '0');
+      ++i;
+      ++digits;
+    }
+    if (digits > 3 || v > 255 || (digits > 1 && host[i - digits] == '0')) return false;
+    if (parts == 0) first = v;
+    ++parts;
+    if (parts < 4) {
+      if (i >= host.size() || host[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == host.size() && first == 127;
+}
+
+/// Same scheme, host (both case-insensitive) and effective port.
+inline bool same_origin(const url_parts& a, const url_parts& b) noexcept {
+  return iequals(a.scheme, b.scheme) && iequals(a.host, b.host) &&
+         a.effective_port == b.effective_port;
+}
+
+/// Appends "name=value" to a query or form, with '&' when needed.
+inline void append_pair(std::string& out, std::string_view name, std::string_view value,
+                        encoding mode) {
+  if (!out.empty() && out.back() != '?' && out.back() != '&') out += '&';
+  out += name;
+  out += '=';
+  percent_encode(out, value, mode);
+}
+
+}  // namespace detail
+
+// ============================================================================
+// 3. JSON
+// ============================================================================
+//
+// A strict RFC 8259 reader. It validates the whole document in one iterative
+// pass (no recursion, depth bounded) and hands back views of the top-level
+// members the caller asked for. Nothing is allocated unless a string holding
+// escapes must be decoded.
+
+namespace detail {
+
+enum class json_type : std::uint8_t { absent, null, boolean, number, string, object, array };
+
+/// A top-level member value. For strings `raw` is the text between the quotes
+/// (escapes not yet decoded); for other scalars the literal; for containers
+/// the whole text.
+struct json_value {
+  json_type type = json_type::absent;
+  std::string_view raw;
+  bool escaped = false;
+};
+
+/// A member the caller wants: `name` in, value and occurrence count out.
+struct json_slot {
+  std::string_view name;
+  json_value value;
+  unsigned count = 0;
+};
+
+/// Decodes the escapes of a string already validated by json_scan.
+inline std::string json_unescape(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    const char e = raw[++i];
+    switch (e) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        auto hex4 = [&](std::size_t at) {
+          std::uint32_t v = 0;
+          for (std::size_t k = 0; k < 4; ++k)
+            v = v * 16 + hex_value(static_cast<unsigned char>(raw[at + k]));
+          return v;
+        };
+        std::uint32_t cp = hex4(i + 1);
+        i += 4;
+        if (cp >= 0xd800 && cp <= 0xdbff) {  // validated: a low surrogate follows
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(i + 3) - 0xdc00);
+          i += 6;
+        }
+        if (cp < 0x80) {
+          out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+          out += static_cast<char>(0xc0 | (cp >> 6));
+          out += static_cast<char>(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+          out += static_cast<char>(0xe0 | (cp >> 12));
+          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+          out += static_cast<char>(0x80 | (cp & 0x3f));
+        } else {
+          out += static_cast<char>(0xf0 | (cp >> 18));
+          out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+          out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+          out += static_cast<char>(0x80 | (cp & 0x3f));
+        }
+        break;
+      }
+      default: out += e; break;  // '"', '\\', '/'
+    }
+  }
+  return out;
+}
+
+class json_scanner {
+ public:
+  json_scanner(std::string_view doc, std::size_t max_depth) noexcept
+      : s_(doc), max_depth_(max_depth < kMaxDepth ? max_depth : kMaxDepth) {}
+
+  /// Validates the whole document; fills `slots` with top-level object members.
+  /// Returns the top-level type, or absent with error() set.
+  json_type scan(json_slot* slots, std::size_t nslots) noexcept {
+    json_type top = json_type::absent;
+    json_slot* member_slot = nullptr;
+    bool member_escaped = false;
+    skip_ws();
+    if (at_end()) return fail(errc::empty_body);
+    for (;;) {
+      // A value starts here.
+      skip_ws();
+      if (at_end()) return fail(errc::malformed_json);
+      const std::size_t value_start = i_;
+      const char c = s_[i_];
+      json_type t;
+      if (c == '{' || c == '[') {
+        t = c == '{' ? json_type::object : json_type::array;
+        if (depth_ == max_depth_) return fail(errc::depth_exceeded);
+        push(c == '{');
+        ++i_;
+        if (depth_ == 1) top = t;
+        skip_ws();
+        if (!at_end() && s_[i_] == (c == '{' ? '}' : ']')) {
+          ++i_;
+          pop();
+        } else if (c == '{') {
+          if (!member_name(slots, nslots, member_slot, member_escaped)) return json_type::absent;
+          continue;
+        } else {
+          continue;
+        }
+      } else if (c == '"') {
+        t = json_type::string;
+        member_escaped = false;
+        if (!string(member_escaped)) return json_type::absent;
+      } else if (c == '-' || is_digit(static_cast<unsigned char>(c))) {
+        t = json_type::number;
+        if (!number()) return json_type::absent;
+      } else if (c == 't' || c == 'f') {
+        t = json_type::boolean;
+        if (!literal(c == 't' ? "true" : "false")) return json_type::absent;
+      } else if (c == 'n') {
+        t = json_type::null;
+        if (!literal("null")) return json_type::absent;
+      } else {
+        return fail(errc::malformed_json);
+      }
+      if (depth_ == 0) {
+        top = t;
+      } else if (depth_ == 1 && is_object() && member_slot != nullptr) {
+        record(member_slot, t, value_start, member_escaped);
+      }
+      // After a value: close containers, or expect the next element.
+      for (;;) {
+        skip_ws();
+        if (depth_ == 0) {
+          if (!at_end()) return fail(errc::malformed_json);
+          return top;
+        }
+        if (at_end()) return fail(errc::malformed_json);
+        const char d = s_[i_++];
+        if (d == ',') {
+          skip_ws();
+          if (is_object()) {
+            if (!member_name(slots, nslots, member_slot, member_escaped)) return json_type::absent;
+          }
+          break;
+        }
+        if (d != (is_object() ? '}' : ']')) return fail(errc::malformed_json);
+        pop();
+        if (depth_ == 1 && is_object() && member_slot != nullptr) {
+          record(member_slot, container_type_closed_, container_start_, false);
+        }
+      }
+    }
+  }
+
+  errc error() const noexcept { return err_; }
+
+ private:
+  static constexpr std::size_t kMaxDepth = 256;
+
+  bool at_end() const noexcept { return i_ >= s_.size(); }
+  void skip_ws() noexcept {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
+  }
+  json_type fail(errc e) noexcept {
+    err_ = e;
+    return json_type::absent;
+  }
+  bool failb(errc e) noexcept {
+    err_ = e;
+    return false;
+  }
+  void push(bool object) noexcept {
+    if (depth_ == 1) container_start_ = i_;  // the member value that opens here
+    const std::size_t d = depth_++;
+    auto& word = stack_[d / 64];
+    const auto bit = std::uint64_t{1} << (d % 64);
+    word = object ? (word | bit) : (word & ~bit);
+  }
+  void pop() noexcept {
+    --depth_;
+    if (depth_ == 1) container_type_closed_ = (stack_[1 / 64] >> 1) & 1 ? json_type::object : json_type::array;
+  }
+  bool is_object() const noexcept {
+    const std::size_t d = depth_ - 1;
+    return (stack_[d / 64] >> (d % 64)) & 1;
+  }
+
+  // Reads `"name" :` at the top level (or any level) and picks its slot.
+  bool member_name(json_slot* slots, std::size_t nslots, json_slot*& chosen, bool& escaped) noexcept {
+    skip_ws();
+    if (at_end() || s_[i_] != '"') return failb(errc::malformed_json);
+    const std::size_t start = i_ + 1;
+    bool esc = false;
+    if (!string(esc)) return false;
+    const std::string_view name = s_.substr(start, i_ - 1 - start);
+    if (depth_ == 1) {
+      chosen = nullptr;
+      for (std::size_t k = 0; k < nslots; ++k)
+        if (name_equals(name, esc, slots[k].name)) chosen = &slots[k];
+    }
+    skip_ws();
+    if (at_end() || s_[i_] != ':') return failb(errc::malformed_json);
+    ++i_;
+    escaped = false;
+    return true;
+  }
+
+  static bool name_equals(std::string_view raw, bool esc, std::string_view want) noexcept {
+    if (!esc) return raw == want;
+    if (raw.size() > 6 * want.size()) return false;
+    // Escaped names are rare: decode into a small stack buffer and compare.
+    char buf[256];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (n >= sizeof buf) return false;
+      unsigned char c = static_cast<unsigned char>(raw[i]);
+      if (c == '\\') {
+        const char e = raw[++i];
+        if (e == 'u') {
+          std::uint32_t v = 0;
+          for (std::size_t k = 1; k <= 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[i + k]));
+          i += 4;
+          if (v >= 0x80) return false;  // OAuth member names are ASCII
+          c = static_cast<unsigned char>(v);
+        } else {
+          c = static_cast<unsigned char>(e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e);
+        }
+      }
+      buf[n++] = static_cast<char>(c);
+    }
+    return std::string_view(buf, n) == want;
+  }
+
+  void record(json_slot* slot, json_type t, std::size_t start, bool escaped) noexcept {
+    ++slot->count;
+    slot->value.type = t;
+    slot->value.escaped = escaped;
+    if (t == json_type::string)
+      slot->value.raw = s_.substr(start + 1, i_ - start - 2);
+    else
+      slot->value.raw = s_.substr(start, i_ - start);
+  }
+
+  bool hex4(std::uint32_t& v) noexcept {
+    if (s_.size() - i_ < 4) return failb(errc::malformed_json);
+    v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const auto h = static_cast<unsigned char>(s_[i_ + k]);
+      if (!is_hexdig(h)) return failb(errc::malformed_json);
+      v = v * 16 + hex_value(h);
+    }
+    i_ += 4;
+    return true;
+  }
+
+  // At the opening quote; leaves i_ after the closing quote.
+  bool string(bool& escaped) noexcept {
+    ++i_;
+    utf8_validator utf8;
+    while (i_ < s_.size()) {
+      const auto c = static_cast<unsigned char>(s_[i_++]);
+      if (c == '"') return utf8.complete() ? true : failb(errc::invalid_utf8);
+      if (c < 0x20) return failb(errc::malformed_json);
+      if (c >= 0x80) {
+        if (!utf8.feed(c)) return failb(errc::invalid_utf8);
+        continue;
+      }
+      if (!utf8.complete()) return failb(errc::invalid_utf8);
+      if (c != '\\') continue;
+      escaped = true;
+      if (at_end()) return failb(errc::malformed_json);
+      const char e = s_[i_++];
+      if (e == 'u') {
+        std::uint32_t v = 0;
+        if (!hex4(v)) return false;
+        if (v >= 0xdc00 && v <= 0xdfff) return failb(errc::invalid_surrogate);
+        if (v >= 0xd800 && v <= 0xdbff) {
+          if (s_.size() - i_ < 2 || s_[i_] != '\\' || s_[i_ + 1] != 'u')
+            return failb(errc::invalid_surrogate);
+          i_ += 2;
+          std::uint32_t lo = 0;
+          if (!hex4(lo)) return false;
+          if (lo < 0xdc00 || lo > 0xdfff) return failb(errc::invalid_surrogate);
+        }
+      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
+                 e != 'r' && e != 't') {
+        return failb(errc::malformed_json);
+      }
+    }
+    return failb(errc::malformed_json);
+  }
+
+  bool digits() noexcept {
+    const std::size_t start = i_;
+    while (i_ < s_.size() && is_digit(static_cast<unsigned char>(s_[i_]))) ++i_;
+    return i_ > start;
+  }
+
+  bool number() noexcept {
+    if (s_[i_] == '-') ++i_;
+    if (at_end()) return failb(errc::malformed_json);
+    if (s_[i_] == '0') {
+      ++i_;
+    } else if (!digits()) {
+      return failb(errc::malformed_json);
+    }
+    if (!at_end() && s_[i_] == '.') {
+      ++i_;
+      if (!digits()) return failb(errc::malformed_json);
+    }
+    if (!at_end() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      ++i_;
+      if (!at_end() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      if (!digits()) return failb(errc::malformed_json);
+    }
+    return true;
+  }
+
+  bool literal(std::string_view word) noexcept {
+    if (s_.substr(i_, word.size()) != word) return failb(errc::malformed_json);
+    i_ += word.size();
+    return true;
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+  std::size_t depth_ = 0;
+  std::size_t max_depth_;
+  std::array<std::uint64_t, kMaxDepth / 64> stack_{};
+  std::size_t container_start_ = 0;
+  json_type container_type_closed_ = json_type::absent;
+  errc err_ = errc::ok;
+};
+
+/// Validates `doc` and fills the slots from its top-level object.
+inline result<json_type> json_read(std::string_view doc, json_slot* slots, std::size_t nslots,
+                                   const limits& lim) {
+  if (doc.size() > lim.max_body) return fail(errc::too_large, "JSON body");
+  json_scanner scanner(doc, lim.max_json_depth);
+  const json_type t = scanner.scan(slots, nslots);
+  if (t == json_type::absent) return fail(scanner.error());
+  return t;
+}
+
+/// The member named `name`, or an error if it appears more than once.
+inline result<json_value> json_member(const json_slot* slots, std::size_t nslots,
+                                      std::string_view name) {
+  for (std::size_t k = 0; k < nslots; ++k) {
+    if (slots[k].name != name) continue;
+    if (slots[k].count > 1) return fail(errc::duplicate_member, name);
+    return slots[k].value;
+  }
+  return json_value{};
+}
+
+inline std::string json_string(const json_value& v) {
+  return v.escaped ? json_unescape(v.raw) : std::string(v.raw);
+}
+
+}  // namespace detail
+
+// ============================================================================
+// 4. PKCE and state
+// ============================================================================
+
+namespace detail {
+
+/// SHA-256 (FIPS 180-4).
+class sha256 {
+ public:
+  void update(const void* data, std::size_t n) noexcept {
+    const auto* p = static_cast<const unsigned char*>(data);
+    total_ += n;
+    while (n > 0) {
+      const std::size_t take = (64 - used_) < n ? (64 - used_) : n;
+      std::memcpy(buf_.data() + used_, p, take);
+      used_ += take;
+      p += take;
+      n -= take;
+      if (used_ == 64) {
+        compress(buf_.data());
+        used_ = 0;
+      }
+    }
+  }
+  void update(std::string_view s) noexcept { update(s.data(), s.size()); }
+
+  std::array<unsigned char, 32> finish() noexcept {
+    const std::uint64_t bits = total_ * 8;
+    const unsigned char pad = 0x80;
+    update(&pad, 1);
+    const unsigned char zero = 0;
+    while (used_ != 56) update(&zero, 1);
+    unsigned char len[8];
+    for (int k = 0; k < 8; ++k) len[k] = static_cast<unsigned char>(bits >> (56 - 8 * k));
+    update(len, 8);
+    std::array<unsigned char, 32> out{};
+    for (int k = 0; k < 8; ++k)
+      for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(4 * k + b)] = static_cast<unsigned char>(h_[static_cast<std::size_t>(k)] >> (24 - 8 * b));
+    return out;
+  }
+
+ private:
+  static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+
+  void compress(const unsigned char* block) noexcept {
+    static constexpr std::uint32_t k[64] = {
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+    std::uint32_t w[64];
+    for (std::size_t t = 0; t < 16; ++t)
+      w[t] = (std::uint32_t{block[4 * t]} << 24) | (std::uint32_t{block[4 * t + 1]} << 16) |
+             (std::uint32_t{block[4 * t + 2]} << 8) | std::uint32_t{block[4 * t + 3]};
+    for (std::size_t t = 16; t < 64; ++t) {
+      const std::uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+    for (std::size_t t = 0; t < 64; ++t) {
+      const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[t] + w[t];
+      const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      h = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
+    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+  }
+
+  std::array<std::uint32_t, 8> h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::array<unsigned char, 64> buf_{};
+  std::size_t used_ = 0;
+  std::uint64_t total_ = 0;
+};
+
+}  // namespace detail
+
+using digest = std::array<unsigned char, 32>;
+
+/// SHA-256 of `data`.
+inline digest sha256(std::string_view data) noexcept {
+  detail::sha256 h;
+  h.update(data);
+  return h.finish();
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+inline digest hmac_sha256(std::string_view key, std::string_view message) noexcept {
+  std::array<unsigned char, 64> block{};
+  if (key.size() > 64) {
+    const digest k = sha256(key);
+    std::memcpy(block.data(), k.data(), k.size());
+  } else if (!key.empty()) {
+    std::memcpy(block.data(), key.data(), key.size());
+  }
+  std::array<unsigned char, 64> pad{};
+  for (std::size_t i = 0; i < 64; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
+  detail::sha256 inner;
+  inner.update(pad.data(), pad.size());
+  inner.update(message);
+  const digest ih = inner.finish();
+  for (std::size_t i = 0; i < 64; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
+  detail::sha256 outer;
+  outer.update(pad.data(), pad.size());
+  outer.update(ih.data(), ih.size());
+  return outer.finish();
+}
+
+/// Compares without an early exit: time depends only on the length.
+inline bool constant_time_equal(const unsigned char* a, const unsigned char* b, std::size_t n) noexcept {
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < n; ++i) diff = static_cast<unsigned char>(diff | (a[i] ^ b[i]));
+  return diff == 0;
+}
+
+/// Equal strings, compared as SHA-256 digests so neither length nor the
+/// first differing byte shows in the timing.
+inline bool secure_equals(std::string_view a, std::string_view b) noexcept {
+  const digest da = sha256(a), db = sha256(b);
+  return constant_time_equal(da.data(), db.data(), da.size());
+}
+
+namespace detail {
+inline std::string base64_encode(const unsigned char* p, std::size_t n, bool url) {
+  const char* alphabet = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                             : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  if (n - i == 1) {
+    const std::uint32_t v = std::uint32_t{p[i]} << 16;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (!url) out += "==";
+  } else if (n - i == 2) {
+    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    if (!url) out += '=';
+  }
+  return out;
+}
+}  // namespace detail
+
+/// RFC 4648 §4 base64 with padding.
+inline std::string base64_encode(std::string_view bytes) {
+  return detail::base64_encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), false);
+}
+
+/// RFC 4648 §5 base64url without padding (RFC 7636 App. A).
+inline std::string base64url_encode(std::string_view bytes) {
+  return detail::base64_encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), true);
+}
+
+/// Strict base64url decode: no padding, no whitespace, canonical final bits.
+inline result<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return detail::fail(errc::invalid_character, "base64url length");
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int v = value(c);
+    if (v < 0) return detail::fail(errc::invalid_character, "base64url");
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if ((acc & ((1u << bits) - 1)) != 0) return detail::fail(errc::invalid_character, "base64url padding bits");
+  return out;
+}
+
+/// RFC 7636 §4.1: 43-128 characters from the unreserved set.
+inline bool is_valid_code_verifier(std::string_view v) noexcept {
+  return v.size() >= 43 && v.size() <= 128 && detail::all_of(v, detail::is_unreserved);
+}
+
+/// RFC 7636 §4.2 S256: BASE64URL(SHA256(ASCII(verifier))).
+inline result<std::string> code_challenge_s256(std::string_view verifier) {
+  if (!is_valid_code_verifier(verifier)) return detail::fail(errc::invalid_code_verifier);
+  const digest d = sha256(verifier);
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+inline constexpr std::size_t min_state_entropy = 16;     ///< 128 bits (RFC 6749 §10.10)
+inline constexpr std::size_t min_verifier_entropy = 32;  ///< RFC 7636 §7.1
+inline constexpr std::size_t max_verifier_entropy = 96;  ///< encodes to 128 characters
+
+/// A state value: base64url of at least 16 caller-supplied random bytes.
+inline result<std::string> make_state(std::string_view random_bytes) {
+  if (random_bytes.size() < min_state_entropy) return detail::fail(errc::insufficient_entropy, "state");
+  if (random_bytes.size() > 256) return detail::fail(errc::too_large, "state entropy");
+  return base64url_encode(random_bytes);
+}
+
+/// A PKCE verifier: base64url of 32-96 caller-supplied random bytes (43-128 chars).
+inline result<std::string> make_code_verifier(std::string_view random_bytes) {
+  if (random_bytes.size() < min_verifier_entropy) return detail::fail(errc::insufficient_entropy, "code_verifier");
+  if (random_bytes.size() > max_verifier_entropy) return detail::fail(errc::too_large, "code_verifier entropy");
+  return base64url_encode(random_bytes);
+}
+
+/// Fills `out` from the operating system's CSPRNG (getrandom, arc4random_buf
+/// or BCryptGenRandom). Optional: nothing in this library calls it.
+inline result<void> system_random_bytes(unsigned char* out, std::size_t n) {
+#if defined(__linux__)
+  std::size_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::getrandom(out + done, n - done, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return detail::fail(errc::random_unavailable, "getrandom");
+    }
+    done += static_cast<std::size_t>(got);
+  }
+  return {};
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+  ::arc4random_buf(out, n);
+  return {};
+#elif defined(_WIN32)
+  if (n > 0xffffffffu) return detail::fail(errc::too_large, "random request");
+  const NTSTATUS st = ::BCryptGenRandom(nullptr, out, static_cast<ULONG>(n), BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+  if (st != 0) return detail::fail(errc::random_unavailable, "BCryptGenRandom");
+  return {};
+#else
+  (void)out;
+  (void)n;
+  return detail::fail(errc::random_unavailable, "no OS random source known on this platform");
+#endif
+}
+
+// ============================================================================
+// 5. HTTP values
+// ============================================================================
+
+struct http_header {
+  std::string name;
+  std::string value;
+};
+
+using http_headers = std::vector<http_header>;
+
+/// A request for the caller to send. `url` is absolute.
+struct http_request {
+  std::string method;
+  std::string url;
+  http_headers headers;
+  std::string body;
+};
+
+/// What the caller received.
+struct http_response {
+  int status = 0;
+  http_headers headers;
+  std::string body;
+};
+
+/// First header named `name` (case-insensitive), or nullptr.
+inline const std::string* find_header(const http_headers& headers, std::string_view name) noexcept {
+  for (const auto& h : headers)
+    if (detail::iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+/// A header is a token name and a value without CR, LF, NUL or other controls
+/// (TAB allowed). Never stripped: rejected.
+inline result<void> check_header(std::string_view name, std::string_view value) {
+  if (name.empty() || !detail::all_of(name, detail::is_tchar))
+    return detail::fail(errc::invalid_header_value, "header name");
+  for (char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return detail::fail(errc::invalid_header_value, "header value");
+  }
+  return {};
+}
+
+inline result<void> check_headers(const http_headers& headers) {
+  for (const auto& h : headers)
+    if (auto ok = check_header(h.name, h.value); !ok) return ok;
+  return {};
+}
+
+namespace detail {
+inline bool status_ok(int status) noexcept { return status >= 200 && status <= 299; }
+
+inline constexpr std::string_view form_content_type = "application/x-www-form-urlencoded";
+
+/// Media type of a Content-Type value, without parameters or spaces.
+inline std::string_view media_type(std::string_view content_type) noexcept {
+  const auto semi = content_type.find(';');
+  auto t = content_type.substr(0, semi);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  return t;
+}
+
+/// Keeps the raw status and body on an error about a response.
+inline error with_response(error e, const http_response& r) {
+  e.http_status = r.status;
+  e.body = r.body;
+  return e;
+}
+}  // namespace detail
+
+// ============================================================================
+// 6. Provider and client
+// ============================================================================
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+enum class client_auth : std::uint8_t {
+  request_body,  ///< client_id and client_secret in the form body (Buffer)
+  http_basic,    ///< Authorization: Basic, id and secret form-encoded first
+};
+
+/// Where attach_token puts the access token (RFC 6750 §2).
+enum class token_placement : std::uint8_t {
+  header,     ///< Authorization: Bearer (§2.1, the default)
+  form_body,  ///< access_token in a form-encoded body (§2.2)
+  query,      ///< access_token in the query (§2.3; needs explicit opt-in)
+};
+
+/// A departure from RFC 6749 a provider profile may allow. Each one applied
+/// to a response is recorded in token::leniencies.
+enum class leniency : std::uint8_t {
+  token_type_defaulted = 1,  ///< no token_type: Bearer assumed (Buffer)
+  expires_in_string = 2,     ///< expires_in sent as a numeric string
+  null_member = 4,           ///< an optional member sent as null
+};
+
+inline constexpr std::string_view to_string(leniency l) noexcept {
+  switch (l) {
+    case leniency::token_type_defaulted: return "token_type_defaulted";
+    case leniency::expires_in_string: return "expires_in_string";
+    case leniency::null_member: return "null_member";
+  }
+  return "unknown";
+}
+
+/// Everything provider-specific. provider::buffer() holds Buffer's facts.
+struct provider {
+  std::string name;
+  std::string authorize_endpoint;
+  std::string token_endpoint;
+  std::string deauthorize_endpoint;  ///< empty: the provider has none
+  std::string api_base;              ///< tokens are only ever sent to this origin
+  std::string issuer;                ///< RFC 9207 iss to require; empty: none
+  std::chrono::milliseconds code_lifetime{0};  ///< 0: no client-side limit
+  bool code_form_safe = false;       ///< send code with '/' unescaped (Buffer)
+  client_auth authentication = client_auth::http_basic;
+  token_placement default_placement = token_placement::header;
+  std::uint8_t leniencies = 0;       ///< bitwise-or of allowed `leniency` values
+  bool allow_insecure_loopback = false;  ///< http:// to 127.0.0.0/8 or [::1] endpoints
+  bool pkce = true;                  ///< send S256 code_challenge by default
+
+  bool allows(leniency l) const noexcept { return (leniencies & static_cast<std::uint8_t>(l)) != 0; }
+
+  /// Buffer's API v1, as its authentication guide describes it.
+  static provider buffer() {
+    provider p;
+    p.name = "buffer";
+    p.authorize_endpoint = "https://bufferapp.com/oauth2/authorize";
+    p.token_endpoint = "https://api.bufferapp.com/1/oauth2/token.json";
+    p.deauthorize_endpoint = "https://api.bufferapp.com/1/user/deauthorize.json";
+    p.api_base = "https://api.bufferapp.com/1/";
+    p.code_lifetime = std::chrono::seconds(30);
+    p.code_form_safe = true;
+    p.authentication = client_auth::request_body;
+    p.default_placement = token_placement::header;
+    p.leniencies = static_cast<std::uint8_t>(leniency::token_type_defaulted) |
+                   static_cast<std::uint8_t>(leniency::expires_in_string) |
+                   static_cast<std::uint8_t>(leniency::null_member);
+    p.pkce = false;  // Buffer's v1 API predates PKCE
+    return p;
+  }
+
+  /// A strict RFC 6749 provider: Basic client auth, no leniencies, PKCE.
+  static provider generic(std::string name, std::string authorize_endpoint,
+                          std::string token_endpoint, std::string api_base) {
+    provider p;
+    p.name = std::move(name);
+    p.authorize_endpoint = std::move(authorize_endpoint);
+    p.token_endpoint = std::move(token_endpoint);
+    p.api_base = std::move(api_base);
+    return p;
+  }
+};
+
+/// A registered application.
+struct client {
+  std::string id;
+  std::string secret;
+  std::string redirect_uri;  ///< exactly the registered callback URL
+};
+
+namespace detail {
+/// An endpoint the provider owns: absolute, no fragment, HTTPS (or loopback
+/// http with the provider's opt-in).
+inline result<url_parts> check_endpoint(std::string_view url, const provider& p, const limits& lim,
+                                        std::string_view what) {
+  auto parts = split_url(url, errc::invalid_endpoint, lim.max_url);
+  if (!parts) {
+    auto e = parts.error();
+    e.message.insert(0, std::string(what) + ": ");
+    return e;
+  }
+  if (parts->has_fragment) return fail(errc::invalid_endpoint, what);
+  if (!parts->https() && !(p.allow_insecure_loopback && is_loopback_ip(parts->host)))
+    return fail(errc::insecure_url, what);
+  return parts;
+}
+
+/// The registered redirect URI: absolute, no fragment; plain http only for a
+/// loopback IP literal (RFC 8252 §7.3).
+inline result<url_parts> check_redirect_uri(std::string_view uri, const limits& lim) {
+  if (uri.empty()) return fail(errc::invalid_redirect_uri, "redirect_uri is empty");
+  auto parts = split_url(uri, errc::invalid_redirect_uri, lim.max_url);
+  if (!parts) return parts;
+  if (parts->has_fragment) return fail(errc::invalid_redirect_uri, "redirect_uri has a fragment");
+  if (!parts->https() && !is_loopback_ip(parts->host))
+    return fail(errc::insecure_url, "redirect_uri (plain http is only for 127.0.0.1 or [::1])");
+  return parts;
+}
+
+inline result<void> check_client_id(std::string_view id) {
+  if (id.empty()) return fail(errc::invalid_client_id, "client_id is empty");
+  if (!all_of(id, is_vschar)) return fail(errc::invalid_client_id);
+  return {};
+}
+}  // namespace detail
+
+// ============================================================================
+// 7. Authorize
+// ============================================================================
+
+/// What goes on the authorization URL besides the client's facts.
+struct authorize_params {
+  std::string_view state;           ///< required unless without_state
+  bool without_state = false;       ///< explicit opt-out of state (no CSRF check)
+  std::string_view code_challenge;  ///< S256 challenge; empty: no PKCE
+  std::string_view scope;           ///< space-separated scope tokens; empty: omitted
+};
+
+namespace detail {
+/// RFC 6749 §3.3: scope = scope-token *( SP scope-token ), scope-token = 1*NQCHAR
+inline bool is_scope(std::string_view s) noexcept {
+  if (s.empty() || s.front() == ' ' || s.back() == ' ') return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' ? s[i + 1] == ' ' : !is_nqchar(c)) return false;
+  }
+  return true;
+}
+
+inline bool is_code_challenge(std::string_view s) noexcept {
+  if (s.size() != 43) return false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+/// Counts pairs in `query` whose decoded name is `name`.
+inline std::size_t count_param(std::string_view query, std::string_view name) noexcept {
+  form_reader reader(query);
+  form_pair pair;
+  std::size_t n = 0;
+  while (reader.next(pair))
+    if (form_component_equals(pair.name, name)) ++n;
+  return n;
+}
+}  // namespace detail
+
+/// The URL to send the user's browser to (RFC 6749 §4.1.1), e.g.
+/// https://bufferapp.com/oauth2/authorize?client_id=ID&redirect_uri=...&response_type=code&state=S
+/// Values are RFC 3986 percent-encoded with uppercase hex; the endpoint's own
+/// query is kept.
+inline result<std::string> build_authorize_url(const provider& p, const client& c,
+                                               const authorize_params& a, const limits& lim = {}) {
+  if (auto ok = detail::check_client_id(c.id); !ok) return ok.error();
+  auto endpoint = detail::check_endpoint(p.authorize_endpoint, p, lim, "authorize_endpoint");
+  if (!endpoint) return endpoint.error();
+  if (auto ok = detail::check_redirect_uri(c.redirect_uri, lim); !ok) return ok.error();
+  if (a.without_state && !a.state.empty())
+    return detail::fail(errc::invalid_argument, "state given together with without_state");
+  if (!a.without_state) {
+    if (a.state.empty()) return detail::fail(errc::state_missing, "no state given (pass one, or opt out with without_state)");
+    if (a.state.size() > lim.max_value) return detail::fail(errc::too_large, "state");
+    if (!detail::all_of(a.state, detail::is_vschar)) return detail::fail(errc::invalid_character, "state");
+  }
+  if (!a.code_challenge.empty() && !detail::is_code_challenge(a.code_challenge))
+    return detail::fail(errc::invalid_code_verifier, "code_challenge");
+  if (!a.scope.empty() && !detail::is_scope(a.scope)) return detail::fail(errc::invalid_character, "scope");
+
+  static constexpr std::string_view ours[] = {"client_id", "redirect_uri", "response_type", "state",
+                                              "scope", "code_challenge", "code_challenge_method"};
+  detail::form_reader reader(endpoint->query);
+  detail::form_pair pair;
+  while (reader.next(pair))
+    for (auto name : ours)
+      if (detail::form_component_equals(pair.name, name))
+        return detail::fail(errc::duplicate_parameter, "authorize_endpoint already has an OAuth parameter");
+
+  std::string url(p.authorize_endpoint);
+  if (!endpoint->has_query) url += '?';
+  using detail::encoding;
+  detail::append_pair(url, "client_id", c.id, encoding::uri);
+  detail::append_pair(url, "redirect_uri", c.redirect_uri, encoding::uri);
+  detail::append_pair(url, "response_type", "code", encoding::uri);
+  if (!a.without_state) detail::append_pair(url, "state", a.state, encoding::uri);
+  if (!a.scope.empty()) detail::append_pair(url, "scope", a.scope, encoding::uri);
+  if (!a.code_challenge.empty()) {
+    detail::append_pair(url, "code_challenge", a.code_challenge, encoding::uri);
+    detail::append_pair(url, "code_challenge_method", "S256", encoding::uri);
+  }
+  return url;
+}
+
+// ============================================================================
+// 8. Redirect
+// ============================================================================
+
+/// What the redirect must carry back.
+struct expected_redirect {
+  std::string_view state;      ///< the state sent; required unless without_state
+  bool without_state = false;  ///< no state was sent: any state that arrives is refused
+};
+
+namespace detail {
+/// The OAuth parameters of a redirect, still encoded, each seen at most once.
+struct redirect_params {
+  enum { code, state, error, error_description, error_uri, iss, count };
+  static constexpr std::string_view names[count] = {"code", "state", "error", "error_description",
+                                                    "error_uri", "iss"};
+  std::string_view raw[count];
+  bool seen[count] = {};
+
+  /// Present with a non-empty value (RFC 6749 §3.1: empty counts as omitted).
+  bool has(int k) const noexcept { return seen[k] && !raw[k].empty(); }
+  std::string get(int k) const { return decode_form_component(raw[k]); }
+};
+
+inline result<redirect_params> read_redirect_params(std::string_view query, const limits& lim) {
+  redirect_params out;
+  form_reader reader(query);
+  form_pair pair;
+  std::size_t pairs = 0;
+  while (reader.next(pair)) {
+    if (++pairs > lim.max_parameters) return fail(errc::too_large, "redirect has too many parameters");
+    if (pair.value.size() > 3 * lim.max_value) return fail(errc::too_large, "redirect parameter");
+    for (auto part : {pair.name, pair.value})
+      if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
+    for (int k = 0; k < redirect_params::count; ++k) {
+      if (!form_component_equals(pair.name, redirect_params::names[k])) continue;
+      if (out.seen[k]) return fail(errc::duplicate_parameter, redirect_params::names[k]);
+      out.seen[k] = true;
+      out.raw[k] = pair.value;
+    }
+  }
+  return out;
+}
+
+/// Each pair of the registered URI's own query must come back unchanged, once.
+inline bool registered_query_kept(std::string_view registered, std::string_view got) {
+  form_reader reader(registered);
+  form_pair want;
+  while (reader.next(want)) {
+    const std::string name = decode_form_component(want.name);
+    const std::string value = decode_form_component(want.value);
+    form_reader scan(got);
+    form_pair have;
+    std::size_t matches = 0;
+    bool equal = false;
+    while (scan.next(have)) {
+      if (!form_component_equals(have.name, name)) continue;
+      ++matches;
+      equal = form_component_equals(have.value, value);
+    }
+    if (matches != 1 || !equal) return false;
+  }
+  return true;
+}
+
+inline std::string_view normalized_path(std::string_view path) noexcept {
+  return path.empty() ? std::string_view("/") : path;
+}
+
+/// error_uri (RFC 6749 App. A.9) characters: %x21 / %x23-5B / %x5D-7E
+constexpr bool is_error_uri_char(unsigned char c) noexcept { return is_nqchar(c); }
+
+/// Checks a provider error against RFC 6749 App. A.7-A.9 and fills `out`.
+inline result<void> provider_error_fields(std::string_view err, std::string_view description,
+                                          std::string_view uri, oauth_error& out) {
+  if (err.empty() || !all_of(err, is_nqschar)) return fail(errc::malformed_error, "error");
+  if (!all_of(description, is_nqschar)) return fail(errc::malformed_error, "error_description");
+  if (!all_of(uri, is_error_uri_char)) return fail(errc::malformed_error, "error_uri");
+  out.error.assign(err);
+  out.error_description.assign(description);
+  out.error_uri.assign(uri);
+  return {};
+}
+}  // namespace detail
+
+/// The authorization code from the URL the browser came back to, e.g.
+/// https://example.com/back?code=1/mWot20jTwojsd00jFlaaR45&state=S gives
+/// "1/mWot20jTwojsd00jFlaaR45" (also from code=1%2FmWot...: decoded once).
+/// First checks that the URL is the registered redirect URI (scheme and host
+/// case-insensitive, default port normalised, path byte-exact, registered
+/// query kept), that no OAuth parameter repeats, the state (constant time)
+/// and, with an issuer configured, RFC 9207 iss. A provider error comes back
+/// as errc::authorization_denied (access_denied) or authorization_error.
+/// Spec: RFC 6749 §4.1.2, §10.12; RFC 9207 §2.4; RFC 9700 §4.
+inline result<std::string> parse_redirect(std::string_view url, const provider& p, const client& c,
+                                          const expected_redirect& expect, const limits& lim = {}) {
+  auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
+  if (!registered) return registered.error();
+  auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
+  if (!got) return got.error();
+  if (!detail::same_origin(*registered, *got) ||
+      detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
+      !detail::registered_query_kept(registered->query, got->query))
+    return detail::fail(errc::redirect_uri_mismatch);
+
+  auto params = detail::read_redirect_params(got->query, lim);
+  if (!params) return params.error();
+  using rp = detail::redirect_params;
+  const rp& q = *params;
+
+  if (expect.without_state) {
+    if (q.seen[rp::state]) return detail::fail(errc::state_mismatch, "state received but none was sent");
+  } else {
+    if (expect.state.empty()) return detail::fail(errc::state_missing, "no expected state to check against");
+    if (!q.has(rp::state)) return detail::fail(errc::state_missing);
+    if (!secure_equals(q.get(rp::state), expect.state)) return detail::fail(errc::state_mismatch);
+  }
+
+  if (!p.issuer.empty()) {
+    if (!q.has(rp::iss)) return detail::fail(errc::iss_missing);
+    if (q.get(rp::iss) != p.issuer) return detail::fail(errc::iss_mismatch);
+  } else if (q.seen[rp::iss]) {
+    return detail::fail(errc::iss_unexpected);
+  }
+
+  if (q.has(rp::code) && q.has(rp::error))
+    return detail::fail(errc::ambiguous_response, "redirect has both code and error");
+  if (q.has(rp::error)) {
+    error e;
+    if (auto ok = detail::provider_error_fields(q.get(rp::error), q.get(rp::error_description),
+                                                q.get(rp::error_uri), e.from_provider);
+        !ok)
+      return ok.error();
+    e.code = e.from_provider.error == "access_denied" ? errc::authorization_denied : errc::authorization_error;
+    e.message.assign(message(e.code));
+    e.message += " (error=" + e.from_provider.error + ")";
+    return e;
+  }
+  if (!q.has(rp::code)) return detail::fail(errc::missing_code);
+  std::string code = q.get(rp::code);
+  if (code.size() > lim.max_value) return detail::fail(errc::too_large, "code");
+  if (!detail::all_of(code, detail::is_vschar)) return detail::fail(errc::invalid_character, "code");
+  return code;
+}
+
+// ============================================================================
+// 9. Token
+// ============================================================================
+
+/// A successful token response (RFC 6749 §5.1).
+struct token {
+  std::string access_token;
+  std::string token_type;  ///< as sent ("bearer" when defaulted)
+  std::optional<std::int64_t> expires_in;
+  std::string refresh_token;
+  std::string scope;
+  std::uint8_t leniencies = 0;        ///< `leniency` values applied to accept it
+  bool no_store = false;              ///< response had Cache-Control: no-store
+  bool refresh_token_rotated = false; ///< parse_refresh_response: a new refresh token came
+
+  bool applied(leniency l) const noexcept { return (leniencies & static_cast<std::uint8_t>(l)) != 0; }
+};
+
+namespace detail {
+/// POST to the token endpoint with client authentication done; fields follow.
+inline result<http_request> token_endpoint_request(const provider& p, const client& c, const limits& lim) {
+  if (auto ok = check_client_id(c.id); !ok) return ok.error();
+  auto endpoint = check_endpoint(p.token_endpoint, p, lim, "token_endpoint");
+  if (!endpoint) return endpoint.error();
+  if (c.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
+  http_request req;
+  req.method = "POST";
+  req.url = p.token_endpoint;
+  req.headers.push_back({"Content-Type", std::string(form_content_type)});
+  req.headers.push_back({"Accept", "application/json"});
+  if (p.authentication == client_auth::http_basic && !c.secret.empty()) {
+    std::string credentials;  // RFC 6749 §2.3.1: form-encode each, then base64
+    percent_encode(credentials, c.id, encoding::form);
+    credentials += ':';
+    percent_encode(credentials, c.secret, encoding::form);
+    req.headers.push_back({"Authorization", "Basic " + buffer_oauth::base64_encode(credentials)});
+  } else {
+    append_pair(req.body, "client_id", c.id, encoding::form);
+    if (!c.secret.empty()) append_pair(req.body, "client_secret", c.secret, encoding::form);
+  }
+  return req;
+}
+}  // namespace detail
+
+/// The token-swap POST (RFC 6749 §4.1.3). For Buffer:
+///   POST https://api.bufferapp.com/1/oauth2/token.json
+///   client_id=..&client_secret=..&redirect_uri=..&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code
+/// The code keeps '/' raw (as Buffer's guide demands) while '&', '=', '+',
+/// '%', '#', space, controls and non-ASCII are escaped.
+inline result<http_request> build_token_request(const provider& p, const client& c, std::string_view code,
+                                                std::string_view code_verifier = {}, const limits& lim = {}) {
+  auto req = detail::token_endpoint_request(p, c, lim);
+  if (!req) return req;
+  if (auto ok = detail::check_redirect_uri(c.redirect_uri, lim); !ok) return ok.error();
+  if (code.empty()) return detail::fail(errc::missing_code, "code is empty");
+  if (code.size() > lim.max_value) return detail::fail(errc::too_large, "code");
+  if (!detail::all_of(code, detail::is_vschar)) return detail::fail(errc::invalid_character, "code");
+  if (!code_verifier.empty() && !is_valid_code_verifier(code_verifier))
+    return detail::fail(errc::invalid_code_verifier);
+  using detail::encoding;
+  std::string& body = req->body;
+  detail::append_pair(body, "redirect_uri", c.redirect_uri, encoding::form);
+  detail::append_pair(body, "code", code, p.code_form_safe ? encoding::form_safe : encoding::form);
+  detail::append_pair(body, "grant_type", "authorization_code", encoding::form);
+  if (!code_verifier.empty()) detail::append_pair(body, "code_verifier", code_verifier, encoding::form);
+  return req;
+}
+
+/// A refresh-token POST (RFC 6749 §6), for providers that issue refresh tokens.
+inline result<http_request> build_refresh_request(const provider& p, const client& c,
+                                                  std::string_view refresh_token,
+                                                  std::string_view scope = {}, const limits& lim = {}) {
+  auto req = detail::token_endpoint_request(p, c, lim);
+  if (!req) return req;
+  if (refresh_token.empty() || !detail::all_of(refresh_token, detail::is_vschar))
+    return detail::fail(errc::invalid_token_syntax, "refresh_token");
+  if (refresh_token.size() > lim.max_value) return detail::fail(errc::too_large, "refresh_token");
+  if (!scope.empty() && !detail::is_scope(scope)) return detail::fail(errc::invalid_character, "scope");
+  using detail::encoding;
+  detail::append_pair(req->body, "grant_type", "refresh_token", encoding::form);
+  detail::append_pair(req->body, "refresh_token", refresh_token, encoding::form);
+  if (!scope.empty()) detail::append_pair(req->body, "scope", scope, encoding::form);
+  return req;
+}
+
+namespace detail {
+/// Top-level members a token, OAuth error or Buffer envelope may carry.
+struct response_members {
+  enum { access_token, token_type, expires_in, refresh_token, scope, error, error_description,
+         error_uri, code, success, message, count };
+  json_slot slots[count] = {{"access_token", {}, 0}, {"token_type", {}, 0}, {"expires_in", {}, 0},
+                            {"refresh_token", {}, 0}, {"scope", {}, 0}, {"error", {}, 0},
+                            {"error_description", {}, 0}, {"error_uri", {}, 0}, {"code", {}, 0},
+                            {"success", {}, 0}, {"message", {}, 0}};
+  json_value v[count];
+};
+
+inline bool looks_like_json(std::string_view body) noexcept {
+  for (char ch : body) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+    return ch == '{' || ch == '[' || ch == '"' || ch == '-' || is_digit(static_cast<unsigned char>(ch)) ||
+           ch == 't' || ch == 'f' || ch == 'n';
+  }
+  return false;
+}
+
+/// Reads a response body as a JSON object and looks up every OAuth member
+/// (a duplicate is an error). Errors keep the status and body.
+inline result<response_members> read_response_members(const http_response& r, const limits& lim) {
+  response_members m;
+  if (r.body.size() > lim.max_body) return with_response(fail(errc::too_large, "response body"), r);
+  auto top = json_read(r.body, m.slots, response_members::count, lim);
+  if (!top) {
+    error e = top.error();
+    if (e.code == errc::malformed_json && !looks_like_json(r.body)) e = fail(errc::not_json);
+    return with_response(std::move(e), r);
+  }
+  if (*top != json_type::object) return with_response(fail(errc::not_an_object), r);
+  for (int k = 0; k < response_members::count; ++k) {
+    auto v = json_member(m.slots, response_members::count, m.slots[k].name);
+    if (!v) return with_response(v.error(), r);
+    m.v[k] = *v;
+  }
+  return m;
+}
+
+/// An integer literal of digits only, within int64 (RFC 6749 A.14: 1*DIGIT).
+inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
+  if (digits.empty() || digits.size() > 18 || !all_of(digits, is_digit)) return false;
+  std::int64_t v = 0;
+  for (char ch : digits) v = v * 10 + (ch - '0');
+  out = v;
+  return true;
+}
+
+/// Buffer's API envelope: {"success":false,"code":1001,"error"|"message":"..."}.
+inline bool is_api_envelope(const response_members& m) noexcept {
+  using rm = response_members;
+  return m.v[rm::code].type == json_type::number ||
+         (m.v[rm::success].type == json_type::boolean && m.v[rm::success].raw == "false");
+}
+
+inline error api_envelope_error(const response_members& m, const http_response& r, errc code) {
+  using rm = response_members;
+  error e = fail(code);
+  std::int64_t api_code = 0;
+  if (m.v[rm::code].type == json_type::number && parse_seconds(m.v[rm::code].raw, api_code))
+    e.api_code = api_code;
+  for (int k : {static_cast<int>(rm::error), static_cast<int>(rm::message)})
+    if (m.v[k].type == json_type::string) {
+      e.from_provider.error_description = json_string(m.v[k]);
+      break;
+    }
+  if (e.api_code != 0) e.message += " (code " + std::to_string(e.api_code) + ")";
+  return with_response(std::move(e), r);
+}
+
+/// An RFC 6749 §5.2 error body, or malformed_error.
+inline error oauth_body_error(const response_members& m, const http_response& r) {
+  using rm = response_members;
+  const json_value& err = m.v[rm::error];
+  auto text = [&](int k, std::string& out) {
+    if (m.v[k].type == json_type::absent) return true;
+    if (m.v[k].type != json_type::string) return false;
+    out = json_string(m.v[k]);
+    return true;
+  };
+  std::string description, uri;
+  if (err.type != json_type::string || !text(rm::error_description, description) || !text(rm::error_uri, uri))
+    return with_response(fail(errc::malformed_error, "error members must be strings"), r);
+  error e;
+  if (auto ok = provider_error_fields(json_string(err), description, uri, e.from_provider); !ok)
+    return with_response(ok.error(), r);
+  e.code = errc::token_error;
+  e.message.assign(message(errc::token_error));
+  e.message += " (error=" + e.from_provider.error + ")";
+  return with_response(std::move(e), r);
+}
+
+/// An optional string member; null only with the null_member leniency.
+inline result<bool> optional_string(const provider& p, const json_value& v, std::string_view name,
+                                    std::string& out, token& t) {
+  if (v.type == json_type::absent) return false;
+  if (v.type == json_type::null) {
+    if (!p.allows(leniency::null_member)) return fail(errc::invalid_member_type, name);
+    t.leniencies |= static_cast<std::uint8_t>(leniency::null_member);
+    return false;
+  }
+  if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
+  out = json_string(v);
+  return true;
+}
+}  // namespace detail
+
+/// Parses the token endpoint's answer into a token, or an error that says
+/// which of: RFC 6749 §5.2 error (errc::token_error, with `from_provider`),
+/// Buffer API envelope (api_error), non-JSON body (not_json), empty body,
+/// malformed JSON, not an object, duplicate member, missing or ill-typed
+/// access_token, token outside b64token, unsupported token_type, bad
+/// expires_in, or an unexpected status (http_error). `error` with HTTP 200
+/// is still an error. Leniencies the provider allows are recorded when used.
+inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
+  using detail::json_type;
+  using rm = detail::response_members;
+  auto members = detail::read_response_members(r, lim);
+  if (!members) return members.error();
+  const rm& m = *members;
+  const bool has_token = m.v[rm::access_token].type != json_type::absent;
+  if (m.v[rm::error].type != json_type::absent) {
+    if (has_token) return detail::with_response(detail::fail(errc::ambiguous_response, "access_token and error"), r);
+    if (detail::is_api_envelope(m)) return detail::api_envelope_error(m, r, errc::api_error);
+    return detail::oauth_body_error(m, r);
+  }
+  if (detail::is_api_envelope(m)) return detail::api_envelope_error(m, r, errc::api_error);
+  if (!detail::status_ok(r.status)) return detail::with_response(detail::fail(errc::http_error), r);
+
+  token t;
+  const auto& at = m.v[rm::access_token];
+  if (at.type == json_type::absent || at.type == json_type::null)
+    return detail::with_response(detail::fail(errc::missing_access_token), r);
+  if (at.type != json_type::string)
+    return detail::with_response(detail::fail(errc::invalid_member_type, "access_token"), r);
+  t.access_token = detail::json_string(at);
+  if (t.access_token.empty()) return detail::with_response(detail::fail(errc::missing_access_token), r);
+  if (t.access_token.size() > lim.max_value) return detail::with_response(detail::fail(errc::too_large, "access_token"), r);
+  if (!detail::is_b64token(t.access_token))
+    return detail::with_response(detail::fail(errc::invalid_token_syntax, "access_token"), r);
+
+  auto has_type = detail::optional_string(p, m.v[rm::token_type], "token_type", t.token_type, t);
+  if (!has_type) return detail::with_response(has_type.error(), r);
+  if (!*has_type) {
+    if (!p.allows(leniency::token_type_defaulted)) return detail::with_response(detail::fail(errc::missing_token_type), r);
+    t.token_type = "bearer";
+    t.leniencies |= static_cast<std::uint8_t>(leniency::token_type_defaulted);
+  } else if (!detail::iequals(t.token_type, "bearer")) {
+    return detail::with_response(detail::fail(errc::unsupported_token_type), r);
+  }
+
+  const auto& ex = m.v[rm::expires_in];
+  std::int64_t seconds = 0;
+  if (ex.type == json_type::number) {
+    if (!detail::parse_seconds(ex.raw, seconds)) return detail::with_response(detail::fail(errc::invalid_expires_in), r);
+    t.expires_in = seconds;
+  } else if (ex.type == json_type::string && p.allows(leniency::expires_in_string) && !ex.escaped &&
+             detail::parse_seconds(ex.raw, seconds)) {
+    t.expires_in = seconds;
+    t.leniencies |= static_cast<std::uint8_t>(leniency::expires_in_string);
+  } else if (ex.type == json_type::null && p.allows(leniency::null_member)) {
+    t.leniencies |= static_cast<std::uint8_t>(leniency::null_member);
+  } else if (ex.type != json_type::absent) {
+    return detail::with_response(detail::fail(errc::invalid_expires_in), r);
+  }
+
+  auto has_refresh = detail::optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
+  if (!has_refresh) return detail::with_response(has_refresh.error(), r);
+  if (*has_refresh && (t.refresh_token.empty() || t.refresh_token.size() > lim.max_value ||
+                       !detail::all_of(t.refresh_token, detail::is_vschar)))
+    return detail::with_response(detail::fail(errc::invalid_token_syntax, "refresh_token"), r);
+  auto has_scope = detail::optional_string(p, m.v[rm::scope], "scope", t.scope, t);
+  if (!has_scope) return detail::with_response(has_scope.error(), r);
+  if (*has_scope && !t.scope.empty() && !detail::is_scope(t.scope))
+    return detail::with_response(detail::fail(errc::invalid_character, "scope"), r);
+
+  if (const std::string* cc = find_header(r.headers, "Cache-Control")) {
+    std::string lower(*cc);
+    for (char& ch : lower) ch = detail::ascii_lower(ch);
+    t.no_store = lower.find("no-store") != std::string::npos;
+  }
+  return t;
+}
+
+/// Like parse_token_response for a refresh (RFC 6749 §6): when no new refresh
+/// token comes, the previous one is kept; refresh_token_rotated says which.
+inline result<token> parse_refresh_response(const provider& p, const http_response& r,
+                                            std::string_view previous_refresh_token, const limits& lim = {}) {
+  auto t = parse_token_response(p, r, lim);
+  if (!t) return t;
+  if (t->refresh_token.empty()) {
+    t->refresh_token.assign(previous_refresh_token);
+  } else {
+    t->refresh_token_rotated = t->refresh_token != previous_refresh_token;
+  }
+  return t;
+}
+
+// ============================================================================
+// 10. Attach
+// ============================================================================
+
+struct attach_options {
+  std::optional<token_placement> placement;  ///< default: the provider's
+  bool allow_query = false;  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
+};
+
+/// Puts an access token on a request to the provider's API (RFC 6750 §2):
+/// `Authorization: Bearer <token>` by default; `access_token` appended to a
+/// form body (non-GET, ASCII application/x-www-form-urlencoded); or to the
+/// query (opt-in; adds Cache-Control: no-store; query and fragment kept).
+/// Refuses plain http (loopback only with the provider's opt-in), any URL
+/// outside the API origin, a request that already carries a token, a token
+/// outside b64token, and header values with CR, LF or NUL.
+inline result<http_request> attach_token(const provider& p, http_request req, std::string_view access_token,
+                                         const attach_options& o = {}, const limits& lim = {}) {
+  if (access_token.size() > lim.max_value) return detail::fail(errc::too_large, "access token");
+  if (!detail::is_b64token(access_token)) return detail::fail(errc::invalid_token_syntax, "access token");
+  if (req.method.empty() || !detail::all_of(req.method, detail::is_tchar))
+    return detail::fail(errc::invalid_argument, "request method");
+  if (auto ok = check_headers(req.headers); !ok) return ok.error();
+  auto api = detail::check_endpoint(p.api_base, p, lim, "api_base");
+  if (!api) return api.error();
+  auto target = detail::split_url(req.url, errc::invalid_url, lim.max_url);
+  if (!target) return target.error();
+  if (!target->https() && !(p.allow_insecure_loopback && detail::is_loopback_ip(target->host)))
+    return detail::fail(errc::insecure_url, "request URL");
+  if (!detail::same_origin(*api, *target)) return detail::fail(errc::token_origin_mismatch);
+
+  const std::string* content_type = find_header(req.headers, "Content-Type");
+  const bool form_body = content_type && detail::iequals(detail::media_type(*content_type), detail::form_content_type);
+  if (find_header(req.headers, "Authorization") || detail::count_param(target->query, "access_token") > 0 ||
+      (form_body && detail::count_param(req.body, "access_token") > 0))
+    return detail::fail(errc::token_already_present);
+
+  using detail::encoding;
+  switch (o.placement.value_or(p.default_placement)) {
+    case token_placement::header:
+      req.headers.push_back({"Authorization", "Bearer " + std::string(access_token)});
+      break;
+    case token_placement::form_body: {
+      if (detail::iequals(req.method, "GET") || detail::iequals(req.method, "HEAD"))
+        return detail::fail(errc::form_body_not_allowed, "GET and HEAD have no body");
+      if (!content_type && req.body.empty())
+        req.headers.push_back({"Content-Type", std::string(detail::form_content_type)});
+      else if (!form_body)
+        return detail::fail(errc::form_body_not_allowed, "body is not application/x-www-form-urlencoded");
+      for (char ch : req.body)
+        if (static_cast<unsigned char>(ch) >= 0x80) return detail::fail(errc::form_body_not_allowed, "body is not ASCII");
+      detail::append_pair(req.body, "access_token", access_token, encoding::form_safe);
+      break;
+    }
+    case token_placement::query: {
+      if (!o.allow_query) return detail::fail(errc::query_token_disallowed);
+      const std::size_t before_fragment = req.url.size() - (target->has_fragment ? target->fragment.size() + 1 : 0);
+      std::string url = req.url.substr(0, before_fragment);
+      if (!target->has_query) url += '?';
+      detail::append_pair(url, "access_token", access_token, encoding::form_safe);
+      url.append(req.url, before_fragment, std::string::npos);
+      req.url = std::move(url);
+      if (std::string* cc = const_cast<std::string*>(find_header(req.headers, "Cache-Control"))) {
+        if (cc->find("no-store") == std::string::npos) *cc += cc->empty() ? "no-store" : ", no-store";
+      } else {
+        req.headers.push_back({"Cache-Control", "no-store"});
+      }
+      break;
+    }
+  }
+  return req;
+}
+
+/// Parameters of an RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenge.
+struct bearer_challenge {
+  std::string realm;
+  std::string scope;
+  std::string error;
+  std::string error_description;
+  std::string error_uri;
+};
+
+/// Parses `Bearer realm="example", error="invalid_token", ...`. The scheme is
+/// case-insensitive; each parameter at most once; error and description
+/// within %x20-21 / %x23-5B / %x5D-7E.
+inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, const limits& lim = {}) {
+  using namespace detail;
+  if (header.size() > lim.max_url) return fail(errc::too_large, "WWW-Authenticate");
+  std::size_t i = 0;
+  while (i < header.size() && is_tchar(static_cast<unsigned char>(header[i]))) ++i;
+  if (!iequals(header.substr(0, i), "Bearer")) return fail(errc::malformed_challenge, "scheme is not Bearer");
+  bearer_challenge out;
+  bool seen[5] = {};
+  std::string* fields[5] = {&out.realm, &out.scope, &out.error, &out.error_description, &out.error_uri};
+  static constexpr std::string_view names[5] = {"realm", "scope", "error", "error_description", "error_uri"};
+  auto ows = [&] { while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i; };
+  if (i < header.size() && header[i] != ' ') return fail(errc::malformed_challenge);
+  ows();
+  bool first = true;
+  while (i < header.size()) {
+    if (!first) {
+      if (header[i] != ',') return fail(errc::malformed_challenge, "expected ','");
+      ++i;
+      ows();
+    }
+    first = false;
+    const std::size_t name_start = i;
+    while (i < header.size() && is_tchar(static_cast<unsigned char>(header[i]))) ++i;
+    const std::string_view name = header.substr(name_start, i - name_start);
+    ows();
+    if (name.empty() || i >= header.size() || header[i] != '=') return fail(errc::malformed_challenge);
+    ++i;
+    ows();
+    std::string value;
+    if (i < header.size() && header[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < header.size()) {
+        char ch = header[i++];
+        if (ch == '"') { closed = true; break; }
+        if (ch == '\\') {
+          if (i >= header.size()) break;
+          ch = header[i++];
+        }
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return fail(errc::malformed_challenge, "control character");
+        value += ch;
+      }
+      if (!closed) return fail(errc::malformed_challenge, "unterminated quoted string");
+    } else {
+      const std::size_t v = i;
+      while (i < header.size() && is_tchar(static_cast<unsigned char>(header[i]))) ++i;
+      value.assign(header.substr(v, i - v));
+      if (value.empty()) return fail(errc::malformed_challenge);
+    }
+    ows();
+    for (std::size_t k = 0; k < 5; ++k) {
+      if (name != names[k]) continue;
+      if (seen[k]) return fail(errc::malformed_challenge, "parameter repeated");
+      seen[k] = true;
+      if (k >= 2 && !all_of(value, is_nqschar)) return fail(errc::malformed_challenge, names[k]);
+      *fields[k] = std::move(value);
+    }
+  }
+  return out;
+}
+
+/// Tells "token rejected, log in again" (errc::token_rejected: HTTP 401,
+/// 403 with Buffer code 1001, or WWW-Authenticate error="invalid_token")
+/// from other API failures (api_error with Buffer's code, http_error).
+inline result<void> check_api_response(const http_response& r, const limits& lim = {}) {
+  if (detail::status_ok(r.status)) return {};
+  if (const std::string* www = find_header(r.headers, "WWW-Authenticate")) {
+    auto ch = parse_bearer_challenge(*www, lim);
+    if (ch && ch->error == "invalid_token") {
+      error e = detail::with_response(detail::fail(errc::token_rejected), r);
+      e.from_provider = {ch->error, ch->error_description, ch->error_uri};
+      return e;
+    }
+  }
+  if (r.status == 401) return detail::with_response(detail::fail(errc::token_rejected), r);
+  auto members = detail::read_response_members(r, lim);
+  if (!members || !detail::is_api_envelope(*members))
+    return detail::with_response(detail::fail(errc::http_error), r);
+  const bool token_required = members->v[detail::response_members::code].raw == "1001";
+  return detail::api_envelope_error(*members, r,
+                                    r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
+}
+
+// ============================================================================
+// 11. Deauthorize
+// ============================================================================
+
+/// POST https://api.bufferapp.com/1/user/deauthorize.json carrying the token
+/// (placed as attach_token would).
+inline result<http_request> build_deauthorize_request(const provider& p, std::string_view access_token,
+                                                      const attach_options& o = {}, const limits& lim = {}) {
+  if (p.deauthorize_endpoint.empty()) return detail::fail(errc::invalid_endpoint, "provider has no deauthorize endpoint");
+  if (auto ok = detail::check_endpoint(p.deauthorize_endpoint, p, lim, "deauthorize_endpoint"); !ok) return ok.error();
+  http_request req;
+  req.method = "POST";
+  req.url = p.deauthorize_endpoint;
+  req.headers.push_back({"Accept", "application/json"});
+  return attach_token(p, std::move(req), access_token, o, lim);
+}
+
+/// Buffer answers {"success":true,"message":"Access successfully revoked!"}.
+/// Anything else is an error: success false or not a boolean
+/// (deauthorize_failed / invalid_member_type), a rejected token, non-JSON.
+inline result<void> parse_deauthorize_response(const http_response& r, const limits& lim = {}) {
+  if (auto ok = check_api_response(r, lim); !ok) return ok;
+  auto members = detail::read_response_members(r, lim);
+  if (!members) return members.error();
+  const auto& success = members->v[detail::response_members::success];
+  if (success.type != detail::json_type::boolean && success.type != detail::json_type::absent)
+    return detail::with_response(detail::fail(errc::invalid_member_type, "success"), r);
+  if (success.raw != "true") return detail::with_response(detail::fail(errc::deauthorize_failed), r);
+  return {};
+}
+
+// ============================================================================
+// 12. Flow
+// ============================================================================
+//
+//   idle --begin--> awaiting_redirect --redirect--> have_code
+//   have_code --token_request--> awaiting_token --token_response--> authorized
+//   any step --hostile or failed input--> failed (the first reason is kept)
+//
+// An event the table does not allow is refused and changes nothing. The flow
+// never reads a clock or a random source and never does I/O.
+
+enum class flow_state : std::uint8_t {
+  idle,               ///< nothing sent yet
+  awaiting_redirect,  ///< user sent to the authorize URL (RFC 6749 §4.1.1)
+  have_code,          ///< code received, not yet swapped (§4.1.2)
+  awaiting_token,     ///< token request handed out (§4.1.3)
+  authorized,         ///< token received (§4.1.4)
+  failed,             ///< hostile or failed input; see flow::failure()
+};
+
+enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response };
+
+inline constexpr std::string_view to_string(flow_state s) noexcept {
+  constexpr std::string_view names[] = {"idle", "awaiting_redirect", "have_code", "awaiting_token", "authorized", "failed"};
+  return names[static_cast<std::size_t>(s)];
+}
+
+inline constexpr std::string_view to_string(flow_event e) noexcept {
+  constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response"};
+  return names[static_cast<std::size_t>(e)];
+}
+
+struct flow_transition {
+  flow_state from;
+  flow_event on;
+  flow_state to;
+};
+
+/// Every allowed step. Anything absent is out of order.
+inline constexpr flow_transition flow_transitions[] = {
+    {flow_state::idle, flow_event::begin, flow_state::awaiting_redirect},
+    {flow_state::awaiting_redirect, flow_event::redirect, flow_state::have_code},
+    {flow_state::have_code, flow_event::token_request, flow_state::awaiting_token},
+    {flow_state::awaiting_token, flow_event::token_response, flow_state::authorized},
+};
+
+/// Caller-supplied randomness for begin(): at least 16 bytes for state, and
+/// 32-96 bytes for the PKCE verifier when PKCE is on.
+struct flow_entropy {
+  std::string_view state_bytes;
+  std::string_view verifier_bytes;
+};
+
+struct flow_options {
+  std::optional<bool> pkce;    ///< default: the provider's `pkce`
+  bool without_state = false;  ///< explicit opt-out of state
+  std::string scope;
+};
+
+/// Milliseconds since an epoch the caller chooses; only differences matter.
+using timestamp = std::chrono::milliseconds;
+
+/// The authorization-code flow as a state machine: events in, requests out.
+class flow {
+ public:
+  flow() = default;
+  flow(provider p, client c, flow_options o = {}, limits lim = {})
+      : provider_(std::move(p)), client_(std::move(c)), options_(std::move(o)), limits_(lim) {}
+
+  flow_state state() const noexcept { return state_; }
+  /// The first reason the flow failed, or nullptr.
+  const error* failure() const noexcept { return state_ == flow_state::failed ? &failure_ : nullptr; }
+  /// The token, once authorized.
+  const token& access() const noexcept { return token_; }
+  bool uses_pkce() const noexcept { return options_.pkce.value_or(provider_.pkce); }
+
+  /// idle -> awaiting_redirect: makes state (and PKCE verifier) from the
+  /// caller's bytes and returns the authorization URL.
+  result<std::string> begin(const flow_entropy& entropy) {
+    if (auto ok = allowed(flow_event::begin); !ok) return ok.error();
+    std::string state, verifier, challenge;
+    if (!options_.without_state) {
+      auto s = make_state(entropy.state_bytes);
+      if (!s) return s.error();
+      state = std::move(*s);
+    }
+    if (uses_pkce()) {
+      auto v = make_code_verifier(entropy.verifier_bytes);
+      if (!v) return v.error();
+      verifier = std::move(*v);
+      challenge = code_challenge_s256(verifier).value();
+    }
+    authorize_params a;
+    a.state = state;
+    a.without_state = options_.without_state;
+    a.code_challenge = challenge;
+    a.scope = options_.scope;
+    auto url = build_authorize_url(provider_, client_, a, limits_);
+    if (!url) return url;
+    state_value_ = std::move(state);
+    verifier_ = std::move(verifier);
+    state_ = flow_state::awaiting_redirect;
+    return url;
+  }
+
+  /// awaiting_redirect -> have_code: checks the URL the browser came back to
+  /// (see parse_redirect) and starts the code's lifetime at `now`.
+  result<void> redirect(std::string_view url, timestamp now) {
+    if (auto ok = allowed(flow_event::redirect); !ok) return ok;
+    auto code = parse_redirect(url, provider_, client_, {state_value_, options_.without_state}, limits_);
+    if (!code) return fail(code.error());
+    code_ = std::move(*code);
+    received_at_ = now;
+    state_ = flow_state::have_code;
+    return {};
+  }
+
+  /// have_code -> awaiting_token: the token request, refused with
+  /// code_expired once now - received >= the provider's code lifetime (so
+  /// 29.999 s is accepted and 30.000 s refused for Buffer).
+  result<http_request> token_request(timestamp now) {
+    if (auto ok = allowed(flow_event::token_request); !ok) return ok.error();
+    if (now < received_at_) return detail::fail(errc::clock_regressed);
+    if (provider_.code_lifetime.count() > 0 && now - received_at_ >= provider_.code_lifetime)
+      return fail(detail::fail(errc::code_expired));
+    auto req = build_token_request(provider_, client_, code_, verifier_, limits_);
+    if (!req) return fail(req.error());
+    code_.clear();
+    verifier_.clear();
+    state_ = flow_state::awaiting_token;
+    return req;
+  }
+
+  /// awaiting_token -> authorized: parses the token endpoint's answer.
+  result<token> token_response(const http_response& response) {
+    if (auto ok = allowed(flow_event::token_response); !ok) return ok.error();
+    auto t = parse_token_response(provider_, response, limits_);
+    if (!t) return fail(t.error());
+    token_ = *t;
+    state_ = flow_state::authorized;
+    return t;
+  }
+
+  /// Saves a flow awaiting its redirect as "bo1.<payload>.<mac>": base64url
+  /// of the provider, client id, redirect URI, scope, state and PKCE
+  /// verifier, with HMAC-SHA256 under `key` (at least 32 bytes). Integrity
+  /// only, not confidentiality: keep the string where the user cannot read it
+  /// or in an encrypted, HttpOnly cookie.
+  result<std::string> save(std::string_view key) const {
+    if (state_ != flow_state::awaiting_redirect)
+      return detail::fail(errc::out_of_order, "only a flow awaiting its redirect can be saved");
+    if (key.size() < 32) return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
+    std::string payload;
+    using detail::encoding;
+    detail::append_pair(payload, "p", provider_.name, encoding::form);
+    detail::append_pair(payload, "t", provider_.token_endpoint, encoding::form);
+    detail::append_pair(payload, "c", client_.id, encoding::form);
+    detail::append_pair(payload, "r", client_.redirect_uri, encoding::form);
+    detail::append_pair(payload, "x", options_.scope, encoding::form);
+    detail::append_pair(payload, "n", options_.without_state ? "1" : "0", encoding::form);
+    detail::append_pair(payload, "k", uses_pkce() ? "1" : "0", encoding::form);
+    detail::append_pair(payload, "s", state_value_, encoding::form);
+    detail::append_pair(payload, "v", verifier_, encoding::form);
+    std::string out = std::string(save_prefix) + base64url_encode(payload);
+    const digest mac = hmac_sha256(key, out);
+    out += '.';
+    out += base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+    return out;
+  }
+
+  /// Restores a saved flow for the same provider and client. Distinct errors:
+  /// too_large, unsupported_flow_version, corrupt_flow (truncated or
+  /// malformed), tampered_flow (MAC fails: altered, or another key),
+  /// provider_mismatch. The MAC is checked, in constant time, before the
+  /// payload is parsed.
+  static result<flow> restore(std::string_view saved, std::string_view key, provider p, client c,
+                              limits lim = {}) {
+    if (saved.size() > 4 * lim.max_url) return detail::fail(errc::too_large, "saved flow");
+    if (key.size() < 32) return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
+    if (saved.substr(0, 2) != "bo") return detail::fail(errc::corrupt_flow);
+    if (saved.substr(0, save_prefix.size()) != save_prefix) {
+      const std::size_t dot = saved.find('.');
+      const auto version = saved.substr(2, dot == std::string_view::npos ? 0 : dot - 2);
+      return detail::fail(!version.empty() && detail::all_of(version, detail::is_digit) ? errc::unsupported_flow_version
+                                                                                      : errc::corrupt_flow);
+    }
+    const std::size_t dot = saved.rfind('.');
+    if (dot < save_prefix.size()) return detail::fail(errc::corrupt_flow);
+    auto mac = base64url_decode(saved.substr(dot + 1));
+    if (!mac || mac->size() != 32) return detail::fail(errc::corrupt_flow, "MAC");
+    const digest want = hmac_sha256(key, saved.substr(0, dot));
+    if (!constant_time_equal(want.data(), reinterpret_cast<const unsigned char*>(mac->data()), want.size()))
+      return detail::fail(errc::tampered_flow);
+    auto payload = base64url_decode(saved.substr(save_prefix.size(), dot - save_prefix.size()));
+    if (!payload) return detail::fail(errc::corrupt_flow, "payload");
+
+    static constexpr std::string_view keys[] = {"p", "t", "c", "r", "x", "n", "k", "s", "v"};
+    std::string fields[9];
+    bool seen[9] = {};
+    detail::form_reader reader(*payload);
+    detail::form_pair pair;
+    while (reader.next(pair)) {
+      if (detail::check_form_component(pair.value) != errc::ok) return detail::fail(errc::corrupt_flow);
+      bool known = false;
+      for (std::size_t k = 0; k < 9; ++k) {
+        if (pair.name != keys[k]) continue;
+        if (seen[k]) return detail::fail(errc::corrupt_flow, "field repeated");
+        seen[k] = known = true;
+        fields[k] = detail::decode_form_component(pair.value);
+      }
+      if (!known) return detail::fail(errc::corrupt_flow, "unknown field");
+    }
+    for (bool s : seen)
+      if (!s) return detail::fail(errc::corrupt_flow, "field missing");
+    if (fields[0] != p.name || fields[1] != p.token_endpoint || fields[2] != c.id || fields[3] != c.redirect_uri)
+      return detail::fail(errc::provider_mismatch);
+    if ((fields[5] != "0" && fields[5] != "1") || (fields[6] != "0" && fields[6] != "1"))
+      return detail::fail(errc::corrupt_flow);
+    flow_options o;
+    o.scope = std::move(fields[4]);
+    o.without_state = fields[5] == "1";
+    o.pkce = fields[6] == "1";
+    flow f(std::move(p), std::move(c), std::move(o), lim);
+    f.state_value_ = std::move(fields[7]);
+    f.verifier_ = std::move(fields[8]);
+    if ((!f.options_.without_state && f.state_value_.empty()) || (f.uses_pkce() != !f.verifier_.empty()))
+      return detail::fail(errc::corrupt_flow);
+    f.state_ = flow_state::awaiting_redirect;
+    return f;
+  }
+
+ private:
+  static constexpr std::string_view save_prefix = "bo1.";
+
+  result<void> allowed(flow_event event) const {
+    if (state_ == flow_state::failed) {
+      error e = failure_;
+      e.message.insert(0, "flow already failed: ");
+      return e;
+    }
+    for (const auto& t : flow_transitions)
+      if (t.from == state_ && t.on == event) return {};
+    if (event == flow_event::redirect && state_ != flow_state::idle) return detail::fail(errc::state_already_used);
+    if (event == flow_event::token_request && state_ > flow_state::have_code) return detail::fail(errc::code_already_used);
+    error e = detail::fail(errc::out_of_order);
+    e.message += " (event ";
+    e.message += to_string(event);
+    e.message += " in state ";
+    e.message += to_string(state_);
+    e.message += ')';
+    return e;
+  }
+
+  error fail(error e) {
+    failure_ = e;
+    state_ = flow_state::failed;
+    code_.clear();
+    verifier_.clear();
+    return e;
+  }
+
+  provider provider_;
+  client client_;
+  flow_options options_;
+  limits limits_;
+  flow_state state_ = flow_state::idle;
+  std::string state_value_;
+  std::string verifier_;
+  std::string code_;
+  timestamp received_at_{0};
+  token token_;
+  error failure_;
+};
+
+}  // namespace buffer_oauth
+
+#endif  // BUFFER_OAUTH_HPP

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds and runs every test: the doctest suite (g++, clang++, ASan+UBSan,
+# Meson), the CLI tests, fuzz corpus replay and a short fuzzing run, the
+# package consumers, the quality gates and the end-to-end tests.
+# Usage: tools/test.sh            (FUZZ_SECONDS=60 by default)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+tools/install-deps.sh || exit 1
+jobs=$(nproc)
+passed=0
+failed=0
+failures=()
+
+stage() {
+  local name=$1
+  shift
+  echo
+  echo "==== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "==== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "==== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+cmake_suite() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null &&
+    cmake --build "$dir" -j "$jobs" &&
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+}
+
+stage "g++ build and ctest" cmake_suite build/gcc -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+stage "clang++ build and ctest" cmake_suite build/clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+  -DBUFFER_OAUTH_BUILD_BENCH=OFF
+stage "ASan+UBSan build and ctest" cmake_suite build/asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+  -DBUFFER_OAUTH_BUILD_BENCH=OFF \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+meson_suite() {
+  rm -rf build/meson && meson setup build/meson >/dev/null && meson test -C build/meson --print-errorlogs
+}
+stage "meson build and test" meson_suite
+[ -x fuzz/run.sh ] && stage "libFuzzer run (${FUZZ_SECONDS:-60} s per target)" fuzz/run.sh "${FUZZ_SECONDS:-60}"
+[ -x tests/package/run.sh ] && stage "package consumers" tests/package/run.sh
+[ -x tools/quality.sh ] && stage "quality gates" tools/quality.sh
+[ -x tests/bench/run.sh ] && stage "benchmark smoke run" tests/bench/run.sh --smoke
+
+echo
+echo "stages: $passed passed, $failed failed"
+for f in "${failures[@]}"; do echo "  failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
