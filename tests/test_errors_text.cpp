@@ -1,0 +1,1 @@
+// Tests for this section are being written.
