@@ -31,6 +31,7 @@
 #define BUFFER_OAUTH_VERSION_MINOR 1
 #define BUFFER_OAUTH_VERSION_PATCH 0
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -70,7 +71,6 @@ enum class errc : std::uint16_t {
   insufficient_entropy = 104,    ///< fewer random bytes than the minimum
   invalid_code_verifier = 105,   ///< PKCE verifier/challenge outside RFC 7636 §4.1
   out_of_order = 106,            ///< flow event not allowed in the current state
-  flow_failed = 107,             ///< flow already failed; see flow::failure()
   state_already_used = 108,      ///< a redirect was already accepted for this state
   code_already_used = 109,       ///< the code was already put in a token request
   clock_regressed = 110,         ///< `now` is earlier than a time passed before
@@ -140,7 +140,6 @@ inline constexpr errc_info errc_table[] = {
     {errc::insufficient_entropy, "insufficient_entropy", "too few random bytes: state needs 16, a PKCE verifier 32"},
     {errc::invalid_code_verifier, "invalid_code_verifier", "PKCE verifier must be 43-128 unreserved characters, challenge 43 base64url characters"},
     {errc::out_of_order, "out_of_order", "this flow event is not allowed in the current state"},
-    {errc::flow_failed, "flow_failed", "the flow already failed; start a new one"},
     {errc::state_already_used, "state_already_used", "a redirect was already accepted for this state; start a new login"},
     {errc::code_already_used, "code_already_used", "the code was already used in a token request; codes work once"},
     {errc::clock_regressed, "clock_regressed", "the time passed is earlier than a time passed before; use a monotonic clock"},
@@ -2067,11 +2066,12 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
       detail::append_pair(url, "access_token", access_token, encoding::form_safe);
       url.append(req.url, before_fragment, std::string::npos);
       req.url = std::move(url);
-      if (std::string* cc = const_cast<std::string*>(find_header(req.headers, "Cache-Control"))) {
-        if (cc->find("no-store") == std::string::npos) *cc += cc->empty() ? "no-store" : ", no-store";
-      } else {
+      auto cc = std::find_if(req.headers.begin(), req.headers.end(),
+                             [](const http_header& h) { return detail::iequals(h.name, "Cache-Control"); });
+      if (cc == req.headers.end())
         req.headers.push_back({"Cache-Control", "no-store"});
-      }
+      else if (cc->value.find("no-store") == std::string::npos)
+        cc->value += cc->value.empty() ? "no-store" : ", no-store";
       break;
     }
   }
