@@ -1889,9 +1889,18 @@ inline error oauth_body_error(const response_members& m, const http_response& r)
   std::string description, uri;
   if (err.type != json_type::string || !text(rm::error_description, description) || !text(rm::error_uri, uri))
     return with_response(fail(errc::malformed_error, "error members must be strings"), r);
+  // error and error_uri keep RFC 6749 §5.2's charsets; the description only
+  // refuses control characters, because draft-20 servers such as Buffer's
+  // predate those rules and quote in it (reference vector 24). The JSON
+  // reader has already checked its UTF-8.
+  for (char ch : description) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return with_response(fail(errc::malformed_error, "error_description"), r);
+  }
   error e;
-  if (auto ok = provider_error_fields(json_string(err), description, uri, e.from_provider); !ok)
+  if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok)
     return with_response(ok.error(), r);
+  e.from_provider.error_description = std::move(description);
   e.code = errc::token_error;
   e.message.assign(message(errc::token_error));
   e.message += " (error=" + e.from_provider.error + ")";
