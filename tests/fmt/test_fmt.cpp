@@ -1,0 +1,263 @@
+// Formatters in buffer_oauth_fmt.hpp: every type that holds a secret is
+// formatted, and no secret (raw or percent-encoded) may appear in the text,
+// while the parts needed for debugging (method, URL path, errc name) do.
+
+#include <buffer_oauth_fmt.hpp>
+#include <doctest/doctest.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace bo = buffer_oauth;
+
+namespace {
+
+constexpr std::string_view client_secret = "CsEcReT-9f8e7d6c5b4a";
+constexpr std::string_view seed_code = "1/mWot20jTwojsd00jFlaaR45";
+constexpr std::string_view access_value = "1/AcCeSs0123456789abcdef";
+constexpr std::string_view refresh_value = "ReFrEsH-0123456789abcdef";
+constexpr std::string_view redirect_uri = "https://client.example/back";
+
+bo::client buffer_client() { return bo::client{"client-id-42", std::string(client_secret), std::string(redirect_uri)}; }
+
+bo::provider pkce_provider() {
+  return bo::provider::generic("example", "https://auth.example/authorize", "https://auth.example/token",
+                               "https://api.example/");
+}
+
+/// Fails if any secret, or any 8-byte slice of one, appears in `text`.
+void check_hidden(const std::string& text, std::initializer_list<std::string_view> secrets) {
+  INFO("formatted: " << text);
+  for (std::string_view secret : secrets) {
+    CAPTURE(secret);
+    CHECK(text.find(secret) == std::string::npos);
+    for (std::size_t i = 0; i + 8 <= secret.size(); i += 4)
+      CHECK(text.find(secret.substr(i, 8)) == std::string::npos);
+  }
+}
+
+bool has(const std::string& text, std::string_view part) {
+  INFO("formatted: " << text << "\nexpected: " << part);
+  return text.find(part) != std::string::npos;
+}
+
+std::string redacted(std::size_t n) { return "[redacted, " + std::to_string(n) + " bytes]"; }
+
+std::string token_body() {
+  return std::string(R"({"access_token":")") + std::string(access_value) + R"(","refresh_token":")" +
+         std::string(refresh_value) + R"(","expires_in":3600,"token_type":"bearer"})";
+}
+
+bo::http_response token_response() {
+  return bo::http_response{200, {{"Content-Type", "application/json"}, {"Set-Cookie", "sid=CoOkIeVaLuE123"}},
+                           token_body()};
+}
+
+}  // namespace
+
+TEST_CASE("fmt: errc prints its stable name, unknown values their number") {
+  CHECK(fmt::format("{}", bo::errc::state_mismatch) == "state_mismatch");
+  CHECK(fmt::format("{}", bo::errc::ok) == "ok");
+  CHECK(fmt::format("{}", static_cast<bo::errc>(999)) == "errc(999)");
+  CHECK(fmt::format("[{:>16}]", bo::errc::too_large) == "[       too_large]");
+  CHECK(fmt::format("{}", bo::flow_state::awaiting_redirect) == "awaiting_redirect");
+  CHECK(fmt::format("{}", bo::flow_event::token_request) == "token_request");
+  CHECK(fmt::format("{}", bo::leniency::token_type_defaulted) == "token_type_defaulted");
+}
+
+TEST_CASE("fmt: Buffer token request hides client_secret and code, shows method and URL") {
+  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), seed_code);
+  CHECK(req.has_value());
+  CHECK(has(req->body, "code=1/mWot20jTwojsd00jFlaaR45"));  // the secret really is in the value
+  const std::string out = fmt::format("{}", *req);
+  check_hidden(out, {client_secret, seed_code});
+  CHECK(has(out, "POST https://api.bufferapp.com/1/oauth2/token.json"));
+  CHECK(has(out, "Content-Type: application/x-www-form-urlencoded"));
+  CHECK(has(out, "client_id=client-id-42"));
+  CHECK(has(out, "grant_type=authorization_code"));
+  CHECK(has(out, "client_secret=" + redacted(client_secret.size())));
+  CHECK(has(out, "code=" + redacted(seed_code.size())));
+}
+
+TEST_CASE("fmt: PKCE token request hides code_verifier and Basic credentials") {
+  const std::string verifier(43, 'V');
+  auto req = bo::build_token_request(pkce_provider(), buffer_client(), "AuThCoDe-xyz0987", verifier);
+  CHECK(req.has_value());
+  const std::string* basic = bo::find_header(req->headers, "Authorization");
+  CHECK(basic != nullptr);
+  const std::string out = fmt::format("{}", *req);
+  check_hidden(out, {client_secret, "AuThCoDe-xyz0987", verifier});
+  if (basic != nullptr) {
+    check_hidden(out, {std::string_view(*basic).substr(6)});
+    CHECK(has(out, "Authorization: Basic " + redacted(basic->size() - 6)));
+  }
+  CHECK(has(out, "code_verifier=" + redacted(verifier.size())));
+  CHECK(has(out, "POST https://auth.example/token"));
+}
+
+TEST_CASE("fmt: refresh request hides the refresh token") {
+  auto req = bo::build_refresh_request(pkce_provider(), buffer_client(), refresh_value);
+  CHECK(req.has_value());
+  const std::string out = fmt::format("{}", *req);
+  check_hidden(out, {client_secret, refresh_value});
+  CHECK(has(out, "grant_type=refresh_token"));
+}
+
+TEST_CASE("fmt: state in the authorize URL and code/state in the redirect are hidden") {
+  const std::string state = "StAtE-aBcDeFgHiJkLmNoP";
+  bo::authorize_params a;
+  a.state = state;
+  auto url = bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a);
+  CHECK(url.has_value());
+  const std::string out = fmt::format("{}", bo::http_request{"GET", *url, {}, {}});
+  check_hidden(out, {state});
+  CHECK(has(out, "GET https://bufferapp.com/oauth2/authorize?client_id=client-id-42"));
+  CHECK(has(out, "response_type=code"));
+
+  const std::string back = std::string(redirect_uri) + "?code=1%2FmWot20jTwojsd00jFlaaR45&state=" + state + "#_=_";
+  const bo::http_response redirect{302, {{"Location", back}}, {}};
+  const std::string shown = fmt::format("{}", redirect);
+  check_hidden(shown, {state, "mWot20jTwojsd00jFlaaR45"});
+  CHECK(has(shown, "HTTP 302; Location: https://client.example/back?code="));
+}
+
+TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
+  const auto p = bo::provider::buffer();
+  bo::http_request get{"GET", "https://api.bufferapp.com/1/profiles.json?x=1#frag", {}, {}};
+
+  auto header = bo::attach_token(p, get, access_value);
+  CHECK(header.has_value());
+  const std::string h = fmt::format("{}", *header);
+  check_hidden(h, {access_value});
+  CHECK(has(h, "Authorization: Bearer " + redacted(access_value.size())));
+  CHECK(has(h, "GET https://api.bufferapp.com/1/profiles.json?x=1#frag"));
+
+  bo::attach_options q;
+  q.placement = bo::token_placement::query;
+  q.allow_query = true;
+  auto query = bo::attach_token(p, get, access_value, q);
+  CHECK(query.has_value());
+  const std::string qs = fmt::format("{}", *query);
+  check_hidden(qs, {access_value});
+  CHECK(has(qs, "/1/profiles.json?x=1&access_token=[redacted"));
+  CHECK(has(qs, "#frag"));
+
+  bo::attach_options f;
+  f.placement = bo::token_placement::form_body;
+  bo::http_request post{"POST", "https://api.bufferapp.com/1/updates/create.json",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}}, "text=hello+world"};
+  auto form = bo::attach_token(p, post, access_value, f);
+  CHECK(form.has_value());
+  const std::string fs = fmt::format("{}", *form);
+  check_hidden(fs, {access_value});
+  CHECK(has(fs, "body: text=hello+world&access_token=[redacted"));
+
+  // A single header formats the same way.
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "Bearer abc"}) == "Authorization: Bearer [redacted, 3 bytes]");
+}
+
+TEST_CASE("fmt: response bodies, cookies and parsed tokens are hidden") {
+  const auto response = token_response();
+  const std::string r = fmt::format("{}", response);
+  check_hidden(r, {access_value, refresh_value, "CoOkIeVaLuE123"});
+  CHECK(has(r, "HTTP 200; Content-Type: application/json; Set-Cookie: [redacted"));
+  CHECK(has(r, "body " + redacted(response.body.size())));
+
+  auto t = bo::parse_token_response(bo::provider::buffer(), response);
+  CHECK(t.has_value());
+  const std::string ts = fmt::format("{}", *t);
+  check_hidden(ts, {access_value, refresh_value});
+  CHECK(has(ts, "access_token: " + redacted(access_value.size())));
+  CHECK(has(ts, "refresh_token: " + redacted(refresh_value.size())));
+  CHECK(has(ts, "expires_in: 3600"));
+  CHECK(has(ts, "token_type: \"bearer\""));
+}
+
+TEST_CASE("fmt: an error keeps its name and message but not the body it came from") {
+  bo::http_response bad = token_response();
+  bad.body = std::string(R"({"access_token":")") + std::string(access_value) + R"(","token_type":"mac"})";
+  auto t = bo::parse_token_response(bo::provider::buffer(), bad);
+  CHECK_FALSE(t.has_value());
+  CHECK(t.error().body == bad.body);  // the secret is in the error
+  const std::string e = fmt::format("{}", t.error());
+  check_hidden(e, {access_value});
+  CHECK(has(e, "unsupported_token_type: "));
+  CHECK(has(e, "HTTP 200"));
+  CHECK(has(e, "body " + redacted(bad.body.size())));
+
+  bo::http_response oauth_err{400, {}, R"({"error":"invalid_grant","error_description":"code expired"})"};
+  auto g = bo::parse_token_response(bo::provider::buffer(), oauth_err);
+  CHECK_FALSE(g.has_value());
+  const std::string ge = fmt::format("{}", g.error());
+  CHECK(has(ge, "token_error"));
+  CHECK(has(ge, "provider error \"invalid_grant\""));
+  CHECK(has(ge, "description \"code expired\""));
+
+  bo::error injected;
+  injected.code = bo::errc::malformed_error;
+  injected.message = "line\r\nX-Injected: 1";
+  CHECK(fmt::format("{}", injected) == "malformed_error: line\\x0d\\x0aX-Injected: 1");
+}
+
+TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
+  const std::string state_bytes(16, 'S');
+  const std::string verifier_bytes(32, 'V');
+  bo::flow f(pkce_provider(), buffer_client());
+  auto url = f.begin({state_bytes, verifier_bytes});
+  CHECK(url.has_value());
+  const std::string state = bo::make_state(state_bytes).value();
+  const std::string verifier = bo::make_code_verifier(verifier_bytes).value();
+  check_hidden(fmt::format("{}", bo::http_request{"GET", *url, {}, {}}), {state});
+  const std::string waiting = fmt::format("{}", f);
+  CHECK(waiting == "flow{state: awaiting_redirect, pkce: on}");
+
+  auto ok = f.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=" + state, bo::timestamp{1000});
+  CHECK(ok.has_value());
+  auto req = f.token_request(bo::timestamp{2000});
+  CHECK(req.has_value());
+  check_hidden(fmt::format("{}", *req), {"FlOwCoDe-123456", verifier, client_secret});
+  auto tok = f.token_response(token_response());
+  CHECK(tok.has_value());
+  const std::string done = fmt::format("{}", f);
+  check_hidden(done, {state, verifier, "FlOwCoDe-123456", access_value, refresh_value, client_secret});
+  CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: [redacted"));
+
+  bo::flow g(bo::provider::buffer(), buffer_client());
+  CHECK(g.begin({state_bytes, {}}).has_value());
+  auto bad = g.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=WrOnGsTaTe-000000", bo::timestamp{0});
+  CHECK_FALSE(bad.has_value());
+  const std::string failed = fmt::format("{}", g);
+  check_hidden(failed, {state, "FlOwCoDe-123456", "WrOnGsTaTe-000000"});
+  CHECK(has(failed, "flow{state: failed, pkce: off, failure: state_mismatch"));
+}
+
+TEST_CASE("fmt: client, userinfo, encoded names, ';' pairs and credential headers") {
+  const std::string c = fmt::format("{}", buffer_client());
+  check_hidden(c, {client_secret});
+  CHECK(c == "client{id: \"client-id-42\", secret: " + redacted(client_secret.size()) +
+                 ", redirect_uri: \"https://client.example/back\"}");
+
+  const bo::http_request tricky{
+      "POST",
+      "https://user:PaSsWoRd-xyz@api.example/x?%63ode=EnCoDeDnAmE-1&a=1;state=SeMiCoLoN-22#access_token=FrAgMeNt-333",
+      {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+       {"X-Api-Key", "KeYhEaDeR-4444"},
+       {"Cookie", "sid=CoOkIe-55555"},
+       {"WWW-Authenticate", "Bearer error=\"invalid_token\""}},
+      "Code=CaSeCoDe-666666&password=PaSsWoRd-7777777&%zz=BaDnAmE-88888888&scope=read"};
+  const std::string out = fmt::format("{}", tricky);
+  check_hidden(out, {"PaSsWoRd-xyz", "EnCoDeDnAmE-1", "SeMiCoLoN-22", "FrAgMeNt-333", "KeYhEaDeR-4444",
+                     "CoOkIe-55555", "CaSeCoDe-666666", "PaSsWoRd-7777777", "BaDnAmE-88888888"});
+  CHECK(has(out, "POST https://[redacted, 17 bytes]@api.example/x?"));
+  CHECK(has(out, "&a=1;state=[redacted"));
+  CHECK(has(out, "WWW-Authenticate: Bearer error=\"invalid_token\""));
+  CHECK(has(out, "&scope=read"));
+
+  // A body that is not form-encoded is never shown.
+  const bo::http_request json{"POST", "https://api.example/x", {{"Content-Type", "application/json"}},
+                              R"({"client_secret":"JsOnSeCrEt-999"})"};
+  const std::string js = fmt::format("{}", json);
+  check_hidden(js, {"JsOnSeCrEt-999"});
+  CHECK(has(js, "body " + redacted(json.body.size())));
+}
