@@ -1,0 +1,74 @@
+// Attach: put the access token on a GET to the API, in the Authorization
+// header (vector 29) or the query (vector 28). Both sides start by copying
+// the same template request, since attach_token returns a new request.
+// attach_token also validates the token (b64token), the method, the headers,
+// the URL (HTTPS, API origin) and refuses a request already carrying a token.
+#include "ops.hpp"
+
+#include <buffer_oauth.hpp>
+
+namespace bench {
+namespace {
+
+namespace bo = buffer_oauth;
+
+const bo::provider& buffer_provider() {
+  static const bo::provider p = bo::provider::buffer();
+  return p;
+}
+
+const bo::http_request& get_profiles() {
+  static const bo::http_request r{"GET", std::string(input::api_url), {}, {}};
+  return r;
+}
+
+std::size_t keep(capture* cap, const bo::http_request& r) {
+  if (cap != nullptr) {
+    cap->a = r.url;
+    cap->b.clear();
+    for (const auto& h : r.headers) cap->b += h.name + ": " + h.value + "\n";
+  }
+  return r.url.size() + r.headers.size() + (r.headers.empty() ? 0 : r.headers.back().value.size());
+}
+
+std::size_t ours_header(capture* cap) {
+  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token));
+  return r ? keep(cap, *r) : 0;
+}
+
+std::size_t ours_query(capture* cap) {
+  bo::attach_options o;
+  o.placement = bo::token_placement::query;
+  o.allow_query = true;
+  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token), o);
+  return r ? keep(cap, *r) : 0;
+}
+
+std::size_t concat_header(capture* cap) {
+  bo::http_request r = get_profiles();
+  std::string value = "Bearer ";
+  value += opaque(input::token);
+  r.headers.push_back({"Authorization", std::move(value)});
+  return keep(cap, r);
+}
+
+std::size_t concat_query(capture* cap) {
+  bo::http_request r = get_profiles();
+  r.url += "?access_token=";
+  r.url += opaque(input::token);
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return keep(cap, r);
+}
+
+}  // namespace
+
+void add_attach_ops(std::vector<op>& out) {
+  out.push_back({"attach/header/ours_attach_token", &ours_header});
+  out.push_back({"attach/header/string_concat", &concat_header});
+  add_floors<&input::attach_bytes>(out, "attach/header");
+  out.push_back({"attach/query/ours_attach_token", &ours_query});
+  out.push_back({"attach/query/string_concat", &concat_query});
+  add_floors<&input::attach_bytes>(out, "attach/query");
+}
+
+}  // namespace bench
