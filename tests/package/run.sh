@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Package consumer tests: builds tests/package/consumer/main.cpp every way a
+# downstream project can take buffer-oauth, runs each program, and prints one
+# line per consumer. Exit status 0 only if every consumer passes.
+#
+#   tests/package/run.sh           (KEEP_TMP=1 keeps the temporary directory)
+#
+# Ways: cmake --install to a temporary prefix (configured for another prefix,
+# so relocation is tested too), find_package from that prefix and from the
+# build tree's export, pkg-config from the CMake and the Meson install, a
+# plain c++ command, -fno-exceptions -fno-rtti, add_subdirectory,
+# FetchContent (source dir, and a file:// git clone of HEAD), and a Meson
+# subproject. No network is used.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/buffer_oauth_package.XXXXXX")
+if [ "${KEEP_TMP:-0}" = 1 ]; then
+  echo "keeping $tmp"
+else
+  trap 'rm -rf "$tmp"' EXIT
+fi
+
+cxx=${CXX:-c++}
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+warnings=(-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)
+have_fmt=0
+pkg-config --exists fmt 2>/dev/null && have_fmt=1
+cmake_fmt=(-DBUFFER_OAUTH_CONSUMER_FMT=$([ $have_fmt = 1 ] && echo ON || echo OFF))
+
+passed=0
+failed=0
+# consumer NAME COMMAND...: runs COMMAND with output in $tmp/NAME.log; prints
+# one line; on failure, the end of the log.
+consumer() {
+  local name=$1
+  shift
+  local log="$tmp/log.$(echo "$name" | tr -c 'A-Za-z0-9\n' '_')"
+  local start=$SECONDS
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    printf 'PASS  %-52s %3d s\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL  %-52s %3d s\n' "$name" $((SECONDS - start))
+    tail -n 25 "$log" | sed 's/^/      | /'
+  fi
+}
+
+# Runs the programs a consumer build produced (consumer, and consumer_fmt
+# when fmt is available); each must print "ok".
+run_programs() {
+  local dir=$1
+  local out
+  out=$("$dir/consumer") && [ "$out" = ok ] || { echo "consumer said: $out"; return 1; }
+  if [ $have_fmt = 1 ]; then
+    out=$("$dir/consumer_fmt") && [ "$out" = ok ] || { echo "consumer_fmt said: $out"; return 1; }
+  fi
+}
+
+cmake_consumer() {
+  local dir=$1
+  shift
+  cmake -S "$here/consumer" -B "$dir" "${generator[@]}" "${cmake_fmt[@]}" "$@" &&
+    cmake --build "$dir" -j 2 &&
+    run_programs "$dir"
+}
+
+# --- install ----------------------------------------------------------------
+prefix="$tmp/prefix"
+install_tree() {
+  cmake -S "$root" -B "$tmp/build-install" "${generator[@]}" -DCMAKE_INSTALL_PREFIX=/nonexistent/prefix \
+    -DBUFFER_OAUTH_INSTALL=ON -DBUFFER_OAUTH_BUILD_TESTS=OFF -DBUFFER_OAUTH_BUILD_EXAMPLES=OFF \
+    -DBUFFER_OAUTH_BUILD_FUZZERS=OFF -DBUFFER_OAUTH_BUILD_BENCH=OFF &&
+    cmake --build "$tmp/build-install" &&
+    cmake --install "$tmp/build-install" --prefix "$prefix" || return 1
+  local f
+  for f in include/buffer_oauth.hpp include/buffer_oauth_fmt.hpp \
+    share/cmake/buffer_oauth/buffer_oauthConfig.cmake share/cmake/buffer_oauth/buffer_oauthConfigVersion.cmake \
+    share/cmake/buffer_oauth/buffer_oauthTargets.cmake share/pkgconfig/buffer_oauth.pc; do
+    [ -f "$prefix/$f" ] || { echo "missing $prefix/$f"; return 1; }
+  done
+  # Nothing architecture-specific: no lib/ directory at all.
+  [ ! -e "$prefix/lib" ] && [ ! -e "$prefix/lib64" ] || { echo "unexpected lib directory"; return 1; }
+  ! grep -rq /nonexistent "$prefix" || { echo "the install hard-codes the configured prefix"; return 1; }
+}
+consumer "cmake --install (relocated prefix)" install_tree
+
+# --- CMake consumers ----------------------------------------------------------
+find_package_installed() {
+  cmake_consumer "$tmp/fp" -DCMAKE_PREFIX_PATH="$prefix" -DBUFFER_OAUTH_CONSUMER_MODE=find_package &&
+    grep -q "^buffer_oauth_DIR:PATH=$prefix/share/cmake/buffer_oauth$" "$tmp/fp/CMakeCache.txt" ||
+    { echo "buffer_oauth was not found in the installed prefix"; return 1; }
+}
+consumer "find_package (installed prefix)" find_package_installed
+
+consumer "find_package (build tree export)" \
+  cmake_consumer "$tmp/fp-build" -Dbuffer_oauth_DIR="$tmp/build-install" -DBUFFER_OAUTH_CONSUMER_MODE=find_package
+
+consumer "add_subdirectory" \
+  cmake_consumer "$tmp/sub" -DBUFFER_OAUTH_CONSUMER_MODE=add_subdirectory -DBUFFER_OAUTH_SOURCE_DIR="$root"
+
+consumer "FetchContent (FETCHCONTENT_SOURCE_DIR)" \
+  cmake_consumer "$tmp/fc-src" -DBUFFER_OAUTH_CONSUMER_MODE=fetchcontent -DBUFFER_OAUTH_GIT_URL=unused \
+  -DFETCHCONTENT_SOURCE_DIR_BUFFER_OAUTH="$root"
+
+if git -C "$root" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+  head=$(git -C "$root" rev-parse HEAD)
+  consumer "FetchContent (git file://, HEAD ${head:0:7})" \
+    cmake_consumer "$tmp/fc-git" -DBUFFER_OAUTH_CONSUMER_MODE=fetchcontent \
+    -DBUFFER_OAUTH_GIT_URL="file://$root" -DBUFFER_OAUTH_GIT_TAG="$head"
+fi
+
+# --- plain compiler commands ---------------------------------------------------
+pkgconfig_build() {
+  local pcdir=$1 out=$2
+  local cflags
+  cflags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags buffer_oauth) || return 1
+  echo "cflags: $cflags"
+  # shellcheck disable=SC2086 # word splitting of pkg-config output is intended
+  "$cxx" -std=c++17 "${warnings[@]}" $cflags "$here/consumer/main.cpp" -o "$out" &&
+    [ "$("$out")" = ok ] || return 1
+  if [ $have_fmt = 1 ]; then
+    # shellcheck disable=SC2086
+    "$cxx" -std=c++17 "${warnings[@]}" -DCONSUMER_WITH_FMT $cflags $(pkg-config --cflags fmt) \
+      "$here/consumer/main.cpp" -o "$out-fmt" $(pkg-config --libs fmt) &&
+      [ "$("$out-fmt")" = ok ]
+  fi
+}
+consumer "pkg-config (CMake install, plain c++)" pkgconfig_build "$prefix/share/pkgconfig" "$tmp/pc-cmake"
+
+bare() {
+  "$cxx" -std=c++17 "${warnings[@]}" "$@" -I"$root/include" "$here/consumer/main.cpp" -o "$tmp/bare" &&
+    [ "$("$tmp/bare")" = ok ]
+}
+consumer "c++ -std=c++17 -Iinclude" bare
+consumer "c++ -std=c++17 -fno-exceptions -fno-rtti" bare -fno-exceptions -fno-rtti
+
+# --- Meson ---------------------------------------------------------------------
+meson_fmt=-Dwith_fmt=$([ $have_fmt = 1 ] && echo enabled || echo disabled)
+meson_subproject() {
+  local proj="$tmp/meson-consumer"
+  mkdir -p "$proj/subprojects" &&
+    cp "$here/meson/meson.build" "$here/meson/meson_options.txt" "$here/consumer/main.cpp" "$proj/" &&
+    ln -s "$root" "$proj/subprojects/buffer_oauth" &&
+    meson setup "$proj/build" "$proj" --force-fallback-for=buffer_oauth,buffer_oauth_fmt "$meson_fmt" &&
+    meson compile -C "$proj/build" -j 2 &&
+    run_programs "$proj/build"
+}
+consumer "Meson subproject" meson_subproject
+
+meson_pkgconfig() {
+  local dest="$tmp/meson-prefix"
+  meson setup "$tmp/meson-install" "$root" --prefix="$dest" -Dtests=false -Dexamples=false -Dfuzzers=false &&
+    meson install -C "$tmp/meson-install" --quiet &&
+    pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
+}
+consumer "pkg-config (Meson install, plain c++)" meson_pkgconfig
+
+echo "package consumers: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
