@@ -293,7 +293,7 @@ inline error fail(errc code, std::string_view what = {}) {
 /// for OAuth and small enough that hostile input costs little.
 struct limits {
   std::size_t max_url = 8192;          ///< redirect URLs, endpoints, API URLs
-  std::size_t max_body = 64 * 1024;    ///< response bodies
+  std::size_t max_body = 65536;        ///< response bodies (64 KiB)
   std::size_t max_parameters = 128;    ///< query/form pairs in one URL
   std::size_t max_value = 4096;        ///< code, state, token, other values
   std::size_t max_json_depth = 64;     ///< nesting; at most 256 is honoured
@@ -1061,8 +1061,8 @@ class sha256 {
     for (int k = 0; k < 8; ++k) len[k] = static_cast<unsigned char>(bits >> (56 - 8 * k));
     update(len, 8);
     std::array<unsigned char, 32> out{};
-    for (int k = 0; k < 8; ++k)
-      for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(4 * k + b)] = static_cast<unsigned char>(h_[static_cast<std::size_t>(k)] >> (24 - 8 * b));
+    for (std::size_t k = 0; k < 8; ++k)
+      for (std::size_t b = 0; b < 4; ++b) out[4 * k + b] = static_cast<unsigned char>(h_[k] >> (24 - 8 * b));
     return out;
   }
 
@@ -2156,6 +2156,7 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
       seen[k] = true;
       if (k >= 2 && !all_of(value, is_nqschar)) return fail(errc::malformed_challenge, names[k]);
       *fields[k] = std::move(value);
+      break;
     }
   }
   return out;
