@@ -1,0 +1,86 @@
+// json_output.hpp: the one-object JSON documents the subcommands print, and
+// the exit codes that go with them (0 success, 1 protocol error; CLI11 usage
+// errors exit 2 before any of this runs).
+#ifndef BUFFER_OAUTH_EXAMPLES_JSON_OUTPUT_HPP
+#define BUFFER_OAUTH_EXAMPLES_JSON_OUTPUT_HPP
+
+#include <buffer_oauth.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace buffer_oauth_cli {
+
+/// Keys stay in the order they are set, so output reads like the docs.
+using json = nlohmann::ordered_json;
+
+inline constexpr int exit_success = 0;
+inline constexpr int exit_protocol_error = 1;
+inline constexpr int exit_usage = 2;
+
+/// What a subcommand prints on stdout, and its exit status.
+struct command_result {
+  json output;
+  int exit_code = exit_success;
+};
+
+/// {"method","url","headers":[[name,value],...],"body"}
+inline json request_json(const buffer_oauth::http_request& req) {
+  json headers = json::array();
+  for (const auto& h : req.headers) headers.push_back({h.name, h.value});
+  return {{"method", req.method}, {"url", req.url}, {"headers", std::move(headers)}, {"body", req.body}};
+}
+
+/// {"access_token","token_type","expires_in","refresh_token","scope","leniencies":[...]};
+/// members the response did not carry are left out.
+inline json token_json(const buffer_oauth::token& t) {
+  json out = {{"access_token", t.access_token}, {"token_type", t.token_type}};
+  if (t.expires_in) out["expires_in"] = *t.expires_in;
+  if (!t.refresh_token.empty()) out["refresh_token"] = t.refresh_token;
+  if (!t.scope.empty()) out["scope"] = t.scope;
+  json applied = json::array();
+  for (auto l : {buffer_oauth::leniency::token_type_defaulted, buffer_oauth::leniency::expires_in_string,
+                 buffer_oauth::leniency::null_member})
+    if (t.applied(l)) applied.push_back(std::string(buffer_oauth::to_string(l)));
+  out["leniencies"] = std::move(applied);
+  return out;
+}
+
+/// {"errc","message"} plus what the provider sent: "error",
+/// "error_description", "error_uri", and "http_status" / "api_code" when known.
+inline json error_json(const buffer_oauth::error& e) {
+  json out = {{"errc", std::string(buffer_oauth::to_string(e.code))}, {"message", e.message}};
+  if (!e.from_provider.error.empty()) out["error"] = e.from_provider.error;
+  if (!e.from_provider.error_description.empty()) out["error_description"] = e.from_provider.error_description;
+  if (!e.from_provider.error_uri.empty()) out["error_uri"] = e.from_provider.error_uri;
+  if (e.http_status != 0) out["http_status"] = e.http_status;
+  if (e.api_code != 0) out["api_code"] = e.api_code;
+  return out;
+}
+
+/// An error the CLI itself detects (transport_error, timeout, ...): these
+/// names are the CLI's, never the core's errc.
+inline json error_json(std::string_view name, std::string_view message) {
+  return {{"errc", name}, {"message", message}};
+}
+
+inline command_result success(json output) { return {std::move(output), exit_success}; }
+inline command_result failure(const buffer_oauth::error& e) { return {error_json(e), exit_protocol_error}; }
+inline command_result failure(std::string_view name, std::string_view message) {
+  return {error_json(name, message), exit_protocol_error};
+}
+
+/// One line of JSON. Bytes that are not UTF-8 (possible in an echoed request
+/// body) become U+FFFD instead of aborting the dump.
+inline std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+inline void print(const json& j) { fmt::print("{}\n", dump(j)); }
+
+}  // namespace buffer_oauth_cli
+
+#endif
