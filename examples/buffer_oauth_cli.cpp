@@ -1,0 +1,239 @@
+// buffer-oauth: get a Buffer access token and debug OAuth 2.0 step by step.
+// Every subcommand prints one JSON object on stdout and exits 0 (success),
+// 1 (a protocol error: {"errc","message",...}) or 2 (a usage error). See
+// examples/README.md. Argument parsing only: the work is in commands.cpp,
+// demo.cpp and login.cpp, and the protocol is the core's.
+#include "commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <array>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using namespace buffer_oauth_cli;
+
+/// Global options: Buffer (the default), or any RFC 6749 provider described
+/// by its endpoints.
+struct provider_options {
+  std::string name = "buffer";
+  std::string authorize_endpoint;
+  std::string token_endpoint;
+  std::string api_base;
+  std::string deauthorize_endpoint;
+  std::string issuer;
+  bool allow_insecure_loopback = false;
+};
+
+void add_provider_options(CLI::App& app, provider_options& o) {
+  const char* group = "Provider (global options)";
+  app.add_option("--provider", o.name, "buffer (default), or generic with the three endpoints below")
+      ->check(CLI::IsMember({"buffer", "generic"}))->group(group);
+  auto* authorize = app.add_option("--authorize-endpoint", o.authorize_endpoint,
+                                   "authorization endpoint of an RFC 6749 provider")->group(group);
+  auto* token = app.add_option("--token-endpoint", o.token_endpoint, "its token endpoint")->group(group);
+  auto* api = app.add_option("--api-base", o.api_base, "the API origin and path tokens may be sent to")->group(group);
+  authorize->needs(token)->needs(api);
+  token->needs(authorize)->needs(api);
+  api->needs(authorize)->needs(token);
+  app.add_option("--deauthorize-endpoint", o.deauthorize_endpoint, "where tokens are revoked")->group(group);
+  app.add_option("--issuer", o.issuer, "RFC 9207 issuer the redirect's iss must equal")->group(group);
+  app.add_flag("--allow-insecure-loopback", o.allow_insecure_loopback,
+               "allow plain http to endpoints on 127.0.0.0/8 or [::1]")->group(group);
+}
+
+buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
+  const bool endpoints = !o.authorize_endpoint.empty();
+  if (app.count("--provider") > 0 && o.name == "buffer" && endpoints)
+    throw CLI::ValidationError("--provider", "buffer has its own endpoints; drop --provider buffer or the endpoints");
+  if (o.name == "generic" && !endpoints)
+    throw CLI::RequiredError("--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
+  buffer_oauth::provider p = endpoints
+      ? buffer_oauth::provider::generic("generic", o.authorize_endpoint, o.token_endpoint, o.api_base)
+      : buffer_oauth::provider::buffer();
+  if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
+  if (!o.issuer.empty()) p.issuer = o.issuer;
+  p.allow_insecure_loopback = o.allow_insecure_loopback;
+  return p;
+}
+
+const std::map<std::string, buffer_oauth::token_placement> placements = {
+    {"header", buffer_oauth::token_placement::header},
+    {"body", buffer_oauth::token_placement::form_body},
+    {"query", buffer_oauth::token_placement::query},
+};
+
+std::optional<buffer_oauth::token_placement> placement_named(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return placements.at(name);
+}
+
+/// "Name: value" -> header; the core checks the bytes of name and value.
+buffer_oauth::http_header parse_header_argument(const std::string& text) {
+  const auto colon = text.find(':');
+  std::string value = text.substr(colon + 1);
+  value.erase(0, value.find_first_not_of(" \t"));
+  value.erase(value.find_last_not_of(" \t") + 1);
+  return {text.substr(0, colon), value};
+}
+
+const CLI::Validator header_argument(
+    [](std::string& text) -> std::string {
+      const auto colon = text.find(':');
+      return colon == std::string::npos || colon == 0 ? "expected 'Name: value'" : "";
+    },
+    "'Name: value'");
+
+/// At most one byte more than the core accepts, so an oversized body is
+/// reported as too_large without being read whole.
+std::string read_stdin() {
+  const std::size_t cap = buffer_oauth::limits{}.max_body;
+  std::string body;
+  std::array<char, 4096> chunk{};
+  while (body.size() <= cap && std::cin.read(chunk.data(), chunk.size()))
+    body.append(chunk.data(), chunk.size());
+  body.append(chunk.data(), static_cast<std::size_t>(std::cin.gcount()));
+  return body;
+}
+
+/// xdg-open, with its chatter sent to stderr so stdout stays one JSON object.
+/// Not waited for: some openers run as long as the browser does.
+void open_in_browser(const std::string& url) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+  std::string program = "xdg-open", argument = url;
+  char* argv[] = {program.data(), argument.data(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ) != 0)
+    fmt::print(stderr, "Could not run xdg-open; open the URL above yourself.\n");
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"buffer-oauth: get a Buffer access token and debug OAuth 2.0 step by step.\n"
+               "Prints one JSON object on stdout. Exit status: 0 success, 1 protocol error, 2 usage error."};
+  app.fallthrough();  // global options may follow the subcommand
+  app.require_subcommand(1);
+  provider_options provider_opts;
+  add_provider_options(app, provider_opts);
+
+  authorize_url_args authorize;
+  std::string authorize_state;
+  auto* authorize_cmd = app.add_subcommand("authorize-url", "Build the URL to send the user's browser to");
+  authorize_cmd->add_option("--client-id", authorize.client_id, "your app's client_id")->required();
+  authorize_cmd->add_option("--redirect-uri", authorize.redirect_uri, "the registered Callback URL")->required();
+  auto* state_opt = authorize_cmd->add_option("--state", authorize_state, "state to send (default: 32 random bytes)");
+  authorize_cmd->add_flag("--no-state", authorize.no_state, "send no state (no CSRF protection)")->excludes(state_opt);
+  auto* pkce_opt = authorize_cmd->add_flag("--pkce", authorize.pkce, "generate a PKCE verifier, send its S256 challenge");
+  authorize_cmd->add_option("--code-challenge", authorize.code_challenge, "send this S256 challenge")->excludes(pkce_opt);
+  authorize_cmd->add_option("--scope", authorize.scope, "space-separated scopes (Buffer has none)");
+
+  parse_redirect_args redirect;
+  auto* redirect_cmd = app.add_subcommand("parse-redirect", "Check the URL the browser came back to; print the code");
+  redirect_cmd->add_option("url", redirect.url, "the full redirect URL")->required();
+  redirect_cmd->add_option("--redirect-uri", redirect.redirect_uri, "the registered Callback URL")->required();
+  auto* expected_state = redirect_cmd->add_option("--state", redirect.state, "the state that was sent");
+  redirect_cmd->add_flag("--no-state", redirect.no_state, "no state was sent")->excludes(expected_state);
+
+  token_request_args swap;
+  auto* token_cmd = app.add_subcommand("token-request", "Build the POST that swaps a code for a token");
+  token_cmd->add_option("--client-id", swap.client_id)->required();
+  token_cmd->add_option("--client-secret", swap.client_secret)->required();
+  token_cmd->add_option("--redirect-uri", swap.redirect_uri)->required();
+  token_cmd->add_option("--code", swap.code, "the code, decoded (1/...)")->required();
+  token_cmd->add_option("--code-verifier", swap.code_verifier, "the PKCE verifier, if a challenge was sent");
+
+  buffer_oauth::http_response token_response{200, {}, {}};
+  std::vector<std::string> response_headers;
+  auto* parse_token_cmd = app.add_subcommand("parse-token", "Parse a token endpoint response (body on stdin)");
+  parse_token_cmd->add_option("--status", token_response.status, "HTTP status (default 200)")->check(CLI::Range(100, 599));
+  parse_token_cmd->add_option("--header", response_headers, "a response header, repeatable")
+      ->check(header_argument)->allow_extra_args(false);
+
+  attach_args attach_opts;
+  std::string attach_placement;
+  auto* attach_cmd = app.add_subcommand("attach", "Put an access token on an API request");
+  attach_cmd->add_option("--url", attach_opts.url, "the API URL")->required();
+  attach_cmd->add_option("--token", attach_opts.token, "the access token")->required();
+  attach_cmd->add_option("--placement", attach_placement, "header (default), body or query")
+      ->check(CLI::IsMember({"header", "body", "query"}));
+  attach_cmd->add_option("--method", attach_opts.method, "HTTP method (default GET)");
+  attach_cmd->add_option("--body", attach_opts.body, "request body");
+  attach_cmd->add_option("--content-type", attach_opts.content_type, "Content-Type of the body");
+
+  std::string revoke_token, revoke_placement;
+  auto* revoke_cmd = app.add_subcommand("deauthorize-request", "Build the request that revokes a token");
+  revoke_cmd->add_option("--token", revoke_token, "the access token")->required();
+  revoke_cmd->add_option("--placement", revoke_placement, "header (default), body or query")
+      ->check(CLI::IsMember({"header", "body", "query"}));
+
+  auto* demo_cmd = app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
+
+  login_args login_opts;
+  bool open_browser = false;
+  long timeout_seconds = 300;
+  auto* login_cmd = app.add_subcommand("login", "Log in for real: loopback redirect, code swapped at once");
+  login_cmd->add_option("--client-id", login_opts.client_id)->required();
+  login_cmd->add_option("--client-secret", login_opts.client_secret)->required();
+  login_cmd->add_option("--port", login_opts.port, "loopback port of the Callback URL (default 8765; 0: any)")
+      ->check(CLI::Range(0, 65535));
+  login_cmd->add_flag("--open", open_browser, "open the URL with xdg-open");
+  login_cmd->add_flag("--show-token", login_opts.show_token, "print the token in full");
+  login_cmd->add_option("--timeout", timeout_seconds, "seconds to wait for the browser (default 300)")
+      ->check(CLI::Range(1, 3600));
+
+  buffer_oauth::provider provider;
+  try {
+    app.parse(argc, argv);
+    provider = make_provider(app, provider_opts);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_success : exit_usage;
+  }
+
+  try {
+    curl_global curl;
+    command_result result;
+    if (*authorize_cmd) {
+      if (state_opt->count() > 0) authorize.state = authorize_state;
+      result = authorize_url(provider, authorize);
+    } else if (*redirect_cmd) {
+      result = parse_redirect(provider, redirect);
+    } else if (*token_cmd) {
+      result = token_request(provider, swap);
+    } else if (*parse_token_cmd) {
+      for (const auto& h : response_headers) token_response.headers.push_back(parse_header_argument(h));
+      token_response.body = read_stdin();
+      result = parse_token(provider, token_response);
+    } else if (*attach_cmd) {
+      attach_opts.placement = placement_named(attach_placement);
+      result = attach(provider, attach_opts);
+    } else if (*revoke_cmd) {
+      result = deauthorize_request(provider, revoke_token, placement_named(revoke_placement));
+    } else if (*demo_cmd) {
+      return demo();
+    } else if (*login_cmd) {
+      login_opts.timeout = std::chrono::seconds(timeout_seconds);
+      result = login(provider, login_opts, [&](const std::string& url) {
+        if (open_browser) open_in_browser(url);
+      });
+    }
+    print(result.output);
+    return result.exit_code;
+  } catch (const std::exception& e) {
+    print(error_json("internal_error", e.what()));
+    return exit_protocol_error;
+  }
+}

@@ -1,0 +1,89 @@
+// The subcommands that only build or parse: no network, no clock. Each is a
+// thin wrapper around one function of the core.
+#include "commands.hpp"
+
+#include "os_random.hpp"
+
+#include <utility>
+
+namespace buffer_oauth_cli {
+
+namespace {
+/// A state or PKCE verifier made from 32 bytes of OS randomness.
+buffer_oauth::result<std::string> random_value(buffer_oauth::result<std::string> (*make)(std::string_view)) {
+  auto bytes = os_random_bytes();
+  if (!bytes) return bytes.error();
+  return make(*bytes);
+}
+}  // namespace
+
+command_result authorize_url(const buffer_oauth::provider& p, const authorize_url_args& a) {
+  std::string state = a.state.value_or("");
+  if (!a.state && !a.no_state) {
+    auto generated = random_value(buffer_oauth::make_state);
+    if (!generated) return failure(generated.error());
+    state = std::move(*generated);
+  }
+  std::string verifier, challenge = a.code_challenge;
+  if (a.pkce) {
+    auto generated = random_value(buffer_oauth::make_code_verifier);
+    if (!generated) return failure(generated.error());
+    verifier = std::move(*generated);
+    challenge = buffer_oauth::code_challenge_s256(verifier).value();
+  }
+  buffer_oauth::authorize_params params;
+  params.state = state;
+  params.without_state = a.no_state;
+  params.code_challenge = challenge;
+  params.scope = a.scope;
+  auto url = buffer_oauth::build_authorize_url(p, {a.client_id, {}, a.redirect_uri}, params);
+  if (!url) return failure(url.error());
+  json out = {{"url", *url}};
+  if (!a.no_state) out["state"] = state;
+  if (!verifier.empty()) out["code_verifier"] = verifier;
+  return success(std::move(out));
+}
+
+command_result parse_redirect(const buffer_oauth::provider& p, const parse_redirect_args& a) {
+  // With neither --state nor --no-state the expected state is empty, and the
+  // core fails closed with state_missing.
+  auto code = buffer_oauth::parse_redirect(a.url, p, {{}, {}, a.redirect_uri}, {a.state, a.no_state});
+  if (!code) return failure(code.error());
+  return success({{"code", *code}});
+}
+
+command_result token_request(const buffer_oauth::provider& p, const token_request_args& a) {
+  auto req = buffer_oauth::build_token_request(p, {a.client_id, a.client_secret, a.redirect_uri}, a.code,
+                                               a.code_verifier);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response) {
+  auto t = buffer_oauth::parse_token_response(p, response);
+  if (!t) return failure(t.error());
+  return success(token_json(*t));
+}
+
+command_result attach(const buffer_oauth::provider& p, const attach_args& a) {
+  buffer_oauth::http_request req{a.method, a.url, {}, a.body};
+  if (!a.content_type.empty()) req.headers.push_back({"Content-Type", a.content_type});
+  buffer_oauth::attach_options options;
+  options.placement = a.placement;
+  options.allow_query = a.placement == buffer_oauth::token_placement::query;
+  auto attached = buffer_oauth::attach_token(p, std::move(req), a.token, options);
+  if (!attached) return failure(attached.error());
+  return success(request_json(*attached));
+}
+
+command_result deauthorize_request(const buffer_oauth::provider& p, const std::string& token,
+                                   std::optional<buffer_oauth::token_placement> placement) {
+  buffer_oauth::attach_options options;
+  options.placement = placement;
+  options.allow_query = placement == buffer_oauth::token_placement::query;
+  auto req = buffer_oauth::build_deauthorize_request(p, token, options);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+}  // namespace buffer_oauth_cli

@@ -1,0 +1,90 @@
+// commands.hpp: the buffer-oauth subcommands, independent of the argument
+// parser. Each takes the provider (Buffer, or any RFC 6749 provider
+// described on the command line) and returns the JSON object to print with
+// its exit status.
+#ifndef BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
+#define BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
+
+#include "curl_transport.hpp"
+#include "json_output.hpp"
+
+#include <buffer_oauth.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace buffer_oauth_cli {
+
+struct authorize_url_args {
+  std::string client_id;
+  std::string redirect_uri;
+  std::optional<std::string> state;  ///< none: generated, unless no_state
+  bool no_state = false;
+  bool pkce = false;                 ///< generate a verifier and send its S256 challenge
+  std::string code_challenge;        ///< a challenge computed elsewhere
+  std::string scope;
+};
+/// {"url","state","code_verifier"}: state unless --no-state, code_verifier with --pkce.
+command_result authorize_url(const buffer_oauth::provider& p, const authorize_url_args& a);
+
+struct parse_redirect_args {
+  std::string url;
+  std::string redirect_uri;
+  std::string state;
+  bool no_state = false;
+};
+/// {"code"}
+command_result parse_redirect(const buffer_oauth::provider& p, const parse_redirect_args& a);
+
+struct token_request_args {
+  std::string client_id;
+  std::string client_secret;
+  std::string redirect_uri;
+  std::string code;
+  std::string code_verifier;
+};
+/// {"method","url","headers","body"}
+command_result token_request(const buffer_oauth::provider& p, const token_request_args& a);
+
+/// {"access_token","token_type","expires_in","refresh_token","scope","leniencies"}
+command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response);
+
+struct attach_args {
+  std::string url;
+  std::string token;
+  std::optional<buffer_oauth::token_placement> placement;  ///< none: the provider's default
+  std::string method = "GET";
+  std::string body;
+  std::string content_type;
+};
+/// The request with the token attached. Query placement opts in to
+/// allow_query: the user asked for it by name.
+command_result attach(const buffer_oauth::provider& p, const attach_args& a);
+
+/// The revocation request for `token`.
+command_result deauthorize_request(const buffer_oauth::provider& p, const std::string& token,
+                                   std::optional<buffer_oauth::token_placement> placement);
+
+/// The whole flow against a local demo provider: prints one line per step
+/// and a JSON summary line on stdout; 0 only if every step did what it should.
+int demo(const transport_options& transport = {});
+
+struct login_args {
+  std::string client_id;
+  std::string client_secret;
+  int port = 8765;  ///< 0: any free port (for providers that follow RFC 8252 §7.3)
+  bool show_token = false;
+  std::chrono::seconds timeout{300};
+};
+/// Shows the user the authorization URL (printing it, maybe opening a browser).
+using browser = std::function<void(const std::string& authorize_url)>;
+/// The real login: a loopback listener for the redirect, the code swapped at
+/// once, the token (redacted unless show_token). Progress goes to stderr.
+command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
+                     const transport_options& transport = {});
+
+}  // namespace buffer_oauth_cli
+
+#endif

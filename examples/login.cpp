@@ -1,0 +1,133 @@
+// `buffer-oauth login`: the real authorization-code flow for a registered
+// app. A loopback listener (RFC 8252 §7.3) receives the browser's redirect at
+// http://127.0.0.1:PORT/callback, buffer_oauth::flow checks it, and the code
+// is swapped at once over HTTPS with libcurl (Buffer codes live 30 seconds).
+#include "background_server.hpp"
+#include "commands.hpp"
+#include "os_random.hpp"
+#include "redaction.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace buffer_oauth_cli {
+
+namespace {
+
+buffer_oauth::timestamp steady_now() {
+  return std::chrono::duration_cast<buffer_oauth::timestamp>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+/// Hands the first redirect from the listener's thread to the login, and the
+/// login's outcome back to the browser's page.
+class callback_mailbox {
+ public:
+  /// False if a redirect was already delivered: the flow accepts only one.
+  bool deliver(std::string url) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (redirect_) return false;
+    redirect_ = std::move(url);
+    changed_.notify_all();
+    return true;
+  }
+  std::optional<std::string> wait_redirect(std::chrono::seconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return redirect_.has_value(); });
+    return redirect_;
+  }
+  void finish(std::string page) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!page_) page_ = std::move(page);
+    changed_.notify_all();
+  }
+  std::string wait_page() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(60), [&] { return page_.has_value(); });
+    return page_.value_or("The login is still running; see the terminal.");
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<std::string> redirect_;
+  std::optional<std::string> page_;
+};
+
+/// Redirect received -> token: every check is the flow's.
+command_result swap_code(buffer_oauth::flow& flow, const std::string& redirect, const login_args& a,
+                         const transport_options& transport) {
+  if (auto ok = flow.redirect(redirect, steady_now()); !ok) return failure(ok.error());
+  auto req = flow.token_request(steady_now());
+  if (!req) return failure(req.error());
+  fmt::print(stderr, "Redirect accepted; swapping the code at {}\n", req->url);
+  buffer_oauth::http_response answer;
+  try {
+    answer = send(*req, transport);
+  } catch (const transport_error& e) {
+    return failure("transport_error", e.what());
+  }
+  auto token = flow.token_response(answer);
+  if (!token) return failure(token.error());
+  json out = token_json(*token);
+  if (!a.show_token) {
+    out["access_token"] = redact(token->access_token);
+    if (!token->refresh_token.empty()) out["refresh_token"] = redact(token->refresh_token);
+  }
+  return success(std::move(out));
+}
+
+}  // namespace
+
+command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
+                     const transport_options& transport) {
+  callback_mailbox mailbox;
+  background_server listener;  // declared after the mailbox: stopped before it goes
+  listener.routes().Get("/callback", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!mailbox.deliver(fmt::format("http://127.0.0.1:{}{}", listener.port(), req.target))) {
+      res.status = 409;
+      return res.set_content("This login already received its redirect.\n", "text/plain");
+    }
+    res.set_content(mailbox.wait_page(), "text/plain");
+  });
+  // Whatever way this function returns, a browser waiting for its page gets one.
+  struct release_browser {
+    callback_mailbox& mailbox;
+    ~release_browser() { mailbox.finish("The login has ended; see the terminal.\n"); }
+  } release{mailbox};
+  std::string origin;
+  try {
+    origin = fmt::format("http://127.0.0.1:{}", listener.start(a.port));
+  } catch (const std::exception& e) {
+    return failure("listen_failed", e.what());
+  }
+
+  const buffer_oauth::client app{a.client_id, a.client_secret, origin + "/callback"};
+  buffer_oauth::flow flow(p, app);
+  auto state_bytes = os_random_bytes(), verifier_bytes = os_random_bytes();
+  if (!state_bytes) return failure(state_bytes.error());
+  if (!verifier_bytes) return failure(verifier_bytes.error());
+  auto url = flow.begin({*state_bytes, *verifier_bytes});
+  if (!url) return failure(url.error());
+
+  fmt::print(stderr, "Callback URL (register it for your app): {}\nOpen this URL to log in:\n{}\n",
+             app.redirect_uri, *url);
+  open(*url);
+  fmt::print(stderr, "Waiting up to {} s for the browser...\n", a.timeout.count());
+
+  const auto redirect = mailbox.wait_redirect(a.timeout);
+  if (!redirect)
+    return failure("timeout", fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
+  command_result result = swap_code(flow, *redirect, a, transport);
+  mailbox.finish(result.exit_code == exit_success
+                     ? "Logged in. You can close this tab and return to the terminal.\n"
+                     : fmt::format("Login failed: {}. See the terminal.\n", result.output.value("errc", "error")));
+  return result;
+}
+
+}  // namespace buffer_oauth_cli
