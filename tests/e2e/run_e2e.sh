@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Runs one end-to-end suite: makes TLS certificates, starts the server the
+# suite needs on 127.0.0.1 (a free port), runs the C++ test binary against it
+# and always stops the server again, also when a test fails or the run is
+# interrupted.
+#
+#   run_e2e.sh buffer_peer   TEST_BINARY   oauthlib Buffer peer (/usr/bin/python3)
+#   run_e2e.sh oidc_provider TEST_BINARY   oidc-provider 8.8.1 from npm (node)
+#   run_e2e.sh tls_refusals  TEST_BINARY   no external server
+#
+# Exit status: the test binary's; 77 when the suite cannot run here (npm
+# registry unreachable, node or oauthlib missing), with the reason printed.
+# Environment: E2E_NODE_DIR caches the oidc-provider install (default: a
+# temporary folder, removed afterwards); E2E_BUFFER_CODE_TTL (seconds, 2) and
+# E2E_OIDC_CODE_TTL (whole seconds, 2) shorten code lifetimes; extra
+# arguments after TEST_BINARY go to doctest.
+set -euo pipefail
+
+suite=${1:?usage: run_e2e.sh buffer_peer|oidc_provider|tls_refusals TEST_BINARY [doctest args]}
+binary=${2:?usage: run_e2e.sh SUITE TEST_BINARY [doctest args]}
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+oidc_version=8.8.1
+skip=77
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/buffer-oauth-e2e.XXXXXX")
+server_pid=""
+server_log="$work/server.log"
+
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+cleanup() {
+  local rc=$?
+  stop_server
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+skip_suite() {
+  echo "SKIPPED: e2e suite $suite: $*"
+  exit "$skip"
+}
+
+# --- certificates: one the clients trust, one they must refuse -------------
+make_cert() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$1-key.pem" -out "$1.pem" 2>"$work/openssl.log" || {
+    cat "$work/openssl.log" >&2
+    echo "run_e2e.sh: openssl could not make a certificate" >&2
+    exit 1
+  }
+}
+command -v openssl >/dev/null || skip_suite "the openssl command is not installed"
+make_cert "$work/trusted"
+make_cert "$work/untrusted"
+
+export E2E_CA_CERT="$work/trusted.pem"
+export E2E_CERT_KEY="$work/trusted-key.pem"
+export E2E_UNTRUSTED_CERT="$work/untrusted.pem"
+export E2E_UNTRUSTED_KEY="$work/untrusted-key.pem"
+export E2E_CLIENT_ID="buffer-oauth-e2e"
+E2E_CLIENT_SECRET="$(openssl rand -hex 24)"
+export E2E_CLIENT_SECRET
+# Registered but never served: the tests read the Location header instead.
+export E2E_REDIRECT_URI="http://127.0.0.1:$((20000 + RANDOM % 30000))/cb"
+export E2E_BUFFER_CODE_TTL="${E2E_BUFFER_CODE_TTL:-2}"
+export E2E_OIDC_CODE_TTL="${E2E_OIDC_CODE_TTL:-2}"
+
+# Waits for the server to write its port; fails if it dies first.
+wait_for_port() {
+  local file=$1
+  for _ in $(seq 300); do
+    if [ -s "$file" ]; then
+      cat "$file"
+      return 0
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "run_e2e.sh: the $suite server exited before listening:" >&2
+      cat "$server_log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "run_e2e.sh: the $suite server did not listen within 30 s:" >&2
+  cat "$server_log" >&2
+  return 1
+}
+
+# --- oidc-provider from npm ----------------------------------------------
+install_oidc_provider() {
+  local dir=$1
+  mkdir -p "$dir"
+  (
+    # One install at a time per folder (ctest -j, parallel build trees).
+    flock 9
+    installed=$(node -p "require('$dir/node_modules/oidc-provider/package.json').version" 2>/dev/null || true)
+    if [ "$installed" = "$oidc_version" ]; then
+      exit 0
+    fi
+    if ! timeout 60 npm ping >"$work/npm-ping.log" 2>&1; then
+      echo "npm registry unreachable: $(tail -n 3 "$work/npm-ping.log" | tr '\n' ' ')" >"$work/skip-reason"
+      exit "$skip"
+    fi
+    # A package.json of its own so npm never walks up into another project;
+    # no lockfile is written or kept.
+    [ -f "$dir/package.json" ] || echo '{"name":"buffer-oauth-e2e-node","private":true}' >"$dir/package.json"
+    cd "$dir"
+    timeout 300 npm install --no-save --no-package-lock --no-audit --no-fund \
+      "oidc-provider@$oidc_version" >"$work/npm-install.log" 2>&1 || {
+      cat "$work/npm-install.log" >&2
+      echo "run_e2e.sh: npm install oidc-provider@$oidc_version failed although the registry answers" >&2
+      exit 1
+    }
+  ) 9>"$dir/.install.lock"
+}
+
+case "$suite" in
+  buffer_peer)
+    /usr/bin/python3 -c 'import oauthlib' 2>/dev/null ||
+      skip_suite "/usr/bin/python3 cannot import oauthlib (Debian package python3-oauthlib)"
+    /usr/bin/python3 "$here/buffer_peer.py" --cert "$E2E_CA_CERT" --key "$E2E_CERT_KEY" \
+      --port-file "$work/buffer.port" --client-id "$E2E_CLIENT_ID" --client-secret "$E2E_CLIENT_SECRET" \
+      --redirect-uri "$E2E_REDIRECT_URI" --code-ttl "$E2E_BUFFER_CODE_TTL" --max-life 300 \
+      >"$server_log" 2>&1 &
+    server_pid=$!
+    E2E_BUFFER_PORT=$(wait_for_port "$work/buffer.port")
+    export E2E_BUFFER_PORT
+    echo "buffer peer (oauthlib) on https://127.0.0.1:$E2E_BUFFER_PORT, code TTL ${E2E_BUFFER_CODE_TTL} s"
+    ;;
+  oidc_provider)
+    command -v node >/dev/null || skip_suite "node is not installed"
+    command -v npm >/dev/null || skip_suite "npm is not installed"
+    node_dir=${E2E_NODE_DIR:-$work/node}
+    rc=0
+    install_oidc_provider "$node_dir" || rc=$?
+    if [ "$rc" -eq "$skip" ]; then skip_suite "$(cat "$work/skip-reason")"; fi
+    [ "$rc" -eq 0 ] || exit "$rc"
+    cp "$here/oidc_launcher.mjs" "$node_dir/oidc_launcher.mjs"
+    OIDC_CERT="$E2E_CA_CERT" OIDC_KEY="$E2E_CERT_KEY" OIDC_PORT_FILE="$work/oidc.port" \
+      OIDC_CLIENT_ID="$E2E_CLIENT_ID" OIDC_CLIENT_SECRET="$E2E_CLIENT_SECRET" \
+      OIDC_REDIRECT_URI="$E2E_REDIRECT_URI" OIDC_CODE_TTL="$E2E_OIDC_CODE_TTL" OIDC_MAX_LIFE=300 \
+      node "$node_dir/oidc_launcher.mjs" >"$server_log" 2>&1 &
+    server_pid=$!
+    E2E_OIDC_PORT=$(wait_for_port "$work/oidc.port")
+    export E2E_OIDC_PORT
+    echo "oidc-provider $oidc_version on https://127.0.0.1:$E2E_OIDC_PORT, code TTL ${E2E_OIDC_CODE_TTL} s"
+    ;;
+  tls_refusals) ;;
+  *)
+    echo "run_e2e.sh: unknown suite '$suite'" >&2
+    exit 2
+    ;;
+esac
+
+rc=0
+"$binary" --test-suite="$suite" "$@" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  [ "$rc" -ne "$skip" ] || rc=1  # a failing binary must never read as skipped
+  if [ -s "$server_log" ]; then
+    echo "---- $suite server log (last 40 lines)"
+    tail -n 40 "$server_log"
+  fi
+fi
+exit "$rc"

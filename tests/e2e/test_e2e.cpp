@@ -1,0 +1,1018 @@
+// End-to-end tests: the core against authorization servers it was not
+// written with, over HTTPS on 127.0.0.1, through two real client stacks.
+//
+//   test suite "buffer_peer"    tests/e2e/buffer_peer.py (oauthlib, Buffer-shaped)
+//   test suite "oidc_provider"  panva's oidc-provider (tests/e2e/oidc_launcher.mjs)
+//   test suite "tls_refusals"   plain http refused before a byte is sent; an
+//                               untrusted certificate refused by both stacks
+//
+// tests/e2e/run_e2e.sh starts the servers and passes where they are in
+// E2E_* environment variables; see README.md beside this file.
+#include "http_stacks.hpp"
+
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+namespace bo = buffer_oauth;
+using e2e::http_session;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Settings from run_e2e.sh
+// ---------------------------------------------------------------------------
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string need(const char* name) {
+  std::string v = env(name);
+  INFO("environment variable " << name);
+  REQUIRE_MESSAGE(!v.empty(), name << " is not set: run these tests through tests/e2e/run_e2e.sh");
+  return v;
+}
+
+std::string ca_file() { return need("E2E_CA_CERT"); }
+
+bo::client test_client() {
+  return bo::client{need("E2E_CLIENT_ID"), need("E2E_CLIENT_SECRET"), need("E2E_REDIRECT_URI")};
+}
+
+std::string buffer_origin() { return "https://127.0.0.1:" + need("E2E_BUFFER_PORT"); }
+std::string oidc_issuer() { return "https://127.0.0.1:" + need("E2E_OIDC_PORT"); }
+
+/// Buffer's profile with the peer's URLs (same paths as api.bufferapp.com).
+bo::provider buffer_peer_provider() {
+  const std::string o = buffer_origin();
+  bo::provider p = bo::provider::buffer();
+  p.authorize_endpoint = o + "/oauth2/authorize";
+  p.token_endpoint = o + "/1/oauth2/token.json";
+  p.deauthorize_endpoint = o + "/1/user/deauthorize.json";
+  p.api_base = o + "/1/";
+  return p;
+}
+
+/// A strict RFC 6749 provider for oidc-provider: PKCE, iss checked,
+/// client_secret_post (the launcher registers the client that way).
+bo::provider oidc_provider() {
+  const std::string iss = oidc_issuer();
+  bo::provider p = bo::provider::generic("oidc-provider", iss + "/auth", iss + "/token", iss + "/");
+  p.issuer = iss;
+  p.authentication = bo::client_auth::request_body;
+  return p;
+}
+
+bo::flow_options oidc_options() {
+  bo::flow_options o;
+  o.scope = "openid";
+  return o;
+}
+
+std::chrono::milliseconds seconds_setting(const char* name) {
+  const double s = std::atof(need(name).c_str());
+  REQUIRE(s > 0);
+  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+bo::timestamp now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string s(n, '\0');
+  auto ok = bo::system_random_bytes(reinterpret_cast<unsigned char*>(&s[0]), n);
+  REQUIRE_MESSAGE(ok, ok.error().message);
+  return s;
+}
+
+/// Randomness for flow::begin, from the OS.
+struct entropy {
+  std::string state = random_bytes(32);
+  std::string verifier = random_bytes(32);
+  bo::flow_entropy view() const { return {state, verifier}; }
+};
+
+// ---------------------------------------------------------------------------
+// Small HTTP and HTML helpers (a browser's job, done by the test)
+// ---------------------------------------------------------------------------
+
+std::string header(const bo::http_response& r, std::string_view name) {
+  const std::string* v = bo::find_header(r.headers, name);
+  return v ? *v : std::string();
+}
+
+bool is_redirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307; }
+
+bool contains(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
+
+/// A Location made absolute against the URL it answered.
+std::string resolve(const std::string& base, const std::string& location) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  e2e::url_split u;
+  REQUIRE(e2e::split(base, u));
+  const std::string origin = u.scheme + "://" + u.host + ':' + std::to_string(u.port);
+  if (!location.empty() && location.front() == '/') return origin + location;
+  const std::string path = u.target.substr(0, u.target.find('?'));
+  return origin + path.substr(0, path.rfind('/') + 1) + location;
+}
+
+/// The raw value of a query parameter (no decoding: used for state, which
+/// is base64url).
+std::string query_value(const std::string& url, std::string_view name) {
+  const auto q = url.find('?');
+  if (q == std::string::npos) return {};
+  std::string_view rest(url);
+  rest.remove_prefix(q + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name && eq != std::string_view::npos) return std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+std::string html_unescape(std::string s) {
+  static const std::pair<std::string_view, std::string_view> entities[] = {
+      {"&amp;", "&"}, {"&quot;", "\""}, {"&#34;", "\""}, {"&#39;", "'"}, {"&#x27;", "'"},
+      {"&lt;", "<"},  {"&gt;", ">"},    {"&#x2F;", "/"}, {"&#47;", "/"}};
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    bool done = false;
+    if (s[i] == '&')
+      for (const auto& [from, to] : entities)
+        if (s.compare(i, from.size(), from) == 0) {
+          out += to;
+          i += from.size();
+          done = true;
+          break;
+        }
+    if (!done) out += s[i++];
+  }
+  return out;
+}
+
+/// The value of attribute `name` in one HTML tag, unescaped.
+std::optional<std::string> attribute(std::string_view tag, std::string_view name) {
+  std::size_t at = 0;
+  while ((at = tag.find(name, at)) != std::string_view::npos) {
+    const bool word_start = at > 0 && (tag[at - 1] == ' ' || tag[at - 1] == '\t' || tag[at - 1] == '\n');
+    std::size_t i = at + name.size();
+    if (word_start && i + 1 < tag.size() && tag[i] == '=' && (tag[i + 1] == '"' || tag[i + 1] == '\'')) {
+      const char quote = tag[i + 1];
+      const auto end = tag.find(quote, i + 2);
+      if (end == std::string_view::npos) return std::nullopt;
+      return html_unescape(std::string(tag.substr(i + 2, end - i - 2)));
+    }
+    at = i;
+  }
+  return std::nullopt;
+}
+
+struct html_form {
+  std::string action;
+  std::string method;
+  std::vector<std::pair<std::string, std::string>> hidden;
+  std::string field(std::string_view name) const {
+    for (const auto& [n, v] : hidden)
+      if (n == name) return v;
+    return {};
+  }
+};
+
+/// The first <form> of a page with its hidden inputs.
+std::optional<html_form> first_form(const std::string& html) {
+  const auto start = html.find("<form");
+  if (start == std::string::npos) return std::nullopt;
+  const auto tag_end = html.find('>', start);
+  const auto form_end = html.find("</form>", start);
+  if (tag_end == std::string::npos || form_end == std::string::npos) return std::nullopt;
+  html_form f;
+  const std::string_view tag(html.data() + start, tag_end - start);
+  f.action = attribute(tag, "action").value_or("");
+  f.method = attribute(tag, "method").value_or("get");
+  std::size_t at = tag_end;
+  while ((at = html.find("<input", at)) != std::string::npos && at < form_end) {
+    const auto end = html.find('>', at);
+    const std::string_view input(html.data() + at, end - at);
+    if (attribute(input, "type").value_or("") == "hidden")
+      f.hidden.emplace_back(attribute(input, "name").value_or(""), attribute(input, "value").value_or(""));
+    at = end;
+  }
+  return f;
+}
+
+/// The first link whose target contains `needle`.
+std::string link_containing(const std::string& html, std::string_view needle) {
+  std::size_t at = 0;
+  while ((at = html.find("<a ", at)) != std::string::npos) {
+    const auto end = html.find('>', at);
+    const std::string_view tag(html.data() + at, end - at);
+    if (auto href = attribute(tag, "href"); href && contains(*href, needle)) return *href;
+    at = end;
+  }
+  return {};
+}
+
+bo::http_request get(const std::string& url) { return {"GET", url, {}, ""}; }
+
+bo::http_request post_form(const std::string& url, std::string body) {
+  return {"POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
+}
+
+/// Sends and insists that some HTTP answer came back.
+bo::http_response send(http_session& s, const bo::http_request& req) {
+  bo::http_response r = s.send(req);
+  INFO(req.method << ' ' << req.url);
+  REQUIRE_MESSAGE(r.status != 0, "transport failed: " << s.last_error);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// Driving the servers' consent pages, as a user would
+// ---------------------------------------------------------------------------
+
+enum class consent { allow, deny };
+
+/// The Buffer peer: GET the authorize URL, answer its consent form. Returns
+/// the Location the browser would be sent to.
+std::string buffer_peer_authorize(http_session& s, const std::string& url, consent choice) {
+  const auto page = send(s, get(url));
+  REQUIRE(page.status == 200);
+  const auto form = first_form(page.body);
+  REQUIRE(form);
+  const auto answer = send(s, post_form(resolve(url, form->action),
+                                        choice == consent::allow ? "decision=allow" : "decision=deny"));
+  REQUIRE(answer.status == 302);
+  return header(answer, "Location");
+}
+
+/// oidc-provider: follow its redirects through the development login and
+/// consent pages (form POSTs, with cookies) until it sends the browser to
+/// our redirect URI; abort at consent for consent::deny.
+std::string oidc_authorize(http_session& s, const std::string& url, const std::string& redirect_uri,
+                           consent choice) {
+  std::string current = url;
+  bo::http_request next = get(current);
+  for (int step = 0; step < 20; ++step) {
+    const auto r = send(s, next);
+    if (is_redirect(r.status)) {
+      const std::string location = resolve(next.url, header(r, "Location"));
+      if (location.rfind(redirect_uri, 0) == 0) return location;
+      current = location;
+      next = get(current);
+      continue;
+    }
+    INFO("page body: " << r.body.substr(0, 400));
+    REQUIRE(r.status == 200);
+    const auto form = first_form(r.body);
+    REQUIRE(form);
+    const std::string prompt = form->field("prompt");
+    if (prompt == "login") {
+      next = post_form(resolve(current, form->action), "prompt=login&login=e2e-user&password=e2e-password");
+    } else if (prompt == "consent" && choice == consent::allow) {
+      next = post_form(resolve(current, form->action), "prompt=consent");
+    } else if (prompt == "consent") {
+      const std::string abort = link_containing(r.body, "/abort");
+      REQUIRE_FALSE(abort.empty());
+      current = resolve(current, abort);
+      next = get(current);
+    } else {
+      FAIL("unexpected interaction page, prompt=" << prompt);
+    }
+  }
+  FAIL("oidc-provider never redirected to " << redirect_uri);
+  return {};
+}
+
+/// An authorization done with the lower-level functions, for tests that
+/// build token requests by hand: state, PKCE verifier (when `pkce`), the
+/// redirect URL and the code parsed from it.
+struct manual_authorization {
+  std::string state, verifier, redirect, code;
+};
+
+template <class Authorize>
+manual_authorization authorize_by_hand(const bo::provider& p, const bo::client& c, bool pkce,
+                                       std::string_view scope, Authorize&& authorize) {
+  manual_authorization m;
+  m.state = bo::make_state(random_bytes(32)).value();
+  bo::authorize_params a;
+  a.state = m.state;
+  a.scope = scope;
+  std::string challenge;
+  if (pkce) {
+    m.verifier = bo::make_code_verifier(random_bytes(32)).value();
+    challenge = bo::code_challenge_s256(m.verifier).value();
+    a.code_challenge = challenge;
+  }
+  auto url = bo::build_authorize_url(p, c, a);
+  REQUIRE_MESSAGE(url, url.error().message);
+  m.redirect = authorize(*url);
+  auto code = bo::parse_redirect(m.redirect, p, c, {m.state});
+  REQUIRE_MESSAGE(code, code.error().message << " in " << m.redirect);
+  m.code = *code;
+  return m;
+}
+
+void check_provider_error(const bo::error& e, bo::errc code, std::string_view error, int status) {
+  INFO("message: " << e.message << " | body: " << e.body);
+  CHECK(e.code == code);
+  CHECK(e.from_provider.error == error);
+  if (status) CHECK(e.http_status == status);
+}
+
+}  // namespace
+
+// ===========================================================================
+// Buffer-shaped peer (oauthlib)
+// ===========================================================================
+
+TEST_SUITE("buffer_peer") {
+
+TEST_CASE_TEMPLATE("whole flow, three token placements, deauthorize", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  entropy e;
+
+  bo::flow f(p, c);
+  auto url = f.begin(e.view());
+  REQUIRE_MESSAGE(url, url.error().message);
+  CHECK_FALSE(contains(*url, "code_challenge"));  // Buffer's v1 API has no PKCE
+
+  const std::string back = buffer_peer_authorize(*browser, *url, consent::allow);
+  // oauthlib percent-encodes the '/' of Buffer-style codes in the redirect.
+  // cpp-httplib 0.11 percent-decodes every response header value, Location
+  // included, so through it the code arrives as 1/...: the core takes both.
+  if constexpr (Stack::decodes_header_values)
+    CHECK_MESSAGE(contains(back, "code=1/"), back);
+  else
+    CHECK_MESSAGE(contains(back, "code=1%2F"), back);
+  auto redirected = f.redirect(back, now());
+  REQUIRE_MESSAGE(redirected, redirected.error().message);
+
+  auto token_req = f.token_request(now());
+  REQUIRE_MESSAGE(token_req, token_req.error().message);
+  CHECK(contains(token_req->body, "&code=1/"));  // sent raw, as Buffer demands
+  const auto token_resp = send(*browser, *token_req);
+  auto t = f.token_response(token_resp);
+  REQUIRE_MESSAGE(t, t.error().message << " | " << token_resp.body);
+  CHECK(f.state() == bo::flow_state::authorized);
+  CHECK(t->access_token.rfind("1/", 0) == 0);
+  CHECK(t->token_type == "bearer");
+  CHECK(t->applied(bo::leniency::token_type_defaulted));  // the peer, like Buffer, sends only access_token
+  CHECK_FALSE(t->expires_in);
+  CHECK(t->refresh_token.empty());  // Buffer issues none: nothing to refresh
+  CHECK(t->no_store);
+
+  const std::string user_url = p.api_base + "user.json";
+  for (auto placement : {bo::token_placement::header, bo::token_placement::form_body, bo::token_placement::query}) {
+    INFO("placement " << static_cast<int>(placement));
+    bo::attach_options o;
+    o.placement = placement;
+    o.allow_query = placement == bo::token_placement::query;
+    bo::http_request api{placement == bo::token_placement::form_body ? "POST" : "GET", user_url, {}, ""};
+    auto signed_req = bo::attach_token(p, api, t->access_token, o);
+    REQUIRE_MESSAGE(signed_req, signed_req.error().message);
+    const auto r = send(*browser, *signed_req);
+    CHECK(r.status == 200);
+    CHECK(bo::check_api_response(r));
+    CHECK(contains(r.body, "Peer User"));
+  }
+
+  // No token at all: Buffer's 403 with code 1001 means "log in again".
+  {
+    const auto r = send(*browser, get(user_url));
+    auto checked = bo::check_api_response(r);
+    REQUIRE_FALSE(checked);
+    CHECK(checked.code() == bo::errc::token_rejected);
+    CHECK(checked.error().api_code == 1001);
+    CHECK(checked.error().http_status == 403);
+    CHECK(checked.error().from_provider.error_description == "Access token required.");
+  }
+
+  auto deauth = bo::build_deauthorize_request(p, t->access_token);
+  REQUIRE_MESSAGE(deauth, deauth.error().message);
+  const auto revoked = bo::parse_deauthorize_response(send(*browser, *deauth));
+  CHECK_MESSAGE(revoked, revoked.error().message);
+
+  // The revoked token is refused from now on.
+  auto again = bo::attach_token(p, get(user_url), t->access_token);
+  REQUIRE(again);
+  auto checked = bo::check_api_response(send(*browser, *again));
+  CHECK(checked.code() == bo::errc::token_rejected);
+  CHECK(checked.error().api_code == 1001);
+}
+
+TEST_CASE_TEMPLATE("a code sent as 1%2F... is refused; the raw 1/... is accepted", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
+    return buffer_peer_authorize(*browser, url, consent::allow);
+  });
+  REQUIRE(m.code.rfind("1/", 0) == 0);
+
+  bo::provider encoding_everything = p;
+  encoding_everything.code_form_safe = false;  // what a generic form encoder would do
+  auto wrong = bo::build_token_request(encoding_everything, c, m.code);
+  REQUIRE(wrong);
+  CHECK(contains(wrong->body, "code=1%2F"));
+  auto refused = bo::parse_token_response(p, send(*browser, *wrong));
+  REQUIRE_FALSE(refused);
+  check_provider_error(refused.error(), bo::errc::token_error, "invalid_grant", 400);
+  CHECK_FALSE(refused.error().from_provider.error_description.empty());
+
+  auto right = bo::build_token_request(p, c, m.code);
+  REQUIRE(right);
+  CHECK(contains(right->body, "code=1/"));
+  auto t = bo::parse_token_response(p, send(*browser, *right));
+  CHECK_MESSAGE(t, t.error().message << " | " << t.error().body);
+}
+
+TEST_CASE_TEMPLATE("a reused code is refused and revokes the first token", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
+    return buffer_peer_authorize(*browser, url, consent::allow);
+  });
+  auto req = bo::build_token_request(p, c, m.code);
+  REQUIRE(req);
+  auto first = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_MESSAGE(first, first.error().message << " | " << first.error().body);
+
+  auto second = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(second);
+  check_provider_error(second.error(), bo::errc::token_error, "invalid_grant", 400);
+
+  auto api = bo::attach_token(p, get(p.api_base + "user.json"), first->access_token);
+  REQUIRE(api);
+  auto checked = bo::check_api_response(send(*browser, *api));
+  CHECK(checked.code() == bo::errc::token_rejected);
+
+  // The flow itself never hands out a second request for one code.
+  bo::flow f(p, c);
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  REQUIRE(f.redirect(buffer_peer_authorize(*browser, *url, consent::allow), now()));
+  REQUIRE(f.token_request(now()));
+  CHECK(f.token_request(now()).code() == bo::errc::code_already_used);
+}
+
+TEST_CASE_TEMPLATE("an expired code: refused by the flow, and by the peer", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto ttl = seconds_setting("E2E_BUFFER_CODE_TTL");
+  bo::provider p = buffer_peer_provider();
+  p.code_lifetime = ttl;  // the peer's shortened lifetime instead of Buffer's 30 s
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+
+  bo::flow f(p, c);
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  const std::string back = buffer_peer_authorize(*browser, *url, consent::allow);
+  REQUIRE(f.redirect(back, now()));
+  const std::string code = bo::parse_redirect(back, p, c, {query_value(*url, "state")}).value();
+
+  std::this_thread::sleep_for(ttl + 500ms);
+  const std::size_t sent_before = browser->sent;
+  auto late = f.token_request(now());
+  CHECK(late.code() == bo::errc::code_expired);
+  CHECK(f.state() == bo::flow_state::failed);
+  CHECK(browser->sent == sent_before);
+
+  // Sent anyway, by hand: the peer agrees the code is dead.
+  auto req = bo::build_token_request(p, c, code);
+  REQUIRE(req);
+  auto t = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(t);
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400);
+}
+
+TEST_CASE_TEMPLATE("a wrong client secret is invalid_client and does not burn the code", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  bo::client wrong = c;
+  wrong.secret += "-wrong";
+  auto browser = Stack::open(ca_file());
+
+  bo::flow f(p, wrong);
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  const std::string back = buffer_peer_authorize(*browser, *url, consent::allow);
+  REQUIRE(f.redirect(back, now()));
+  auto req = f.token_request(now());
+  REQUIRE(req);
+  auto t = f.token_response(send(*browser, *req));
+  REQUIRE_FALSE(t);
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_client", 401);
+  CHECK(f.state() == bo::flow_state::failed);
+
+  const std::string code = bo::parse_redirect(back, p, c, {query_value(*url, "state")}).value();
+  auto good = bo::build_token_request(p, c, code);
+  REQUIRE(good);
+  auto ok = bo::parse_token_response(p, send(*browser, *good));
+  CHECK_MESSAGE(ok, ok.error().message << " | " << ok.error().body);
+}
+
+TEST_CASE_TEMPLATE("a wrong redirect_uri at the token endpoint is refused", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
+    return buffer_peer_authorize(*browser, url, consent::allow);
+  });
+  bo::client elsewhere = c;
+  elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
+  auto req = bo::build_token_request(p, elsewhere, m.code);
+  REQUIRE(req);
+  auto t = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(t);
+  // oauthlib answers a redirect_uri mismatch with invalid_request (not
+  // invalid_grant as oidc-provider does); the core keeps whatever was sent.
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_request", 400);
+  CHECK(t.error().from_provider.error_description == "Mismatching redirect URI.");
+}
+
+TEST_CASE_TEMPLATE("a denied consent comes back as authorization_denied", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = buffer_peer_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  bo::flow f(p, c);
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  auto r = f.redirect(buffer_peer_authorize(*browser, *url, consent::deny), now());
+  REQUIRE_FALSE(r);
+  check_provider_error(r.error(), bo::errc::authorization_denied, "access_denied", 0);
+  CHECK(r.error().from_provider.error_description == "the user declined the authorization request");
+  CHECK(f.state() == bo::flow_state::failed);
+  REQUIRE(f.failure());
+  CHECK(f.failure()->code == bo::errc::authorization_denied);
+}
+
+}  // TEST_SUITE buffer_peer
+
+// ===========================================================================
+// oidc-provider
+// ===========================================================================
+
+TEST_SUITE("oidc_provider") {
+
+TEST_CASE_TEMPLATE("whole flow with PKCE and iss, userinfo, refresh", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  entropy e;
+
+  bo::flow f(p, c, oidc_options());
+  REQUIRE(f.uses_pkce());
+  auto url = f.begin(e.view());
+  REQUIRE_MESSAGE(url, url.error().message);
+  CHECK(contains(*url, "&code_challenge_method=S256"));
+
+  const std::string back = oidc_authorize(*browser, *url, c.redirect_uri, consent::allow);
+  CHECK(contains(back, "iss="));  // RFC 9207, checked by the flow against p.issuer
+  auto redirected = f.redirect(back, now());
+  REQUIRE_MESSAGE(redirected, redirected.error().message << " in " << back);
+
+  auto token_req = f.token_request(now());
+  REQUIRE_MESSAGE(token_req, token_req.error().message);
+  CHECK(contains(token_req->body, "&code_verifier="));
+  const auto token_resp = send(*browser, *token_req);
+  auto t = f.token_response(token_resp);
+  REQUIRE_MESSAGE(t, t.error().message << " | " << token_resp.body);
+  CHECK(e2e::iequal(t->token_type, "Bearer"));
+  CHECK(t->leniencies == 0);  // a conforming server needs no leniency
+  REQUIRE(t->expires_in);
+  CHECK(*t->expires_in > 0);
+  CHECK_FALSE(t->refresh_token.empty());
+  CHECK(t->no_store);
+
+  const std::string userinfo = oidc_issuer() + "/me";
+  {  // Authorization: Bearer
+    auto req = bo::attach_token(p, get(userinfo), t->access_token);
+    REQUIRE(req);
+    const auto r = send(*browser, *req);
+    CHECK(r.status == 200);
+    CHECK(bo::check_api_response(r));
+    CHECK(contains(r.body, "\"sub\":\"e2e-user\""));
+  }
+  {  // form body (RFC 6750 §2.2)
+    bo::attach_options o;
+    o.placement = bo::token_placement::form_body;
+    auto req = bo::attach_token(p, {"POST", userinfo, {}, ""}, t->access_token, o);
+    REQUIRE(req);
+    const auto r = send(*browser, *req);
+    CHECK(r.status == 200);
+    CHECK(contains(r.body, "\"sub\":\"e2e-user\""));
+  }
+  {  // query: oidc-provider refuses it by default (RFC 9700); not a token problem
+    bo::attach_options o;
+    o.placement = bo::token_placement::query;
+    o.allow_query = true;
+    auto req = bo::attach_token(p, get(userinfo), t->access_token, o);
+    REQUIRE(req);
+    const auto r = send(*browser, *req);
+    CHECK(r.status == 400);
+    auto checked = bo::check_api_response(r);
+    CHECK(checked.code() == bo::errc::http_error);
+    auto challenge = bo::parse_bearer_challenge(header(r, "WWW-Authenticate"));
+    REQUIRE_MESSAGE(challenge, header(r, "WWW-Authenticate"));
+    CHECK(challenge->error == "invalid_request");
+  }
+
+  // Refresh.
+  auto refresh = bo::build_refresh_request(p, c, t->refresh_token);
+  REQUIRE_MESSAGE(refresh, refresh.error().message);
+  const auto refresh_resp = send(*browser, *refresh);
+  auto t2 = bo::parse_refresh_response(p, refresh_resp, t->refresh_token);
+  REQUIRE_MESSAGE(t2, t2.error().message << " | " << refresh_resp.body);
+  CHECK(t2->access_token != t->access_token);
+  CHECK_FALSE(t2->refresh_token.empty());
+  MESSAGE("refresh token rotated: " << std::string(t2->refresh_token_rotated ? "yes" : "no") << " | " << refresh_resp.body.substr(0, 300));
+  auto req = bo::attach_token(p, get(userinfo), t2->access_token);
+  REQUIRE(req);
+  CHECK(send(*browser, *req).status == 200);
+}
+
+TEST_CASE_TEMPLATE("PKCE is required: no verifier or a wrong one is invalid_grant", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
+  });
+
+  auto without = bo::build_token_request(p, c, m.code);
+  REQUIRE(without);
+  REQUIRE_FALSE(contains(without->body, "code_verifier"));
+  auto t1 = bo::parse_token_response(p, send(*browser, *without));
+  REQUIRE_FALSE(t1);
+  check_provider_error(t1.error(), bo::errc::token_error, "invalid_grant", 400);
+  CHECK_FALSE(t1.error().from_provider.error_description.empty());
+
+  const std::string other = bo::make_code_verifier(random_bytes(32)).value();
+  REQUIRE(other != m.verifier);
+  auto wrong = bo::build_token_request(p, c, m.code, other);
+  REQUIRE(wrong);
+  auto t2 = bo::parse_token_response(p, send(*browser, *wrong));
+  REQUIRE_FALSE(t2);
+  check_provider_error(t2.error(), bo::errc::token_error, "invalid_grant", 400);
+
+  auto right = bo::build_token_request(p, c, m.code, m.verifier);
+  REQUIRE(right);
+  auto t3 = bo::parse_token_response(p, send(*browser, *right));
+  CHECK_MESSAGE(t3, t3.error().message << " | " << t3.error().body);
+}
+
+TEST_CASE_TEMPLATE("an authorization request without PKCE is refused on the redirect", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  auto o = oidc_options();
+  o.pkce = false;
+  bo::flow f(p, c, o);
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  REQUIRE_FALSE(contains(*url, "code_challenge"));
+  auto r = f.redirect(oidc_authorize(*browser, *url, c.redirect_uri, consent::allow), now());
+  REQUIRE_FALSE(r);
+  check_provider_error(r.error(), bo::errc::authorization_error, "invalid_request", 0);
+  CHECK(contains(r.error().from_provider.error_description, "PKCE"));
+}
+
+TEST_CASE_TEMPLATE("a reused code is invalid_grant and revokes the tokens it gave", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
+  });
+  auto req = bo::build_token_request(p, c, m.code, m.verifier);
+  REQUIRE(req);
+  auto first = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_MESSAGE(first, first.error().message << " | " << first.error().body);
+
+  auto second = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(second);
+  check_provider_error(second.error(), bo::errc::token_error, "invalid_grant", 400);
+
+  auto api = bo::attach_token(p, get(oidc_issuer() + "/me"), first->access_token);
+  REQUIRE(api);
+  auto checked = bo::check_api_response(send(*browser, *api));
+  CHECK(checked.code() == bo::errc::token_rejected);
+  CHECK(checked.error().http_status == 401);
+  CHECK(checked.error().from_provider.error == "invalid_token");
+
+  auto refresh = bo::build_refresh_request(p, c, first->refresh_token);
+  REQUIRE(refresh);
+  auto refreshed = bo::parse_refresh_response(p, send(*browser, *refresh), first->refresh_token);
+  REQUIRE_FALSE(refreshed);
+  check_provider_error(refreshed.error(), bo::errc::token_error, "invalid_grant", 400);
+}
+
+TEST_CASE_TEMPLATE("an expired code is invalid_grant", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto ttl = seconds_setting("E2E_OIDC_CODE_TTL");
+  const auto p = oidc_provider();  // no client-side lifetime: let the server decide
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  bo::flow f(p, c, oidc_options());
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  REQUIRE(f.redirect(oidc_authorize(*browser, *url, c.redirect_uri, consent::allow), now()));
+  // oidc-provider counts whole seconds: wait past the next one too.
+  std::this_thread::sleep_for(ttl + 1200ms);
+  auto req = f.token_request(now());
+  REQUIRE(req);
+  auto t = f.token_response(send(*browser, *req));
+  REQUIRE_FALSE(t);
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400);
+}
+
+TEST_CASE_TEMPLATE("a wrong client secret is invalid_client", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
+  });
+  bo::client wrong = c;
+  wrong.secret += "-wrong";
+  auto req = bo::build_token_request(p, wrong, m.code, m.verifier);
+  REQUIRE(req);
+  auto t = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(t);
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_client", 401);
+  CHECK_FALSE(t.error().from_provider.error_description.empty());
+
+  auto good = bo::build_token_request(p, c, m.code, m.verifier);
+  REQUIRE(good);
+  auto ok = bo::parse_token_response(p, send(*browser, *good));
+  CHECK_MESSAGE(ok, ok.error().message << " | " << ok.error().body);
+}
+
+TEST_CASE_TEMPLATE("a wrong redirect_uri is invalid_grant", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
+  });
+  bo::client elsewhere = c;
+  elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
+  auto req = bo::build_token_request(p, elsewhere, m.code, m.verifier);
+  REQUIRE(req);
+  auto t = bo::parse_token_response(p, send(*browser, *req));
+  REQUIRE_FALSE(t);
+  check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400);
+}
+
+TEST_CASE_TEMPLATE("an aborted consent is authorization_denied, iss still checked", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  bo::flow f(p, c, oidc_options());
+  entropy e;
+  auto url = f.begin(e.view());
+  REQUIRE(url);
+  const std::string back = oidc_authorize(*browser, *url, c.redirect_uri, consent::deny);
+  CHECK(contains(back, "iss="));
+  auto r = f.redirect(back, now());
+  REQUIRE_FALSE(r);
+  check_provider_error(r.error(), bo::errc::authorization_denied, "access_denied", 0);
+  CHECK(r.error().from_provider.error_description == "End-User aborted interaction");
+  CHECK(f.state() == bo::flow_state::failed);
+}
+
+TEST_CASE_TEMPLATE("iss on the redirect: checked, mismatch and unexpected refused", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  const auto p = oidc_provider();
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+  const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
+  });
+  bo::provider other = p;
+  other.issuer = "https://127.0.0.1:1";
+  CHECK(bo::parse_redirect(m.redirect, other, c, {m.state}).code() == bo::errc::iss_mismatch);
+  bo::provider unconfigured = p;
+  unconfigured.issuer.clear();
+  CHECK(bo::parse_redirect(m.redirect, unconfigured, c, {m.state}).code() == bo::errc::iss_unexpected);
+  bo::provider trailing_slash = p;
+  trailing_slash.issuer += "/";
+  CHECK(bo::parse_redirect(m.redirect, trailing_slash, c, {m.state}).code() == bo::errc::iss_mismatch);
+}
+
+}  // TEST_SUITE oidc_provider
+
+// ===========================================================================
+// Refusals: plain http, untrusted certificates
+// ===========================================================================
+
+namespace {
+
+/// A listening TCP socket on 127.0.0.1 that nobody accepts from: any
+/// connection attempt shows up as a pending accept.
+class tripwire {
+ public:
+  tripwire() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~tripwire() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  tripwire(const tripwire&) = delete;
+  tripwire& operator=(const tripwire&) = delete;
+
+  int port() const { return port_; }
+
+  /// Connections accepted so far (drains the queue).
+  int accepted() {
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) break;
+      const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) break;
+      ::close(c);
+      ++count_;
+    }
+    return count_;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  int count_ = 0;
+};
+
+/// An in-process HTTPS server with a given certificate, counting requests.
+class tls_server {
+ public:
+  tls_server(const std::string& cert, const std::string& key) : server_(cert.c_str(), key.c_str()) {
+    REQUIRE(server_.is_valid());
+    server_.Get(".*", [this](const httplib::Request&, httplib::Response& res) {
+      ++requests;
+      res.set_content("{\"id\":\"x\"}", "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 200 && !server_.is_running(); ++i) std::this_thread::sleep_for(10ms);
+  }
+  ~tls_server() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  tls_server(const tls_server&) = delete;
+  tls_server& operator=(const tls_server&) = delete;
+
+  std::string origin() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  std::atomic<int> requests{0};
+
+ private:
+  httplib::SSLServer server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_SUITE("tls_refusals") {
+
+TEST_CASE_TEMPLATE("plain http is refused before any byte is sent", Stack, e2e::curl_stack, e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  tripwire wire;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(wire.port());
+  const auto c = test_client();
+  auto browser = Stack::open(ca_file());
+
+  bo::provider p = bo::provider::buffer();
+  p.authorize_endpoint = origin + "/oauth2/authorize";
+  p.token_endpoint = origin + "/1/oauth2/token.json";
+  p.deauthorize_endpoint = origin + "/1/user/deauthorize.json";
+  p.api_base = origin + "/1/";
+  const std::string token = "1/abcdefghijklmnopqrstuvwxyz012345";
+
+  // Every step that would put something on the wire refuses.
+  std::vector<std::pair<const char*, bo::result<bo::http_request>>> steps;
+  steps.emplace_back("token request", bo::build_token_request(p, c, "1/mWot20jTwojsd00jFlaaR45"));
+  steps.emplace_back("refresh request", bo::build_refresh_request(p, c, "refresh-me"));
+  steps.emplace_back("attach token", bo::attach_token(p, get(p.api_base + "user.json"), token));
+  steps.emplace_back("deauthorize", bo::build_deauthorize_request(p, token));
+  bo::provider https_api = p;
+  https_api.api_base = "https://127.0.0.1:" + std::to_string(wire.port()) + "/1/";
+  steps.emplace_back("downgraded API URL", bo::attach_token(https_api, get(p.api_base + "user.json"), token));
+  for (auto& [what, step] : steps) {
+    INFO(what);
+    CHECK(step.code() == bo::errc::insecure_url);
+    if (step) browser->send(*step);  // what a caller would do: only send what was built
+  }
+  bo::flow f(p, c);
+  entropy e;
+  auto url = f.begin(e.view());
+  CHECK(url.code() == bo::errc::insecure_url);
+  if (url) browser->send(get(*url));
+
+  CHECK(browser->sent == 0);
+  CHECK(wire.accepted() == 0);
+
+  // Control: the tripwire does see a connection when one is made.
+  const int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(s >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(wire.port()));
+  CHECK(::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  CHECK(wire.accepted() == 1);
+  ::close(s);
+}
+
+TEST_CASE_TEMPLATE("a server with an untrusted certificate is refused in the handshake", Stack, e2e::curl_stack,
+                   e2e::httplib_stack) {
+  INFO("stack: " << std::string(Stack::name));
+  tls_server untrusted(need("E2E_UNTRUSTED_CERT"), need("E2E_UNTRUSTED_KEY"));
+  tls_server trusted(ca_file(), need("E2E_CERT_KEY"));
+
+  for (tls_server* server : {&untrusted, &trusted}) {
+    const bool ok = server == &trusted;
+    INFO((ok ? "trusted" : "untrusted") << " server " << server->origin());
+    bo::provider p = bo::provider::buffer();
+    p.api_base = server->origin() + "/1/";
+    auto req = bo::attach_token(p, get(p.api_base + "user.json"), "1/abcdefghijklmnopqrstuvwxyz012345");
+    REQUIRE(req);
+    auto browser = Stack::open(ca_file());
+    const auto r = browser->send(*req);
+    if (ok) {
+      CHECK_MESSAGE(r.status == 200, browser->last_error);
+      CHECK(server->requests == 1);
+    } else {
+      CHECK(r.status == 0);
+      CHECK_MESSAGE(browser->tls_verification_failed, browser->last_error);
+      CHECK(server->requests == 0);  // the request (and its token) never reached it
+      MESSAGE(std::string(Stack::name) << " refused the untrusted certificate: " << browser->last_error);
+    }
+  }
+}
+
+}  // TEST_SUITE tls_refusals
