@@ -938,10 +938,13 @@ TEST_CASE("no error message produced by sections 7-12 contains a secret input") 
   };
 
   // 7. authorize
+  // authorize_params holds views: the strings must outlive the calls.
+  const std::string state_ctl = state + "\x01";
+  const std::string state_long = state + std::string(bo::limits{}.max_value, 'x');
   bo::authorize_params a;
-  a.state = state + "\x01";
+  a.state = state_ctl;
   keep(bo::build_authorize_url(buf, c, a));
-  a.state = state + std::string(bo::limits{}.max_value, 'x');
+  a.state = state_long;
   keep(bo::build_authorize_url(buf, c, a));
   a.state = state;
   a.code_challenge = verifier;
