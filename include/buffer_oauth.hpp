@@ -2417,13 +2417,18 @@ class flow {
     detail::form_reader reader(*payload);
     detail::form_pair pair;
     while (reader.next(pair)) {
-      if (detail::check_form_component(pair.value) != errc::ok) return detail::fail(errc::corrupt_flow);
       bool known = false;
       for (std::size_t k = 0; k < 9; ++k) {
         if (pair.name != keys[k]) continue;
         if (seen[k]) return detail::fail(errc::corrupt_flow, "field repeated");
         seen[k] = known = true;
         fields[k] = detail::decode_form_component(pair.value);
+        // p, t, c, r are only compared with the caller's provider and client,
+        // which need not be UTF-8 (save() writes them as they are): their
+        // escapes must be well formed. The fields restored must be clean text.
+        if (k < 4 ? !detail::form_component_equals(pair.value, fields[k])
+                  : detail::check_form_component(pair.value) != errc::ok)
+          return detail::fail(errc::corrupt_flow);
       }
       if (!known) return detail::fail(errc::corrupt_flow, "unknown field");
     }
