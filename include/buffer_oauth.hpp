@@ -824,6 +824,7 @@ class json_scanner {
 
   bool at_end() const noexcept { return i_ >= s_.size(); }
   void skip_ws() noexcept {
+    if (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) > ' ') return;  // the usual case
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
       ++i_;
   }
@@ -861,8 +862,14 @@ class json_scanner {
     const std::string_view name = s_.substr(start, i_ - 1 - start);
     if (depth_ == 1) {
       chosen = nullptr;
-      for (std::size_t k = 0; k < nslots; ++k)
-        if (name_equals(name, esc, slots[k].name)) chosen = &slots[k];
+      for (std::size_t k = nslots; k-- > 0;) {  // from the end: the last match wins
+        const std::string_view want = slots[k].name;
+        if (esc ? name_equals(name, esc, want)
+                : name.size() == want.size() && (name.empty() || name[0] == want[0]) && name == want) {
+          chosen = &slots[k];
+          break;
+        }
+      }
     }
     skip_ws();
     if (at_end() || s_[i_] != ':') return failb(errc::malformed_json);
@@ -919,11 +926,42 @@ class json_scanner {
     return true;
   }
 
+  // First index at or after `i` holding a byte string() must look at: '"',
+  // '\\', a control character or a non-ASCII byte. Eight bytes at a time.
+  static std::size_t skip_plain(const char* p, std::size_t i, std::size_t n) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (n - i >= 8) {
+      std::uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+      const std::uint64_t special = (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+                                     ((backslash - ones) & ~backslash) | x) & highs;
+      if (special != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8;  // the lowest flag is exact
+#else
+        break;
+#endif
+      }
+      i += 8;
+    }
+    while (i < n) {
+      const auto c = static_cast<unsigned char>(p[i]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++i;
+    }
+    return i;
+  }
+
   // At the opening quote; leaves i_ after the closing quote.
   bool string(bool& escaped) noexcept {
     ++i_;
     utf8_validator utf8;
     while (i_ < s_.size()) {
+      if (utf8.complete()) {  // plain ASCII needs no check
+        i_ = skip_plain(s_.data(), i_, s_.size());
+        if (i_ >= s_.size()) break;
+      }
       const auto c = static_cast<unsigned char>(s_[i_++]);
       if (c == '"') return utf8.complete() ? true : failb(errc::invalid_utf8);
       if (c < 0x20) return failb(errc::malformed_json);
