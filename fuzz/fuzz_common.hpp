@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+//
+// Helpers shared by the fuzz targets: a property check that traps, exact-size
+// heap copies of the input (so ASan sees any over-read), multi-part inputs
+// split on "\n~~\n", and reference oracles that do not use buffer_oauth.
+
+#ifndef BUFFER_OAUTH_FUZZ_COMMON_HPP
+#define BUFFER_OAUTH_FUZZ_COMMON_HPP
+
+#include <buffer_oauth.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// Aborts the run (libFuzzer records a crash) when a property does not hold.
+#define FUZZ_CHECK(cond)                                                                      \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
+      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond);     \
+      std::fflush(stderr);                                                                    \
+      __builtin_trap();                                                                       \
+    }                                                                                         \
+  } while (0)
+
+namespace fuzz {
+
+namespace bo = buffer_oauth;
+
+/// Owns exact-size heap copies of byte ranges: each view ends exactly where
+/// its allocation ends.
+class arena {
+ public:
+  std::string_view copy(std::string_view s) {
+    std::unique_ptr<char[]> p(new char[s.size()]);
+    if (!s.empty()) std::memcpy(p.get(), s.data(), s.size());
+    const std::string_view out(p.get(), s.size());
+    blocks_.push_back(std::move(p));
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+};
+
+inline std::string_view as_view(const std::uint8_t* data, std::size_t size) {
+  return size == 0 ? std::string_view() : std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+/// Splits `s` on "\n~~\n" into exactly `n` parts (missing ones are empty; the
+/// last part keeps any further separators), each an exact-size heap copy.
+inline std::vector<std::string_view> split(arena& a, std::string_view s, std::size_t n) {
+  static constexpr std::string_view sep = "\n~~\n";
+  std::vector<std::string_view> parts;
+  while (parts.size() + 1 < n) {
+    const auto at = s.find(sep);
+    if (at == std::string_view::npos) break;
+    parts.push_back(a.copy(s.substr(0, at)));
+    s.remove_prefix(at + sep.size());
+  }
+  parts.push_back(a.copy(s));
+  while (parts.size() < n) parts.push_back(a.copy({}));
+  return parts;
+}
+
+/// Reads option bytes off the front of the input (zero when exhausted).
+class option_bytes {
+ public:
+  explicit option_bytes(std::string_view& s) : s_(s) {}
+  std::uint8_t next() {
+    if (s_.empty()) return 0;
+    const auto b = static_cast<std::uint8_t>(s_.front());
+    s_.remove_prefix(1);
+    return b;
+  }
+
+ private:
+  std::string_view& s_;
+};
+
+inline bool contains(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
+}
+
+inline bool one_of(bo::errc e, std::initializer_list<bo::errc> allowed) {
+  for (auto a : allowed)
+    if (a == e) return true;
+  return false;
+}
+
+/// Reference form decoder written independently of the library: '+' is a
+/// space, "%XY" a byte; nullopt when a '%' lacks two hex digits.
+inline std::optional<std::string> reference_form_decode(std::string_view s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      if (s.size() - i < 3) return std::nullopt;
+      const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// A decoded name/value pair as found by form_reader, or nullopt for a pair
+/// whose escapes are malformed.
+struct decoded_pair {
+  std::string name;
+  std::string value;
+  bool has_equals = false;
+};
+
+/// Every pair of a form string decoded with the library's own reader; nullopt
+/// if a component has a malformed escape.
+inline std::optional<std::vector<decoded_pair>> library_pairs(std::string_view s) {
+  std::vector<decoded_pair> out;
+  bo::detail::form_reader reader(s);
+  bo::detail::form_pair p;
+  while (reader.next(p)) {
+    const auto n = reference_form_decode(p.name);
+    const auto v = reference_form_decode(p.value);
+    if (!n || !v) return std::nullopt;
+    const char* end = p.name.data() + p.name.size();  // p.name is a view into s
+    const bool eq = end < s.data() + s.size() && *end == '=';
+    out.push_back({*n, *v, eq});
+  }
+  return out;
+}
+
+/// Decoded values of every pair named `name` in a form string.
+inline std::vector<std::string> values_named(std::string_view form, std::string_view name) {
+  std::vector<std::string> out;
+  bo::detail::form_reader reader(form);
+  bo::detail::form_pair p;
+  while (reader.next(p)) {
+    FUZZ_CHECK(bo::detail::check_form_component(p.name) != bo::errc::bad_percent_encoding ||
+               !bo::detail::form_component_equals(p.name, name));
+    if (bo::detail::form_component_equals(p.name, name)) out.push_back(bo::detail::decode_form_component(p.value));
+  }
+  return out;
+}
+
+inline bool has_control(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace fuzz
+
+#endif  // BUFFER_OAUTH_FUZZ_COMMON_HPP

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the hand-made seed inputs into fuzz/corpus/<target>/seed-*.
+
+Seeds come from Buffer's authentication guide (the seed document), the RFC
+examples, the test vectors of the protocol notes and the hostile inputs of
+the security checklist. Files the fuzzer added (hash names) are left alone.
+Run from anywhere: python3 fuzz/make_seeds.py
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEP = b"\n~~\n"
+
+T = b"1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"
+CID = b"4e9680c0512f7ed322000000"
+CODE = b"1/mWot20jTwojsd00jFlaaR45"
+RU = b"https://client.example/back"
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def join(*parts):
+    return SEP.join(parts)
+
+
+# ---------------------------------------------------------------- form
+def form():
+    queries = {
+        "guide-code": b"code=" + CODE,
+        "encoded-slash": b"code=1%2FmWot20jTwojsd00jFlaaR45",
+        "lowercase-hex": b"code=1%2fabc",
+        "double-encoded": b"code=1%252FmWot",
+        "appendix-b": b"+%25%26%2B%C2%A3%E2%82%AC",
+        "lone-percent": b"%",
+        "trailing-percent": b"a%",
+        "short-escape": b"%4",
+        "bad-hex-1": b"%G1",
+        "bad-hex-2": b"%zz",
+        "nul": b"code=%00",
+        "crlf": b"state=%0D%0A",
+        "tab": b"state=%09",
+        "vt": b"state=%0B",
+        "overlong": b"x=%C0%AF",
+        "overlong-3": b"x=%E0%80%AF",
+        "surrogate": b"x=%ED%A0%80",
+        "above-max": b"x=%F4%90%80%80",
+        "truncated-utf8": b"x=%E2%82",
+        "raw-utf8": "x=é€".encode(),
+        "raw-space": b"x=a b",
+        "raw-quote": b'x="',
+        "raw-lt": b"x=<",
+        "raw-backslash": b"x=\\",
+        "raw-brackets": b"a[0]=1&b=]",
+        "semicolon": b"a=1;b=2",
+        "empty-pieces": b"&&a=1&",
+        "question-amp": b"?&",
+        "name-only": b"code",
+        "empty-value": b"code=",
+        "empty-name": b"=x",
+        "case": b"Code=x",
+        "encoded-name-dup": b"code=a&%63ode=b",
+        "body-method": b"text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010&access_token=" + T,
+        "authorize-query": b"client_id=" + CID + b"&redirect_uri=http%3A%2F%2Fexample.com%2Fback&response_type=code",
+        "many-pairs": b"a=1&" * 150,
+        "plus-in-name": b"a+b=c+d",
+        "equals-in-value": b"a==b=c",
+    }
+    for name, q in queries.items():
+        write("form", name, q)
+    # Authorize round trip: byte 0 = options, client_id ~~ state ~~ scope.
+    write("form", "authorize-buffer", b"\x01" + join(CID, b"xyz", b""))
+    write("form", "authorize-generic-pkce", b"\x20" + join(b"client", b"S3cr3t-st4te_~.", b"read write"))
+    write("form", "authorize-loopback", b"\x03" + join(CID, b"state with space+&=#%", b""))
+    write("form", "authorize-tenant", b"\x05" + join(b"id", b"s", b"openid"))
+    write("form", "authorize-ipv6", b"\x07" + join(b"id", b"s", b""))
+    write("form", "authorize-without-state", b"\x09" + join(CID, b"", b""))
+    write("form", "authorize-state-and-opt-out", b"\x19" + join(CID, b"xyz", b""))
+    write("form", "authorize-bad-challenge", b"\x40" + join(CID, b"not-a-challenge", b""))
+    write("form", "authorize-bad-scope", b"\x00" + join(CID, b"xyz", b"a  b"))
+    write("form", "authorize-scope-quote", b"\x00" + join(CID, b"xyz", b'a"b'))
+    write("form", "authorize-ctl-state", b"\x00" + join(CID, b"x\x01y", b""))
+    write("form", "authorize-nonascii-id", b"\x00" + join("clïent".encode(), b"xyz", b""))
+
+
+# ------------------------------------------------------------ redirect
+def redirect():
+    def r(name, opt, url, state=b"xyz", issuer=b""):
+        write("redirect", name, bytes([opt]) + join(url, state, issuer))
+
+    q = RU + b"?"
+    r("guide-code", 0, q + b"code=" + CODE + b"&state=xyz")
+    r("guide-code-encoded", 0, q + b"code=1%2FmWot20jTwojsd00jFlaaR45&state=xyz")
+    r("guide-as-written-no-state", 4, q + b"code=" + CODE)
+    r("guide-as-written-state-expected", 0, q + b"code=" + CODE)
+    r("double-encoded", 0, q + b"code=1%252FmWot&state=xyz")
+    r("state-first", 0, q + b"state=xyz&code=1%2Fabc")
+    r("state-mismatch", 0, q + b"code=1%2Fabc&state=evil")
+    r("denied", 0, q + b"error=access_denied&error_description=The+user+denied+access+to+your+application&state=xyz")
+    r("redirect-uri-mismatch-error", 0, q + b"error=redirect_uri_mismatch&state=xyz")
+    r("error-503", 0, q + b"error=503&state=xyz")
+    r("unknown-param", 0, q + b"foo=bar&code=1%2Fabc&state=xyz")
+    r("repeated-code", 0, q + b"code=a&code=b&state=xyz")
+    r("empty-code", 0, q + b"code=&state=xyz")
+    r("encoded-name-dup", 0, q + b"code=a&%63ode=b&state=xyz")
+    r("state-missing", 0, q + b"code=abc")
+    r("state-empty", 0, q + b"code=abc&state=")
+    r("state-trailing-space", 0, q + b"code=abc&state=xyz+")
+    r("state-case", 0, q + b"code=abc&state=XYZ")
+    r("state-twice", 0, q + b"code=abc&state=xyz&state=xyz")
+    r("state-unexpected", 4, q + b"code=abc&state=xyz")
+    r("error-wrong-state", 0, q + b"error=access_denied&state=evil")
+    r("error-quote", 0, q + b"error=a%22b&state=xyz")
+    r("error-crlf", 0, q + b"error=a&error_description=x%0D%0Ay&state=xyz")
+    r("error-nonascii", 0, q + b"error=a&error_description=%C3%A9&state=xyz")
+    r("error-unlisted", 0, q + b"error=foo_bar&state=xyz")
+    r("error-uri-js", 0, q + b"error=x&error_uri=javascript:alert(1)&state=xyz")
+    r("code-and-error", 0, q + b"code=abc&error=access_denied&state=xyz")
+    r("neither", 0, q + b"state=xyz")
+    r("fragment-code", 0, RU + b"#code=x&state=xyz")
+    r("access-token-query", 0, q + b"access_token=abc&state=xyz")
+    r("fragment-kept", 0, q + b"code=abc&state=xyz#_=_")
+    r("http-scheme", 0, b"http://client.example/back?code=abc&state=xyz")
+    r("host-suffix", 0, b"https://client.example.evil.com/back?code=abc&state=xyz")
+    r("userinfo", 0, b"https://client.example@evil.com/back?code=abc&state=xyz")
+    r("backslash", 0, b"https://evil.com\\@client.example/back?code=abc&state=xyz")
+    r("port", 0, b"https://client.example:8443/back?code=abc&state=xyz")
+    r("default-port", 0, b"https://CLIENT.example:443/back?code=abc&state=xyz")
+    r("trailing-slash", 0, b"https://client.example/back/?code=abc&state=xyz")
+    r("path-case", 0, b"https://client.example/Back?code=abc&state=xyz")
+    r("dot-segments", 0, b"https://client.example/back/../back?code=abc&state=xyz")
+    r("encoded-path", 0, b"https://client.example/%62ack?code=abc&state=xyz")
+    r("tab", 0, b"https://client.example/back?code=a\tb&state=xyz")
+    r("lf", 0, b"https://client.example/back?code=a\nb&state=xyz")
+    r("leading-space", 0, b"  https://client.example/back?code=abc&state=xyz")
+    r("code-ctl", 0, q + b"code=a%01b&state=xyz")
+    r("code-one-char", 0, q + b"code=a&state=xyz")
+    r("brackets", 0, q + b"code=a[1]&state=xyz")
+    r("loopback", 1, b"http://127.0.0.1:51004/cb?code=abc&state=xyz")
+    r("loopback-port", 1, b"http://127.0.0.1:51005/cb?code=abc&state=xyz")
+    r("tenant", 2, b"https://client.example/back?tenant=7&x=a%20b&code=abc&state=xyz")
+    r("tenant-plus", 2, b"https://client.example/back?tenant=7&x=a+b&code=abc&state=xyz")
+    r("tenant-missing", 2, q + b"code=abc&state=xyz")
+    r("tenant-changed", 2, b"https://client.example/back?tenant=8&x=a%20b&code=abc&state=xyz")
+    r("tenant-twice", 2, b"https://client.example/back?tenant=7&tenant=7&x=a%20b&code=abc&state=xyz")
+    r("ipv6", 3, b"https://[::1]:8443/cb?code=abc&state=xyz")
+    r("ipv6-no-port", 3, b"https://[::1]/cb?code=abc&state=xyz")
+    r("iss-ok", 8, q + b"code=abc&state=xyz&iss=https%3A%2F%2Fissuer.example")
+    r("iss-missing", 8, q + b"code=abc&state=xyz")
+    r("iss-slash", 8, q + b"code=abc&state=xyz&iss=https%3A%2F%2Fissuer.example%2F")
+    r("iss-twice", 8, q + b"code=abc&state=xyz&iss=https://issuer.example&iss=https://issuer.example")
+    r("iss-unexpected", 0, q + b"code=abc&state=xyz&iss=https://bufferapp.com")
+    r("iss-fuzzed", 24, q + b"code=abc&state=xyz&iss=https://bufferapp.com", issuer=b"https://bufferapp.com")
+    r("tight-limits", 32, q + b"code=" + CODE + b"&state=xyz")
+    r("tight-long-code", 32, q + b"code=" + CODE * 3 + b"&state=xyz")
+    r("synth-uri", 64, b"1/ab+c=", b"S t&a=t#e")
+    r("synth-form", 192, CODE, b"xyz")
+    r("synth-ctl-state", 64, b"abc", b"x\x01")
+    r("synth-code-nonascii", 192, "cödé".encode(), b"xyz")
+
+
+# ----------------------------------------------------------------- json
+JSON_DOCS = {
+    # RFC 8259 and token-response shapes
+    "vector-15": b'{"access_token":"1\\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"}',
+    "vector-16": b'{"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null}',
+    "vector-17": b'{"access_token":"mF_9.B5f-4.1JqM","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}',
+    "vector-18": b'{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","expires_in":3600,"example_parameter":"example_value"}',
+    "vector-21": b'{"error":"invalid_grant","error_description":"The authorization code has expired"}',
+    "vector-24": b'{"error":"invalid_request","error_description":"Missing parameter. \\"code\\" is required"}',
+    "vector-25": b'{"message":"Whoops, it looks like you\'ve posted that one recently.","code":1025,"success":false}',
+    "vector-27": b'{"success":true,"message":"Access successfully revoked!"}',
+    "nested": b'{"a":[1,2,{"b":null}],"c":{"d":[true,false]},"access_token":"x","e":-1.5e+10}',
+    "top-array": b'[{"access_token":"x"}, 1, "s", [], {}]',
+    "top-string": b'"x"',
+    "top-number": b"-0.0e-0",
+    "top-null": b"null",
+    "top-true": b" true ",
+    "surrogate-pair": b'"\\uD834\\uDD1E"',
+    "all-escapes": b'"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20AC"',
+    "escaped-name": b'{"access\\u005ftoken":"a","access_token":"b"}',
+    "escaped-null-name": b'{"a":1,"a\\u0000":2}',
+    "duplicate-token": b'{"access_token":"a","access_token":"b"}',
+    "duplicate-other": b'{"x":1,"x":2}',
+    "utf8": '{"é":"€𝄞"}'.encode(),
+    "whitespace": b' \t\r\n{ "a" : [ 1 , 2 ] } \n',
+    "big-int": b"123456789012345678901234567890",
+    "tiny-float": b"1.5e-400",
+    "huge-float": b"1e400",
+    "huge-float-member": b'{"expires_in":1e400}',
+    "neg-exp": b"1e-2147483649",
+    "long-fraction": b"0." + b"0" * 300 + b"1",
+    "depth-64": b"[" * 64 + b"]" * 64,
+    "depth-65": b"[" * 65 + b"]" * 65,
+    "depth-300": b'{"a":' * 300 + b"1" + b"}" * 300,
+    "deep-unclosed": b"[" * 2000,
+    # rejects
+    "empty": b"",
+    "blank": b" \n\t ",
+    "unterminated-escape": b'"\\',
+    "short-unicode": b'"\\u12',
+    "open-object": b'{"1":1,',
+    "nul-after": b"{}\x00",
+    "nul-inside": b'"a\x00"',
+    "bom": b"\xef\xbb\xbf{}",
+    "comment": b"{} // c",
+    "block-comment": b"/* c */ {}",
+    "single-quote": b"{'a':1}",
+    "nan": b"NaN",
+    "infinity": b"-Infinity",
+    "leading-zero": b"-01",
+    "trailing-dot": b"1.",
+    "leading-dot": b".1",
+    "plus": b"+1",
+    "vt": b"\x0b{}",
+    "ff": b"\x0c{}",
+    "trailing-comma": b'{"a":1,}',
+    "trailing-comma-array": b"[1,]",
+    "garbage": b"{} x",
+    "two-values": b"1 2",
+    "lone-high": b'"\\uD800"',
+    "lone-low": b'"\\uDD1E\\uD834"',
+    "high-then-char": b'"\\uD800\\u0041"',
+    "high-then-text": b'"\\uD800abc"',
+    "bad-escape": b'"\\x"',
+    "raw-tab": b'"a\tb"',
+    "invalid-utf8": b'"\xff"',
+    "overlong": b'"\xc0\xaf"',
+    "encoded-surrogate": b'"\xed\xa0\x80"',
+    "truncated-utf8": b'"\xe2\x82"',
+    "missing-colon": b'{"a" 1}',
+    "number-key": b"{1:1}",
+    "tru": b"tru",
+    "nul-literal": b"nul",
+}
+
+
+def json_seeds():
+    for name, doc in JSON_DOCS.items():
+        write("json", name, doc)
+
+
+# ------------------------------------------------------- token_response
+def token_response():
+    # byte 0: status index into {200,201,204,299,400,401,403,404,500,503,302,0,100,199,300,-1}
+    # byte 1: bits 0-1 Cache-Control variant, bit 2 previous refresh token
+    def t(name, status_index, body, headers=1):
+        write("token_response", name, bytes([status_index, headers]) + body)
+
+    t("vector-15", 0, JSON_DOCS["vector-15"])
+    t("vector-16", 0, JSON_DOCS["vector-16"])
+    t("vector-17", 0, JSON_DOCS["vector-17"], headers=5)
+    t("vector-18", 0, JSON_DOCS["vector-18"])
+    t("vector-19", 0, b'{"token_type":"bearer"}')
+    t("vector-20", 0, b'{"error":"invalid_grant"}')
+    t("vector-21", 4, JSON_DOCS["vector-21"])
+    t("vector-22", 4, b'{"error":"invalid_client","error_description":"The client credentials are invalid"}')
+    t("vector-23", 4, b'{"error": "error_message"}')
+    t("vector-24", 4, JSON_DOCS["vector-24"])
+    t("vector-25", 4, JSON_DOCS["vector-25"])
+    t("vector-26", 6, b'{"success":false,"code":1001,"error":"Access token required."}')
+    t("vector-27", 0, JSON_DOCS["vector-27"])
+    t("strict-ok", 0, b'{"access_token":"1/abc","token_type":"bearer","expires_in":3600}', headers=2)
+    t("escaped-solidus", 0, b'{"access_token":"\\u0031\\/abc","token_type":"Bearer"}')
+    t("token-type-upper", 0, b'{"access_token":"a","token_type":"BEARER"}')
+    t("token-type-mac", 0, b'{"access_token":"a","token_type":"mac"}')
+    t("token-type-empty", 0, b'{"access_token":"a","token_type":""}')
+    t("token-null", 0, b'{"access_token":null}')
+    t("token-number", 0, b'{"access_token":1}')
+    t("token-array", 0, b'{"access_token":[]}')
+    t("token-empty", 0, b'{"access_token":""}')
+    t("token-space", 0, b'{"access_token":"a b","token_type":"bearer"}')
+    t("token-crlf", 0, b'{"access_token":"a\\r\\nX: y","token_type":"bearer"}')
+    t("token-nul", 0, b'{"access_token":"a\\u0000","token_type":"bearer"}')
+    t("token-nonascii", 0, '{"access_token":"ä","token_type":"bearer"}'.encode())
+    t("token-mid-equals", 0, b'{"access_token":"a=b","token_type":"bearer"}')
+    t("token-padding", 0, b'{"access_token":"ab==","token_type":"bearer"}')
+    t("dup-token", 0, b'{"access_token":"a","access\\u005ftoken":"b"}')
+    t("dup-expires", 0, b'{"access_token":"a","expires_in":1,"expires_in":2}')
+    t("dup-type", 0, b'{"access_token":"a","token_type":"bearer","token_type":"bearer"}')
+    t("dup-error", 4, b'{"error":"a","error":"b"}')
+    t("unknown-nested", 0, b'{"access_token":"a","x":{"access_token":"b","error":"c"},"y":[{"z":1}]}')
+    for v in [b"3600", b"0", b"-1", b"3.6e3", b"3600.5", b"1e400", b"123456789012345678901", b'"3600"', b'"36 00"',
+              b'"\\u0033600"', b"null", b"true"]:
+        t("expires-" + v.decode().replace('"', "q").replace("\\", "b").replace(" ", "_"), 0,
+          b'{"access_token":"a","token_type":"bearer","expires_in":' + v + b"}")
+    t("top-array", 0, b"[]")
+    t("top-string", 0, b'"x"')
+    t("top-null", 0, b"null")
+    t("error-number", 4, b'{"error":1}')
+    t("error-quote", 4, b'{"error":"a\\"b"}')
+    t("error-and-token", 0, b'{"access_token":"a","error":"b"}')
+    t("buffer-envelope-200", 0, b'{"success":false,"code":1000}')
+    t("html-200", 0, b"<html><body>Bad gateway</body></html>")
+    t("empty-200", 0, b"")
+    t("blank-500", 8, b"  \n")
+    t("form-body", 0, b"access_token=1%2Fabc&token_type=bearer")
+    t("server-error", 8, b'{"access_token":"a","token_type":"bearer"}')
+    t("redirect-302", 10, b'{"access_token":"a","token_type":"bearer"}')
+    t("unauthorized", 5, b'{"error":"invalid_token"}')
+    t("refresh-null", 0, b'{"access_token":"a","token_type":"bearer","refresh_token":null,"scope":null}')
+    t("refresh-same", 0, b'{"access_token":"a","token_type":"bearer","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}', headers=4)
+    t("refresh-new", 0, b'{"access_token":"a","token_type":"bearer","refresh_token":"new"}', headers=4)
+    t("scope-bad", 0, b'{"access_token":"a","token_type":"bearer","scope":"a  b"}')
+    t("deauth-false", 0, b'{"success":false}')
+    t("deauth-string", 0, b'{"success":"true"}')
+    t("deauth-401", 5, b"")
+    t("bom", 0, b"\xef\xbb\xbf" + JSON_DOCS["vector-15"])
+    t("nul-after", 0, JSON_DOCS["vector-15"] + b"\x00x")
+
+
+# --------------------------------------------------------------- attach
+def attach():
+    api = b"https://api.bufferapp.com/1/"
+
+    def a(name, opt, url, method=b"GET", body=b"", ctype=b"", token=T, extra=b""):
+        write("attach", name, bytes([opt]) + join(url, method, body, ctype, token, extra))
+
+    a("header-default", 0, api + b"profiles.json")
+    a("header-explicit", 1, api + b"profiles.json")
+    a("query", 7, api + b"profiles.json")
+    a("query-no-opt-in", 3, api + b"profiles.json")
+    for suffix, tag in [(b"x", "plain"), (b"x?", "empty-query"), (b"x?a=1", "query"), (b"x#f", "fragment"),
+                        (b"x?a=1#f", "query-fragment"), (b"x?a=1&", "trailing-amp")]:
+        a("query-" + tag, 7, api + suffix)
+    a("query-cache-control", 39, api + b"x", extra=b"private")
+    a("query-cache-control-has", 39, api + b"x", extra=b"no-store")
+    a("body", 66, api + b"updates/create.json", b"POST",
+      b"text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010", b"application/x-www-form-urlencoded")
+    a("body-charset", 66, api + b"updates/create.json", b"POST", b"a=1",
+      b"application/x-www-form-urlencoded; charset=utf-8")
+    a("body-no-content-type", 2, api + b"updates/create.json", b"POST")
+    a("body-untyped", 2, api + b"updates/create.json", b"POST", b"a=1")
+    a("body-get", 66, api + b"x", b"GET", b"a=1", b"application/x-www-form-urlencoded")
+    a("body-head", 66, api + b"x", b"head", b"a=1", b"application/x-www-form-urlencoded")
+    a("body-json", 66, api + b"x", b"POST", b'{"a":1}', b"application/json")
+    a("body-multipart", 66, api + b"x", b"POST", b"--b", b"multipart/form-data; boundary=b")
+    a("body-nonascii", 66, api + b"x", b"POST", "a=é".encode(), b"application/x-www-form-urlencoded")
+    a("body-token-plus", 66, api + b"x", b"POST", b"a=1", b"application/x-www-form-urlencoded", b"x+y/z")
+    a("body-has-token", 65, api + b"x", b"POST", b"access_token=abc", b"application/x-www-form-urlencoded")
+    a("body-has-token-encoded", 65, api + b"x", b"POST", b"access%5Ftoken=abc", b"application/x-www-form-urlencoded")
+    a("query-has-token", 0, api + b"x?access_token=abc")
+    a("authorization-present", 16, api + b"x", extra=b"Bearer other")
+    for tok, tag in [(b"a b", "space"), (b"a\r\nX: 1", "crlf"), (b"=a", "leading-eq"), (b"a=b", "mid-eq"),
+                     (b"a==", "padding"), (b"", "empty"), ("ä".encode(), "nonascii"), (b"a,b", "comma"),
+                     (b"1/abc", "slash")]:
+        a("token-" + tag, 0, api + b"x", token=tok)
+    a("origin-http", 0, b"http://api.bufferapp.com/1/x")
+    a("origin-suffix", 0, b"https://api.bufferapp.com.evil.com/1/x")
+    a("origin-port", 0, b"https://api.bufferapp.com:8443/1/x")
+    a("origin-default-port", 0, b"https://API.bufferapp.com:443/1/x")
+    a("origin-userinfo", 0, b"https://u@api.bufferapp.com/1/x")
+    a("origin-other", 0, b"https://evil.example/1/x")
+    a("method-bad", 0, api + b"x", b"GE T")
+    a("method-empty", 0, api + b"x", b"")
+    a("header-crlf", 32, api + b"x", extra=b"no-cache\r\nX: 1")
+    a("loopback", 8, b"http://127.0.0.1:8080/api/x", extra=b"")
+    a("loopback-query", 12, b"http://127.0.0.1:8080/api/x?a=1#f")
+    a("loopback-other-port", 8, b"http://127.0.0.1:8081/api/x")
+    a("deauthorize", 128, api + b"x")
+    a("deauthorize-query", 135, api + b"x")
+    a("deauthorize-generic", 136, b"http://127.0.0.1:8080/api/x")
+
+
+# ----------------------------------------------------------------- flow
+KEY = b"k3y-for-fuzzing-0123456789abcdef!"
+
+
+def form_encode(s):
+    return urllib.parse.quote_plus(s, safe="")
+
+
+def payload(p, t, c, r, x, n, k, s, v):
+    fields = [("p", p), ("t", t), ("c", c), ("r", r), ("x", x), ("n", n), ("k", k), ("s", s), ("v", v)]
+    return "&".join(f"{a}={form_encode(b)}" for a, b in fields).encode()
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=")
+
+
+def sign(p):
+    head = b"bo1." + b64url(p)
+    return head + b"." + b64url(hmac.new(KEY, head, hashlib.sha256).digest())
+
+
+def flow():
+    buffer_t = "https://api.bufferapp.com/1/oauth2/token.json"
+    generic_t = "https://auth.example/token"
+    cid, ru = CID.decode(), RU.decode()
+    state = b64url(b"0123456789abcdef").decode()
+    verifier = b64url(bytes(range(32))).decode()
+    good_buffer = payload("buffer", buffer_t, cid, ru, "", "0", "0", state, "")
+    good_generic = payload("g", generic_t, cid, ru, "read write", "0", "1", state, verifier)
+    # mode 0: as received
+    for name, saved in [("saved-buffer", sign(good_buffer)), ("saved-generic", sign(good_generic))]:
+        write("flow", "mode0-" + name, b"\x00" + saved)
+        write("flow", "mode0-" + name + "-truncated", b"\x00" + saved[:-5])
+        flipped = bytearray(saved)
+        flipped[10] ^= 1
+        write("flow", "mode0-" + name + "-flipped", b"\x00" + bytes(flipped))
+    for name, raw in [("empty", b""), ("bo", b"bo"), ("version-2", b"bo2.abc.def"), ("version-x", b"box.abc"),
+                      ("prefix-only", b"bo1."), ("two-dots", b"bo1.."), ("no-mac", b"bo1.abc"),
+                      ("mac-short", b"bo1.abc.AAAA"), ("other-key", b"bo1." + b64url(good_buffer) + b"." + b64url(b"\0" * 32))]:
+        write("flow", "mode0-" + name, b"\x00" + raw)
+    write("flow", "mode0-oversized", b"\x00bo1." + b"A" * 33000)
+    # mode 1: payloads the harness signs
+    write("flow", "mode1-buffer", b"\x01" + good_buffer)
+    write("flow", "mode1-generic", b"\x01" + good_generic)
+    write("flow", "mode1-reordered", b"\x01" + b"&".join(reversed(good_buffer.split(b"&"))))
+    write("flow", "mode1-repeated", b"\x01" + good_buffer + b"&s=x")
+    write("flow", "mode1-unknown", b"\x01" + good_buffer + b"&z=1")
+    write("flow", "mode1-missing", b"\x01" + good_buffer.rsplit(b"&", 1)[0])
+    write("flow", "mode1-bad-flag", b"\x01" + payload("buffer", buffer_t, cid, ru, "", "2", "0", state, ""))
+    write("flow", "mode1-ctl", b"\x01" + good_buffer.replace(b"x=", b"x=%00"))
+    write("flow", "mode1-bad-percent", b"\x01" + good_buffer.replace(b"x=", b"x=%zz"))
+    write("flow", "mode1-no-state", b"\x01" + payload("buffer", buffer_t, cid, ru, "", "0", "0", "", ""))
+    write("flow", "mode1-pkce-mismatch", b"\x01" + payload("g", generic_t, cid, ru, "", "0", "1", state, ""))
+    write("flow", "mode1-other-provider", b"\x01" + payload("other", buffer_t, cid, ru, "", "0", "0", state, ""))
+    write("flow", "mode1-empty-pieces", b"\x01&&" + good_buffer + b"&")
+    # modes 2/3: round trip
+    sb, vb = b"0123456789abcdef", bytes(range(32))
+    write("flow", "trip-buffer", b"\x22" + join(b"", b"", sb, b"", b"", CODE))
+    write("flow", "trip-generic-pkce", b"\x02" + join(b"", b"read write", sb, vb, b"", b"1/abc"))
+    write("flow", "trip-generic-no-pkce", b"\x0a" + join(b"", b"", sb, b"", b"", b"a+b/c=d"))
+    write("flow", "trip-without-state", b"\x32" + join(b"", b"", b"", b"", b"", b""))
+    write("flow", "trip-short-entropy", b"\x22" + join(b"", b"", b"short", b"", b"", b""))
+    write("flow", "trip-short-verifier", b"\x06" + join(b"", b"", sb, b"tooshort", b"", b""))
+    write("flow", "trip-bad-scope", b"\x02" + join(b"", b'a"b', sb, vb, b"", b""))
+    write("flow", "trip-named", b"\x62" + join(b"my provider & co", b"", sb, b"", b"", b""))
+    write("flow", "trip-client-id", b"\x22" + join(b"", b"", sb, b"", b"id with space", b""))
+    write("flow", "trip-bad-code", b"\x22" + join(b"", b"", sb, b"", b"", b"a\x01b"))
+
+
+def main():
+    form()
+    redirect()
+    json_seeds()
+    token_response()
+    attach()
+    flow()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+//
+// Fuzz target: parse_token_response (Buffer's lenient profile and a strict
+// RFC 6749 provider), parse_refresh_response, check_api_response and
+// parse_deauthorize_response.
+//
+// Input: byte 0 picks the HTTP status, byte 1 the headers (Cache-Control
+// variants) and the previous refresh token; the rest is the body.
+// Properties:
+//  - a token is only returned for a 2xx status and a body nlohmann accepts
+//    (outside the published differences) as an object whose access_token
+//    is the same string; it is non-empty b64token within max_value; its
+//    token_type is Bearer (case-insensitive) or defaulted with the
+//    leniency recorded; expires_in, refresh_token and scope equal
+//    nlohmann's values; no_store follows Cache-Control;
+//  - the strict provider never records a leniency, and whatever it accepts
+//    Buffer's profile accepts with the same token;
+//  - every error keeps the status and the body, and its code is one the
+//    function documents; token_error carries the provider's `error` string;
+//    duplicate_member means an OAuth member really is repeated;
+//  - parse_refresh_response agrees with parse_token_response.
+
+#include "fuzz_nlohmann.hpp"
+
+namespace {
+using namespace fuzz;
+using bo::errc;
+namespace d = bo::detail;
+
+constexpr int kStatuses[] = {200, 201, 204, 299, 400, 401, 403, 404, 500, 503, 302, 0, 100, 199, 300, -1};
+
+std::size_t member_index(std::string_view name) {
+  for (std::size_t i = 0; i < kOAuthMemberCount; ++i)
+    if (kOAuthMembers[i] == name) return i;
+  return kOAuthMemberCount;
+}
+
+void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t, const sax_report& sax) {
+  const bo::limits lim;
+  FUZZ_CHECK(r.status >= 200 && r.status <= 299);
+  FUZZ_CHECK(!t.access_token.empty() && t.access_token.size() <= lim.max_value && d::is_b64token(t.access_token));
+  FUZZ_CHECK((t.leniencies & ~p.leniencies) == 0);
+  if (t.applied(bo::leniency::token_type_defaulted)) {
+    FUZZ_CHECK(t.token_type == "bearer");
+  } else {
+    FUZZ_CHECK(d::iequals(t.token_type, "bearer"));
+  }
+  if (t.expires_in) FUZZ_CHECK(*t.expires_in >= 0);
+  for (std::size_t i = 0; i < kOAuthMemberCount; ++i) FUZZ_CHECK(sax.top_counts[i] <= 1);
+
+  const std::string_view body = r.body;
+  if (!sax.accepted) {
+    FUZZ_CHECK(sax.error_id == 406);  // published difference: number overflow
+    return;
+  }
+  const json j = nlohmann_parse(body);
+  FUZZ_CHECK(j.is_object());
+  FUZZ_CHECK(j.at("access_token").get<std::string>() == t.access_token);
+  FUZZ_CHECK(!j.contains("error"));
+  if (j.contains("token_type") && j["token_type"].is_string()) {
+    FUZZ_CHECK(j["token_type"].get<std::string>() == t.token_type && !t.applied(bo::leniency::token_type_defaulted));
+  } else {
+    FUZZ_CHECK(t.applied(bo::leniency::token_type_defaulted));
+  }
+  if (t.expires_in) {
+    const json& e = j.at("expires_in");
+    if (e.is_string()) {
+      FUZZ_CHECK(t.applied(bo::leniency::expires_in_string) && e.get<std::string>() == std::to_string(*t.expires_in));
+    } else {
+      FUZZ_CHECK(e.is_number_unsigned() && e.get<std::uint64_t>() == static_cast<std::uint64_t>(*t.expires_in));
+    }
+  } else {
+    FUZZ_CHECK(!j.contains("expires_in") || j["expires_in"].is_null());
+  }
+  if (j.contains("refresh_token") && j["refresh_token"].is_string()) {
+    FUZZ_CHECK(j["refresh_token"].get<std::string>() == t.refresh_token);
+  } else {
+    FUZZ_CHECK(t.refresh_token.empty());
+  }
+  if (j.contains("scope") && j["scope"].is_string()) {
+    FUZZ_CHECK(j["scope"].get<std::string>() == t.scope);
+  } else {
+    FUZZ_CHECK(t.scope.empty());
+  }
+  bool no_store = false;
+  if (const std::string* cc = bo::find_header(r.headers, "cache-control")) {
+    std::string lower(*cc);
+    for (char& ch : lower) ch = d::ascii_lower(ch);
+    no_store = contains(lower, "no-store");
+  }
+  FUZZ_CHECK(t.no_store == no_store);
+}
+
+void check_error(const bo::http_response& r, const bo::error& e, const sax_report& sax) {
+  FUZZ_CHECK(one_of(e.code, {errc::too_large, errc::empty_body, errc::not_json, errc::malformed_json,
+                             errc::invalid_utf8, errc::invalid_surrogate, errc::depth_exceeded,
+                             errc::not_an_object, errc::duplicate_member, errc::invalid_member_type,
+                             errc::missing_access_token, errc::missing_token_type, errc::unsupported_token_type,
+                             errc::invalid_expires_in, errc::invalid_token_syntax, errc::invalid_character,
+                             errc::malformed_error, errc::ambiguous_response, errc::token_error,
+                             errc::api_error, errc::http_error}));
+  FUZZ_CHECK(e.http_status == r.status && e.body == r.body);
+  FUZZ_CHECK(!e.message.empty());
+  if (e.code == errc::duplicate_member) {
+    unsigned most = 0;
+    for (unsigned n : sax.top_counts) most = n > most ? n : most;
+    FUZZ_CHECK(most >= 2 || !sax.accepted);
+  }
+  if (e.code == errc::token_error) {
+    FUZZ_CHECK(!e.from_provider.error.empty());
+    // error and error_uri: RFC 6749 NQSCHAR; the description: any UTF-8
+    // without controls (draft-20 servers such as Buffer's quote in it).
+    for (char ch : e.from_provider.error + e.from_provider.error_uri)
+      FUZZ_CHECK(d::is_nqschar(static_cast<unsigned char>(ch)));
+    FUZZ_CHECK(d::is_valid_utf8(e.from_provider.error_description) && !has_control(e.from_provider.error_description));
+    if (sax.accepted) {
+      const json j = nlohmann_parse(r.body);
+      FUZZ_CHECK(j.is_object() && j.at("error").get<std::string>() == e.from_provider.error);
+      FUZZ_CHECK(!j.contains("access_token"));
+    }
+  }
+  if (e.code == errc::not_json || e.code == errc::empty_body) {
+    // nlohmann agrees, unless it skipped a BOM (published difference).
+    FUZZ_CHECK(!sax.accepted || nlohmann_extent(r.body).size() != r.body.size());
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  arena a;
+  std::string_view in = as_view(data, size);
+  option_bytes ob(in);
+  const std::uint8_t status_pick = ob.next(), header_pick = ob.next();
+  const std::string_view body = a.copy(in);
+
+  bo::http_response r;
+  r.status = kStatuses[status_pick % (sizeof kStatuses / sizeof kStatuses[0])];
+  r.body.assign(body);
+  switch (header_pick & 3) {
+    case 1: r.headers.push_back({"Cache-Control", "no-store"}); break;
+    case 2: r.headers.push_back({"cache-control", "private, No-Store"}); break;
+    case 3: r.headers.push_back({"Cache-Control", "no-cache"}); break;
+    default: break;
+  }
+  r.headers.push_back({"Content-Type", "application/json"});
+  const std::string previous = (header_pick & 4) ? "tGzv3JOkF0XG5Qx2TlKWIA" : "";
+
+  const sax_report sax = nlohmann_report(body);
+  const bo::provider buffer = bo::provider::buffer();
+  const bo::provider strict =
+      bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token", "https://api.example/");
+
+  auto lenient = bo::parse_token_response(buffer, r);
+  auto rigid = bo::parse_token_response(strict, r);
+  for (auto* res : {&lenient, &rigid}) {
+    const bo::provider& p = res == &lenient ? buffer : strict;
+    if (*res) {
+      check_token(p, r, **res, sax);
+    } else {
+      check_error(r, res->error(), sax);
+    }
+    auto refreshed = bo::parse_refresh_response(p, r, previous);
+    FUZZ_CHECK(refreshed.has_value() == res->has_value());
+    if (refreshed) {
+      FUZZ_CHECK(refreshed->access_token == (*res)->access_token);
+      if ((*res)->refresh_token.empty()) {
+        FUZZ_CHECK(refreshed->refresh_token == previous && !refreshed->refresh_token_rotated);
+      } else {
+        FUZZ_CHECK(refreshed->refresh_token == (*res)->refresh_token);
+        FUZZ_CHECK(refreshed->refresh_token_rotated == ((*res)->refresh_token != previous));
+      }
+    } else {
+      FUZZ_CHECK(refreshed.code() == res->code());
+    }
+  }
+  FUZZ_CHECK(rigid.value().leniencies == 0);
+  if (rigid) {
+    FUZZ_CHECK(lenient && lenient->access_token == rigid->access_token && lenient->expires_in == rigid->expires_in &&
+               lenient->refresh_token == rigid->refresh_token && lenient->scope == rigid->scope);
+  }
+
+  // The API-response readers on the same response.
+  auto api = bo::check_api_response(r);
+  if (api) {
+    FUZZ_CHECK(r.status >= 200 && r.status <= 299);
+  } else {
+    FUZZ_CHECK(one_of(api.code(), {errc::token_rejected, errc::api_error, errc::http_error}));
+    FUZZ_CHECK(api.error().http_status == r.status && api.error().body == r.body);
+  }
+  auto revoked = bo::parse_deauthorize_response(r);
+  if (revoked) {
+    FUZZ_CHECK(api.has_value());
+    if (sax.accepted) {
+      FUZZ_CHECK(sax.top_counts[member_index("success")] == 1);
+      FUZZ_CHECK(nlohmann_parse(body).at("success") == json(true));
+    }
+  } else {
+    FUZZ_CHECK(one_of(revoked.code(),
+                      {errc::token_rejected, errc::api_error, errc::http_error, errc::deauthorize_failed,
+                       errc::invalid_member_type, errc::too_large, errc::empty_body, errc::not_json,
+                       errc::malformed_json, errc::invalid_utf8, errc::invalid_surrogate, errc::depth_exceeded,
+                       errc::not_an_object, errc::duplicate_member}));
+  }
+  return 0;
+}
