@@ -1875,10 +1875,9 @@ inline result<response_members> read_response_members(const http_response& r, co
     return with_response(std::move(e), r);
   }
   if (*top != json_type::object) return with_response(fail(errc::not_an_object), r);
-  for (int k = 0; k < response_members::count; ++k) {
-    auto v = json_member(m.slots, response_members::count, m.slots[k].name);
-    if (!v) return with_response(v.error(), r);
-    m.v[k] = *v;
+  for (int k = 0; k < response_members::count; ++k) {  // names are distinct: slot k is member k
+    if (m.slots[k].count > 1) return with_response(fail(errc::duplicate_member, m.slots[k].name), r);
+    m.v[k] = m.slots[k].value;
   }
   return m;
 }
@@ -2376,7 +2375,10 @@ class flow {
   result<http_request> token_request(timestamp now) {
     if (auto ok = allowed(flow_event::token_request); !ok) return ok.error();
     if (now < received_at_) return detail::fail(errc::clock_regressed);
-    if (provider_.code_lifetime.count() > 0 && now - received_at_ >= provider_.code_lifetime)
+    // The age in unsigned arithmetic: now >= received, so it fits, while the
+    // signed difference of two caller-chosen times could overflow.
+    const auto age = static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(received_at_.count());
+    if (provider_.code_lifetime.count() > 0 && age >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
       return fail(detail::fail(errc::code_expired));
     auto req = build_token_request(provider_, client_, code_, verifier_, limits_);
     if (!req) return fail(req.error());
