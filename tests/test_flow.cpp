@@ -302,6 +302,32 @@ TEST_CASE("flow: Buffer's 30-second code, boundary included (age >= lifetime is 
   }
 }
 
+TEST_CASE("flow: extreme timestamps are compared without overflow") {
+  // The epoch is the caller's: any int64 millisecond count is a valid time.
+  constexpr bo::timestamp lo = bo::timestamp::min();
+  constexpr bo::timestamp hi = bo::timestamp::max();
+  {
+    driven d = drive(bo::flow_state::awaiting_redirect);
+    REQUIRE(d.f.redirect(callback(d.state), lo));
+    CHECK(d.f.token_request(hi).code() == bo::errc::code_expired);
+  }
+  {
+    driven d = drive(bo::flow_state::awaiting_redirect);
+    REQUIRE(d.f.redirect(callback(d.state), lo));
+    CHECK(d.f.token_request(lo + 29999ms));
+  }
+  {
+    driven d = drive(bo::flow_state::awaiting_redirect);
+    REQUIRE(d.f.redirect(callback(d.state), hi - 29999ms));
+    CHECK(d.f.token_request(hi));
+  }
+  {
+    driven d = drive(bo::flow_state::awaiting_redirect);
+    REQUIRE(d.f.redirect(callback(d.state), hi));
+    CHECK(d.f.token_request(lo).code() == bo::errc::clock_regressed);
+  }
+}
+
 TEST_CASE("flow: a provider without a code lifetime never expires the code") {
   bo::provider p = generic();
   REQUIRE(p.code_lifetime.count() == 0);
