@@ -597,6 +597,20 @@ TEST_CASE("redirect: URL longer than limits::max_url is too_large") {
   CHECK(redirect(url + "p").code() == bo::errc::too_large);
 }
 
+TEST_CASE("redirect: a 1 MiB hostile URL is refused as too_large") {
+  std::string pairs;
+  while (pairs.size() < (1u << 20)) pairs += "a=1&";
+  CHECK(redirect(ru(pairs)).code() == bo::errc::too_large);
+  std::string escapes;
+  while (escapes.size() < (1u << 20)) escapes += "%41";
+  CHECK(redirect(ru("code=" + escapes + "&state=xyz")).code() == bo::errc::too_large);
+  // With the URL cap lifted, the parameter-count cap still holds.
+  bo::limits wide;
+  wide.max_url = 2u << 20;
+  CHECK(redirect(ru(pairs), "xyz", buffer_client(), wide).code() == bo::errc::too_large);
+  CHECK(redirect(ru("code=" + escapes + "&state=xyz"), "xyz", buffer_client(), wide).code() == bo::errc::too_large);
+}
+
 TEST_CASE("redirect: ';' is data, not a separator") {
   auto code = redirect(ru("code=1/abc;state=evil&state=xyz"));
   REQUIRE(code);

@@ -592,6 +592,20 @@ TEST_CASE("token response: non-JSON, empty and malformed bodies are distinct") {
   CHECK(buffer_parse(200, big).code() == bo::errc::too_large);
 }
 
+TEST_CASE("token response: 1 MiB hostile bodies are refused as too_large") {
+  CHECK(buffer_parse(200, std::string(1u << 20, '[')).code() == bo::errc::too_large);
+  CHECK(buffer_parse(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}").code() ==
+        bo::errc::too_large);
+  bo::limits wide;
+  wide.max_body = 2u << 20;
+  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, std::string(1u << 20, '[')), wide).code() ==
+        bo::errc::depth_exceeded);
+  auto digits = bo::parse_token_response(
+      bo::provider::buffer(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"), wide);
+  REQUIRE(digits);
+  CHECK(digits->access_token == "a");
+}
+
 TEST_CASE("token response: error members") {
   CHECK(buffer_parse(400, R"({"error":"invalid_grant","access_token":"a"})").code() == bo::errc::ambiguous_response);
   CHECK(buffer_parse(200, R"({"access_token":"a","error":"invalid_grant"})").code() == bo::errc::ambiguous_response);
