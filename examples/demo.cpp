@@ -150,7 +150,7 @@ class demo_run {
     if (verdict) fail("refused", "the provider still accepted the revoked token");
     if (verdict.code() != buffer_oauth::errc::token_rejected) fail("refused", verdict.error());
     step("refused", describe(req));
-    detail(fmt::format("{} -> {} (as it should: the token was revoked)", answer.status,
+    detail(fmt::format("{} {} -> {} (as it should: the token was revoked)", answer.status, answer.body,
                        buffer_oauth::to_string(verdict.code())));
   }
 
