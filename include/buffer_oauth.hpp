@@ -2318,7 +2318,7 @@ using timestamp = std::chrono::milliseconds;
 class flow {
  public:
   flow() = default;
-  flow(provider p, client c, flow_options o = {}, limits lim = {})
+  flow(provider p, client c, flow_options o = {}, const limits& lim = {})
       : provider_(std::move(p)), client_(std::move(c)), options_(std::move(o)), limits_(lim) {}
 
   flow_state state() const noexcept { return state_; }
