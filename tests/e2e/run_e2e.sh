@@ -25,22 +25,43 @@ skip=77
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/buffer-oauth-e2e.XXXXXX")
 server_pid=""
+child_pid=""
 server_log="$work/server.log"
 
+# Every background job gets a process group of its own (job control), so
+# that stopping it stops everything it started (npm, timeout, subshells).
+set -m
+
+# Long steps run in the background and are waited for, so that an interrupt
+# is handled at once (bash runs traps only between foreground commands).
+run_child() {
+  "$@" &
+  child_pid=$!
+  local rc=0
+  wait "$child_pid" || rc=$?
+  child_pid=""
+  return "$rc"
+}
+
+# Stops the process group led by $1 (a job started by this script).
+stop_group() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_group "$server_pid"
   server_pid=""
 }
 cleanup() {
   local rc=$?
+  stop_group "$child_pid"
   stop_server
   rm -rf "$work"
   exit "$rc"
@@ -111,8 +132,10 @@ install_oidc_provider() {
     if [ "$installed" = "$oidc_version" ]; then
       exit 0
     fi
-    if ! timeout 60 npm ping >"$work/npm-ping.log" 2>&1; then
-      echo "npm registry unreachable: $(tail -n 3 "$work/npm-ping.log" | tr '\n' ' ')" >"$work/skip-reason"
+    if ! timeout 60 npm ping --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 \
+      --fetch-timeout=20000 >"$work/npm-ping.log" 2>&1; then
+      why=$(grep -m 1 -i 'error.*\(reason\|code\)' "$work/npm-ping.log" || echo "no answer within 60 s")
+      echo "npm registry unreachable ($(npm config get registry)): $why" >"$work/skip-reason"
       exit "$skip"
     fi
     # A package.json of its own so npm never walks up into another project;
@@ -146,7 +169,7 @@ case "$suite" in
     command -v npm >/dev/null || skip_suite "npm is not installed"
     node_dir=${E2E_NODE_DIR:-$work/node}
     rc=0
-    install_oidc_provider "$node_dir" || rc=$?
+    run_child install_oidc_provider "$node_dir" || rc=$?
     if [ "$rc" -eq "$skip" ]; then skip_suite "$(cat "$work/skip-reason")"; fi
     [ "$rc" -eq 0 ] || exit "$rc"
     cp "$here/oidc_launcher.mjs" "$node_dir/oidc_launcher.mjs"
@@ -167,7 +190,7 @@ case "$suite" in
 esac
 
 rc=0
-"$binary" --test-suite="$suite" "$@" || rc=$?
+run_child "$binary" --test-suite="$suite" "$@" || rc=$?
 if [ "$rc" -ne 0 ]; then
   [ "$rc" -ne "$skip" ] || rc=1  # a failing binary must never read as skipped
   if [ -s "$server_log" ]; then

@@ -962,10 +962,10 @@ TEST_CASE_TEMPLATE("plain http is refused before any byte is sent", Stack, e2e::
   bo::provider https_api = p;
   https_api.api_base = "https://127.0.0.1:" + std::to_string(wire.port()) + "/1/";
   steps.emplace_back("downgraded API URL", bo::attach_token(https_api, get(p.api_base + "user.json"), token));
-  for (auto& [what, step] : steps) {
-    INFO(what);
-    CHECK(step.code() == bo::errc::insecure_url);
-    if (step) browser->send(*step);  // what a caller would do: only send what was built
+  for (auto& step : steps) {
+    INFO(step.first);
+    CHECK(step.second.code() == bo::errc::insecure_url);
+    if (step.second) browser->send(*step.second);  // what a caller would do: only send what was built
   }
   bo::flow f(p, c);
   entropy e;
