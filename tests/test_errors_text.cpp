@@ -1012,4 +1012,7 @@ TEST_CASE("is_b64token follows RFC 6750 §2.1") {
   CHECK_FALSE(bd::is_b64token("\"a\""));
   CHECK_FALSE(bd::is_b64token(std::string_view("a\0", 2)));
   CHECK_FALSE(bd::is_b64token("a%20b"));
+  CHECK_FALSE(bd::is_b64token("a,"));
+  CHECK_FALSE(bd::is_b64token("a=,"));
+  CHECK_FALSE(bd::is_b64token("a=\n"));
 }

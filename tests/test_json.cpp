@@ -321,7 +321,9 @@ TEST_CASE("json: invalid UTF-8 in strings is invalid_utf8 (i)") {
                                "[\"\xC1\xBF\"]", "[\"\xE0\x80\xAF\"]", "[\"\xF0\x80\x80\xAF\"]", "[\"\xED\xA0\x80\"]",
                                "[\"\xED\xBF\xBF\"]", "[\"\xF4\x90\x80\x80\"]", "[\"\xF5\x80\x80\x80\"]",
                                "[\"\xE2\x82\"]", "[\"\xC3\"]", "[\"\xE2\x82" "a\"]", "[\"\xE2\x82\\n\"]",
-                               "[\"a\xC3\xA9\xC3\"]", "{\"\xFF\":1}", "{\"a\":\"\xC0\x80\"}"}) {
+                               "[\"a\xC3\xA9\xC3\"]", "{\"\xFF\":1}", "{\"a\":\"\xC0\x80\"}",
+                               "[\"\xE2\x82" "a\xAC\"]",  // ASCII inside a sequence, then its last byte
+                               "[\"\xE2\\n\x82\xAC\"]"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::invalid_utf8);
   }
@@ -543,6 +545,20 @@ TEST_CASE("json slots: each scalar type, with raw text and escape flag") {
   CHECK(slots[7].count == 0);
 }
 
+TEST_CASE("json slots: the escape flag belongs to the value, not to the previous member") {
+  const std::string_view doc = "{\"s\":\"\\n\",\"n\":1,\"e\\u0074\":\"v\",\"o\":{\"k\":\"\\t\"}}";
+  bd::json_slot slots[] = {{"s", {}, 0}, {"n", {}, 0}, {"et", {}, 0}, {"o", {}, 0}};
+  auto r = bd::json_read(doc, slots, 4, bo::limits{});
+  REQUIRE(r);
+  CHECK(slots[0].value.escaped);
+  CHECK(slots[1].value.type == bd::json_type::number);
+  CHECK_FALSE(slots[1].value.escaped);
+  CHECK(slots[2].count == 1);  // the name was escaped, the value is not
+  CHECK_FALSE(slots[2].value.escaped);
+  CHECK(slots[2].value.raw == "v");
+  CHECK_FALSE(slots[3].value.escaped);
+}
+
 TEST_CASE("json slots: nested containers are recorded whole, never as top-level members") {
   const std::string_view doc =
       "{\"o\":{\"a\":[1,\"\\n\"],\"access_token\":\"inner\"},\"arr\" : [ 1 , [2] , {\"x\":3} ] ,"
@@ -640,6 +656,20 @@ TEST_CASE("json slots: escaped names match by decoded bytes, length included") {
   // OAuth member names are ASCII: an escaped non-ASCII name never matches.
   CHECK(slots[3].count == 0);
   CHECK(bd::json_member(slots, 4, "a"));
+}
+
+TEST_CASE("json slots: an escape above U+007F never folds onto an ASCII name") {
+  // U+0161 and U+4161 end in the byte 0x61 ('a'); U+0100 in 0x00. None may be
+  // taken for "access_token" (or "a\0") by dropping the high bits.
+  const std::string_view doc =
+      "{\"\\u0161ccess_token\":\"x\",\"\\u4161ccess_token\":\"y\",\"a\\u0100\":1,\"access_token\":\"z\"}";
+  bd::json_slot slots[] = {{"access_token", {}, 0}, {"a\0"sv, {}, 0}};
+  auto r = bd::json_read(doc, slots, 2, bo::limits{});
+  REQUIRE(r);
+  CHECK(slots[0].count == 1);
+  CHECK(slots[0].value.raw == "z");
+  CHECK(slots[1].count == 0);
+  CHECK(bd::json_member(slots, 2, "access_token"));
 }
 
 TEST_CASE("json slots: names are case-sensitive and exact") {
