@@ -12,7 +12,8 @@
 # registry unreachable, node or oauthlib missing), with the reason printed.
 # Environment: E2E_NODE_DIR caches the oidc-provider install (default: a
 # temporary folder, removed afterwards); E2E_BUFFER_CODE_TTL (seconds, 2) and
-# E2E_OIDC_CODE_TTL (whole seconds, 2) shorten code lifetimes; extra
+# E2E_OIDC_CODE_TTL (whole seconds, 3: oidc-provider rounds down, so a code
+# may expire up to 1 s early) shorten code lifetimes; extra
 # arguments after TEST_BINARY go to doctest.
 set -euo pipefail
 
@@ -99,7 +100,7 @@ export E2E_CLIENT_SECRET
 # Registered but never served: the tests read the Location header instead.
 export E2E_REDIRECT_URI="http://127.0.0.1:$((20000 + RANDOM % 30000))/cb"
 export E2E_BUFFER_CODE_TTL="${E2E_BUFFER_CODE_TTL:-2}"
-export E2E_OIDC_CODE_TTL="${E2E_OIDC_CODE_TTL:-2}"
+export E2E_OIDC_CODE_TTL="${E2E_OIDC_CODE_TTL:-3}"
 
 # Waits for the server to write its port; fails if it dies first.
 wait_for_port() {
