@@ -17,8 +17,6 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
 using namespace buffer_oauth_cli;
@@ -112,7 +110,7 @@ void open_in_browser(const std::string& url) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-  std::string program = "xdg-open", argument = url;
+  std::string program = "xdg-open", argument = url;  // posix_spawn wants mutable argv strings
   char* argv[] = {program.data(), argument.data(), nullptr};
   pid_t pid = 0;
   if (posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ) != 0)

@@ -164,7 +164,7 @@ class demo_provider {
     return n;
   }
 
-  /// Buffer's guide: "the code parameter must not be url encoded". Codes are
+  /// Buffer's guide forbids a URL-encoded code (1%2F... for 1/...). Codes are
   /// "1/" and alphanumerics, so any '%' in the bytes sent is an encoding.
   static bool code_sent_percent_encoded(std::string_view body) {
     bool encoded = false;
