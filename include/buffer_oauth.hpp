@@ -193,23 +193,28 @@ inline constexpr errc_info errc_table[] = {
     {errc::random_unavailable, "random_unavailable", "the operating system's random source failed"},
 };
 
-inline constexpr const errc_info* find_errc(errc code) noexcept {
-  for (const auto& row : errc_table)
-    if (row.code == code) return &row;
-  return nullptr;
+inline constexpr std::size_t errc_count = sizeof errc_table / sizeof errc_table[0];
+
+/// Index of `code` in errc_table, or errc_count. An index, not a pointer:
+/// GCC does not fold a pointer-to-null comparison in a constant expression
+/// under -fno-delete-null-pointer-checks or -fsanitize=null.
+inline constexpr std::size_t find_errc(errc code) noexcept {
+  std::size_t i = 0;
+  while (i < errc_count && errc_table[i].code != code) ++i;
+  return i;
 }
 }  // namespace detail
 
 /// Stable snake_case name of an error code, e.g. "state_mismatch".
 inline constexpr std::string_view to_string(errc code) noexcept {
-  const auto* row = detail::find_errc(code);
-  return row ? row->name : std::string_view("unknown");
+  const std::size_t i = detail::find_errc(code);
+  return i < detail::errc_count ? detail::errc_table[i].name : std::string_view("unknown");
 }
 
 /// Default text for people, e.g. "the state parameter does not match ...".
 inline constexpr std::string_view message(errc code) noexcept {
-  const auto* row = detail::find_errc(code);
-  return row ? row->message : std::string_view("unknown error");
+  const std::size_t i = detail::find_errc(code);
+  return i < detail::errc_count ? detail::errc_table[i].message : std::string_view("unknown error");
 }
 
 /// Error fields sent by a provider (RFC 6749 §4.1.2.1, §5.2).
