@@ -340,6 +340,36 @@ TEST_CASE("json: an unpaired or reversed surrogate escape is invalid_surrogate (
   }
 }
 
+TEST_CASE("json strings: every byte value at every offset of a long string gets the per-byte verdict") {
+  // Long runs of plain ASCII may be skipped several bytes at a time; the
+  // verdict for one odd byte must not depend on where it sits in such a run.
+  for (unsigned v = 0; v < 256; ++v) {
+    const auto c = static_cast<unsigned char>(v);
+    bo::errc want = bo::errc::ok;
+    if (c < 0x20 || c == '"' || c == '\\') want = bo::errc::malformed_json;  // '"' ends early; "\\a" is no escape
+    if (c >= 0x80) want = bo::errc::invalid_utf8;                             // a lone byte is never UTF-8
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string body(24, 'a');
+      body[at] = static_cast<char>(c);
+      if (scan_code("[\"" + body + "\"]") != want) {
+        CAPTURE(v);
+        CAPTURE(at);
+        CHECK(scan_code("[\"" + body + "\"]") == want);
+      }
+    }
+  }
+  // Sequences straddling any offset, and the closing quote at any offset.
+  for (std::size_t at = 0; at < 24; ++at) {
+    CAPTURE(at);
+    std::string body(24, 'b');
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84\x9E" + body.substr(at) + "\"]") == bo::errc::ok);
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\\u00e9\\n" + body.substr(at) + "\"]") == bo::errc::ok);
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\"]") == bo::errc::ok);
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84" + body.substr(at) + "\"]") == bo::errc::invalid_utf8);
+    CHECK(scan_code("[\"" + body.substr(0, at)) == bo::errc::malformed_json);  // unterminated, exact buffer
+  }
+}
+
 TEST_CASE("json: only space, tab, LF and CR are whitespace") {
   for (std::string_view doc : {"\x0B[1]", "[1]\x0B", "[\x0C" "1]", "\x0C{}", "{\"a\":\x0B" "1}", "\xC2\xA0[1]",
                                "[1,\xC2\xA0" "2]", "\xE2\x80\x8B[]", "\xE3\x80\x80[]"}) {
