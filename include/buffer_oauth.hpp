@@ -489,7 +489,12 @@ class percent_decoder {
 /// Checks a raw query/form component: escapes well formed, decoded bytes valid
 /// UTF-8 without control characters. No allocation.
 inline errc check_form_component(std::string_view raw) noexcept {
-  percent_decoder d(raw, true);
+  // Printable ASCII other than '%' decodes to itself (or ' '): nothing to check.
+  std::size_t plain = 0;
+  while (plain < raw.size() && static_cast<unsigned char>(raw[plain]) >= 0x20 &&
+         static_cast<unsigned char>(raw[plain]) <= 0x7e && raw[plain] != '%')
+    ++plain;
+  percent_decoder d(raw.substr(plain), true);
   utf8_validator utf8;
   unsigned char c = 0;
   while (d.next(c)) {
@@ -516,9 +521,24 @@ inline bool form_component_equals(std::string_view raw, std::string_view name) n
 inline std::string decode_form_component(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  percent_decoder d(raw, true);
-  unsigned char c = 0;
-  while (d.next(c)) out += static_cast<char>(c);
+  std::size_t i = 0;
+  while (i < raw.size()) {  // runs without '%' or '+' are copied whole
+    std::size_t j = i;
+    while (j < raw.size() && raw[j] != '%' && raw[j] != '+') ++j;
+    out.append(raw, i, j - i);
+    if (j == raw.size()) break;
+    if (raw[j] == '+') {
+      out += ' ';
+      i = j + 1;
+      continue;
+    }
+    if (raw.size() - j < 3 || !is_hexdig(static_cast<unsigned char>(raw[j + 1])) ||
+        !is_hexdig(static_cast<unsigned char>(raw[j + 2])))
+      break;  // as percent_decoder: stop at a bad escape
+    out += static_cast<char>(hex_value(static_cast<unsigned char>(raw[j + 1])) * 16 +
+                             hex_value(static_cast<unsigned char>(raw[j + 2])));
+    i = j + 3;
+  }
   return out;
 }
 
