@@ -1934,6 +1934,12 @@ inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
   return true;
 }
 
+/// An RFC 6749 error code such as "invalid_grant": one word of NQCHAR. Buffer's
+/// API envelope puts prose ("Access token required.") under the same name.
+inline bool is_oauth_error_code(const json_value& v) noexcept {
+  return v.type == json_type::string && !v.escaped && !v.raw.empty() && all_of(v.raw, is_nqchar);
+}
+
 /// Buffer's API envelope: {"success":false,"code":1001,"error"|"message":"..."}.
 inline bool is_api_envelope(const response_members& m) noexcept {
   using rm = response_members;
@@ -2018,7 +2024,9 @@ inline result<token> parse_token_response(const provider& p, const http_response
   const bool has_token = m.v[rm::access_token].type != json_type::absent;
   if (m.v[rm::error].type != json_type::absent) {
     if (has_token) return detail::with_response(detail::fail(errc::ambiguous_response, "access_token and error"), r);
-    if (detail::is_api_envelope(m)) return detail::api_envelope_error(m, r, errc::api_error);
+    // An OAuth error code wins over a numeric "code" beside it (some servers add one).
+    if (detail::is_api_envelope(m) && !detail::is_oauth_error_code(m.v[rm::error]))
+      return detail::api_envelope_error(m, r, errc::api_error);
     return detail::oauth_body_error(m, r);
   }
   if (detail::is_api_envelope(m)) return detail::api_envelope_error(m, r, errc::api_error);
