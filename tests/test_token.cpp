@@ -389,6 +389,16 @@ TEST_CASE("token response: vector 26, envelope with prose under error") {
   CHECK(t.error().from_provider.error_description == "Access token required.");
 }
 
+TEST_CASE("token response: an OAuth error code beside a numeric code stays an OAuth error") {
+  auto t = buffer_parse(400, R"({"error":"invalid_grant","error_description":"expired","code":400})");
+  CHECK(t.code() == bo::errc::token_error);
+  CHECK(t.error().from_provider.error == "invalid_grant");
+  CHECK(t.error().from_provider.error_description == "expired");
+  auto prose = buffer_parse(400, R"({"error":"Access token required.","code":1001})");
+  CHECK(prose.code() == bo::errc::api_error);
+  CHECK(prose.error().api_code == 1001);
+}
+
 // ============================================================================
 // parse_token_response: checklist §7
 // ============================================================================
