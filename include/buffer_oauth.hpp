@@ -320,6 +320,8 @@ constexpr bool is_sub_delim(unsigned char c) noexcept {
   return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
          c == '+' || c == ',' || c == ';' || c == '=';
 }
+/// RFC 3986 §3.2.2 reg-name characters (besides pct-encoded).
+constexpr bool is_reg_name_char(unsigned char c) noexcept { return is_unreserved(c) || is_sub_delim(c); }
 /// Any character that may appear literally in an RFC 3986 URI.
 constexpr bool is_uri_char(unsigned char c) noexcept {
   return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' ||
@@ -353,16 +355,22 @@ inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noe
   return true;
 }
 
+/// Pred(c) looked up in a table of its 256 values: one load.
+template <bool (*Pred)(unsigned char) noexcept>
+inline bool in_table(unsigned char c) noexcept {
+  static constexpr std::array<bool, 256> table = [] {
+    std::array<bool, 256> t{};
+    for (unsigned k = 0; k < 256; ++k) t[k] = Pred(static_cast<unsigned char>(k));
+    return t;
+  }();
+  return table[c];
+}
+
 /// all_of for long inputs: `Pred` tabulated, one load per byte.
 template <bool (*Pred)(unsigned char) noexcept>
 inline bool all_in_table(std::string_view s) noexcept {
-  static constexpr std::array<bool, 256> table = [] {
-    std::array<bool, 256> t{};
-    for (unsigned c = 0; c < 256; ++c) t[c] = Pred(static_cast<unsigned char>(c));
-    return t;
-  }();
   for (char ch : s)
-    if (!table[static_cast<unsigned char>(ch)]) return false;
+    if (!in_table<Pred>(static_cast<unsigned char>(ch))) return false;
   return true;
 }
 
@@ -372,6 +380,7 @@ constexpr char ascii_lower(char c) noexcept {
 
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the usual case, one memcmp
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
@@ -380,7 +389,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 /// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 inline bool is_b64token(std::string_view s) noexcept {
   std::size_t body = 0;
-  while (body < s.size() && is_b64token_char(static_cast<unsigned char>(s[body]))) ++body;
+  while (body < s.size() && in_table<is_b64token_char>(static_cast<unsigned char>(s[body]))) ++body;
   if (body == 0) return false;
   for (std::size_t i = body; i < s.size(); ++i)
     if (s[i] != '=') return false;
@@ -620,9 +629,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
     const auto c = hostport.find(':');
     p.host = hostport.substr(0, c);
     hostport = c == std::string_view::npos ? std::string_view() : hostport.substr(c);
-    for (char ch : p.host)
-      if (!is_unreserved(static_cast<unsigned char>(ch)) && !is_sub_delim(static_cast<unsigned char>(ch)))
-        return fail(bad, "URL host");
+    if (!all_in_table<is_reg_name_char>(p.host)) return fail(bad, "URL host");
   }
   if (p.host.empty()) return fail(bad, "URL has no host");
   if (!hostport.empty()) {
@@ -2140,9 +2147,13 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
 
   using detail::encoding;
   switch (o.placement.value_or(p.default_placement)) {
-    case token_placement::header:
-      req.headers.push_back({"Authorization", "Bearer " + std::string(access_token)});
+    case token_placement::header: {
+      std::string value;  // "Bearer " + token in one allocation
+      value.reserve(7 + access_token.size());
+      value.append("Bearer ").append(access_token);
+      req.headers.push_back({"Authorization", std::move(value)});
       break;
+    }
     case token_placement::form_body: {
       if (detail::iequals(req.method, "GET") || detail::iequals(req.method, "HEAD"))
         return detail::fail(errc::form_body_not_allowed, "GET and HEAD have no body");
