@@ -692,10 +692,14 @@ inline bool same_origin(const url_parts& a, const url_parts& b) noexcept {
          a.effective_port == b.effective_port;
 }
 
-/// Appends "name=value" to a query or form, with '&' when needed.
+/// Appends "name=value" to a URL's query or to a form body, with '&' unless
+/// the query (what follows the first '?') or the body is empty or ends with
+/// '&'. In a caller's form body (`body`) a '?' is data: "text=Really?" gets
+/// "&name=value".
 inline void append_pair(std::string& out, std::string_view name, std::string_view value,
-                        encoding mode) {
-  if (!out.empty() && out.back() != '?' && out.back() != '&') out += '&';
+                        encoding mode, bool body = false) {
+  const std::size_t mark = body ? std::string::npos : out.find('?');
+  if (out.size() > (mark == std::string::npos ? 0 : mark + 1) && out.back() != '&') out += '&';
   out += name;
   out += '=';
   percent_encode(out, value, mode);
@@ -2163,7 +2167,7 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
         return detail::fail(errc::form_body_not_allowed, "body is not application/x-www-form-urlencoded");
       for (char ch : req.body)
         if (static_cast<unsigned char>(ch) >= 0x80) return detail::fail(errc::form_body_not_allowed, "body is not ASCII");
-      detail::append_pair(req.body, "access_token", access_token, encoding::form_safe);
+      detail::append_pair(req.body, "access_token", access_token, encoding::form_safe, true);
       break;
     }
     case token_placement::query: {
