@@ -507,6 +507,28 @@ TEST_CASE("append_pair adds '&' only between pairs") {
   CHECK(body == "a=1&code=1/ab%2Bc%3D");
 }
 
+TEST_CASE("append_pair: only the first '?' of a URL opens the query; in a body '?' is data") {
+  std::string url = "https://api.bufferapp.com/1/search.json?q=why?";
+  bd::append_pair(url, "access_token", "1/abc", bd::encoding::form_safe);
+  CHECK(url == "https://api.bufferapp.com/1/search.json?q=why?&access_token=1/abc");
+
+  std::string url_amp = "https://x/cb?a=1&";
+  bd::append_pair(url_amp, "b", "2", bd::encoding::uri);
+  CHECK(url_amp == "https://x/cb?a=1&b=2");
+
+  std::string body = "text=Really?";
+  bd::append_pair(body, "access_token", "1/abc", bd::encoding::form_safe, true);
+  CHECK(body == "text=Really?&access_token=1/abc");
+
+  std::string leading = "?";
+  bd::append_pair(leading, "a", "1", bd::encoding::form, true);
+  CHECK(leading == "?&a=1");
+
+  std::string empty_body;
+  bd::append_pair(empty_body, "a", "1", bd::encoding::form, true);
+  CHECK(empty_body == "a=1");
+}
+
 // ============================================================================
 // 2. Text: percent decoding (checklist §2)
 // ============================================================================
