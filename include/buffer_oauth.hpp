@@ -447,17 +447,23 @@ enum class encoding : std::uint8_t {
 
 inline void percent_encode(std::string& out, std::string_view s, encoding mode) {
   static constexpr char hex[] = "0123456789ABCDEF";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c) || (mode == encoding::form_safe && c == '/')) {
-      out += ch;
-    } else if (mode == encoding::form && c == ' ') {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = i;  // a run that stays as it is: one append
+    while (j < s.size() && (in_table<is_unreserved>(static_cast<unsigned char>(s[j])) ||
+                            (mode == encoding::form_safe && s[j] == '/')))
+      ++j;
+    out.append(s, i, j - i);
+    if (j == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[j]);
+    if (mode == encoding::form && c == ' ') {
       out += '+';
     } else {
       out += '%';
       out += hex[c >> 4];
       out += hex[c & 0xf];
     }
+    i = j + 1;
   }
 }
 
@@ -2173,7 +2179,9 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
     case token_placement::query: {
       if (!o.allow_query) return detail::fail(errc::query_token_disallowed);
       const std::size_t before_fragment = req.url.size() - (target->has_fragment ? target->fragment.size() + 1 : 0);
-      std::string url = req.url.substr(0, before_fragment);
+      std::string url;  // one allocation: room for "?&access_token=" and an escaped token
+      url.reserve(req.url.size() + 15 + 3 * access_token.size());
+      url.append(req.url, 0, before_fragment);
       if (!target->has_query) url += '?';
       detail::append_pair(url, "access_token", access_token, encoding::form_safe);
       url.append(req.url, before_fragment, std::string::npos);
