@@ -208,7 +208,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::arena a;
   const std::string_view s = a.copy(fuzz::as_view(data, size));
   check_query(s);
-  check_encoders(s);
+  // Encoders are byte-at-a-time: a short prefix shows all they can do, and
+  // keeps the whole-input checks above fast.
+  check_encoders(a.copy(s.substr(0, 256)));
   check_authorize(s);
   return 0;
 }
