@@ -1,0 +1,108 @@
+// Bugs the fuzz targets found (fuzz/README.md), pinned as unit tests. Each
+// case names its regression input under fuzz/regressions/<target>/.
+#include <buffer_oauth.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bo = buffer_oauth;
+
+namespace {
+
+constexpr std::string_view kKey = "k3y-for-fuzzing-0123456789abcdef!";
+
+std::vector<std::string> values_named(std::string_view form, std::string_view name) {
+  std::vector<std::string> out;
+  bo::detail::form_reader reader(form);
+  bo::detail::form_pair pair;
+  while (reader.next(pair))
+    if (bo::detail::form_component_equals(pair.name, name)) out.push_back(bo::detail::decode_form_component(pair.value));
+  return out;
+}
+
+bo::http_request request(std::string method, std::string url, std::string body, std::string content_type) {
+  bo::http_request r;
+  r.method = std::move(method);
+  r.url = std::move(url);
+  r.body = std::move(body);
+  if (!content_type.empty()) r.headers.push_back({"Content-Type", std::move(content_type)});
+  return r;
+}
+
+}  // namespace
+
+// fuzz/regressions/flow/provider-name-not-utf8
+TEST_CASE("fuzz: a flow whose provider name is not UTF-8 saves and restores") {
+  for (const std::string& name : {std::string("bo\xe3" "1."), std::string("tab\there"), std::string("\x7f")}) {
+    CAPTURE(name);
+    bo::provider p = bo::provider::buffer();
+    p.name = name;
+    bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
+    bo::flow f(p, c);
+    REQUIRE(f.begin(bo::flow_entropy{"0123456789abcdef", {}}));
+    auto saved = f.save(kKey);
+    REQUIRE(saved);
+    auto restored = bo::flow::restore(*saved, kKey, p, c);
+    REQUIRE(restored);
+    CHECK(restored->state() == bo::flow_state::awaiting_redirect);
+    CHECK(restored->save(kKey).value() == *saved);
+  }
+}
+
+TEST_CASE("fuzz: restore still refuses control characters in the fields it restores") {
+  // The state field under a valid MAC: strict, unlike the compared-only fields.
+  const std::string payload =
+      "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+      "&r=https%3A%2F%2Fclient.example%2Fback&x=&n=0&k=0&s=a%0Ab&v=";
+  std::string saved = "bo1." + bo::base64url_encode(payload);
+  const bo::digest mac = bo::hmac_sha256(kKey, saved);
+  saved += "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
+  CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer(), c).code() == bo::errc::corrupt_flow);
+}
+
+// fuzz/regressions/attach/form-body-ending-in-question-mark (and the crash-286ae3a9... original)
+TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own") {
+  auto r = bo::attach_token(bo::provider::buffer(),
+                            request("POST", "https://api.bufferapp.com/1/updates/create.json", "text=Really?",
+                                    "application/x-www-form-urlencoded"),
+                            "1/abc", {bo::token_placement::form_body, false});
+  REQUIRE(r);
+  CHECK(r->body == "text=Really?&access_token=1/abc");
+  CHECK(values_named(r->body, "access_token") == std::vector<std::string>{"1/abc"});
+  CHECK(values_named(r->body, "text") == std::vector<std::string>{"Really?"});
+
+  auto bare = bo::attach_token(bo::provider::buffer(),
+                               request("POST", "https://api.bufferapp.com/1/x", "?", "application/x-www-form-urlencoded"),
+                               "1/abc", {bo::token_placement::form_body, false});
+  REQUIRE(bare);
+  CHECK(bare->body == "?&access_token=1/abc");
+}
+
+// fuzz/regressions/attach/query-ending-in-question-mark
+TEST_CASE("fuzz: a query ending in '?' gets the token as a pair of its own") {
+  const bo::attach_options query{bo::token_placement::query, true};
+  auto r = bo::attach_token(bo::provider::buffer(), request("GET", "https://api.bufferapp.com/1/x?q=why?#f", "", ""),
+                            "1/abc", query);
+  REQUIRE(r);
+  CHECK(r->url == "https://api.bufferapp.com/1/x?q=why?&access_token=1/abc#f");
+  // The '?' that opens an empty query still takes no '&'.
+  auto empty = bo::attach_token(bo::provider::buffer(), request("GET", "https://api.bufferapp.com/1/x?", "", ""),
+                                "1/abc", query);
+  REQUIRE(empty);
+  CHECK(empty->url == "https://api.bufferapp.com/1/x?access_token=1/abc");
+}
+
+TEST_CASE("fuzz: an authorize endpoint whose query ends in '?' keeps its last value") {
+  bo::provider p = bo::provider::generic("g", "https://auth.example/authorize?x=1?", "https://auth.example/token",
+                                         "https://api.example/");
+  bo::client c{"client", "", "https://client.example/back"};
+  bo::authorize_params a;
+  a.state = "xyz";
+  auto url = bo::build_authorize_url(p, c, a);
+  REQUIRE(url);
+  CHECK(url->rfind("https://auth.example/authorize?x=1?&client_id=client&", 0) == 0);
+}
