@@ -1787,7 +1787,11 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   } else {
     if (expect.state.empty()) return detail::fail(errc::state_missing, "no expected state to check against");
     if (!q.has(rp::state)) return detail::fail(errc::state_missing);
-    if (!secure_equals(q.get(rp::state), expect.state)) return detail::fail(errc::state_mismatch);
+    std::string decoded;  // only a state with escapes is decoded (allocated)
+    std::string_view state = q.raw[rp::state];
+    if (state.find('%') != std::string_view::npos || state.find('+') != std::string_view::npos)
+      state = decoded = q.get(rp::state);
+    if (!secure_equals(state, expect.state)) return detail::fail(errc::state_mismatch);
   }
 
   if (!p.issuer.empty()) {
