@@ -67,4 +67,9 @@ else
 fi
 
 echo
-python3 tests/bench/table.py "$out/bench.json" "$out/callgrind" "$n"
+if command -v python3 >/dev/null; then
+  python3 tests/bench/table.py "$out/bench.json" "$out/callgrind" "$n"
+else
+  echo "python3 not found: raw results in $out (bench.txt, callgrind/)"
+  cat "$out/bench.txt"
+fi
