@@ -705,6 +705,7 @@ inline bool same_origin(const url_parts& a, const url_parts& b) noexcept {
 inline void append_pair(std::string& out, std::string_view name, std::string_view value,
                         encoding mode, bool body = false) {
   const std::size_t mark = body ? std::string::npos : out.find('?');
+  // cppcheck-suppress containerOutOfBounds ; false positive: size() > 0 is checked first
   if (out.size() > (mark == std::string::npos ? 0 : mark + 1) && out.back() != '&') out += '&';
   out += name;
   out += '=';
