@@ -33,13 +33,12 @@
 
 #include "buffer_oauth.hpp"
 
-namespace buffer_oauth {
-namespace detail {
-namespace redact {
+namespace buffer_oauth::detail::redact {
 
 /// Parameter names whose values are secrets (RFC 6749 §4.1, §6; RFC 7636).
-inline constexpr std::string_view secret_parameters[] = {
-    "access_token", "refresh_token", "id_token", "client_secret", "code", "code_verifier", "state", "password"};
+inline constexpr std::string_view secret_parameters[] = {"access_token",  "refresh_token", "id_token",
+                                                         "client_secret", "code",          "code_verifier",
+                                                         "state",         "password"};
 
 /// Header-name fragments that mark a credential-bearing header.
 inline constexpr std::string_view secret_header_words[] = {"auth",    "token",    "secret", "key",
@@ -342,9 +341,7 @@ struct name_formatter : ::fmt::formatter<::fmt::string_view> {
   }
 };
 
-}  // namespace redact
-}  // namespace detail
-}  // namespace buffer_oauth
+}  // namespace buffer_oauth::detail::redact
 
 /// "state_mismatch"; an unknown value prints as "errc(123)".
 template <>
@@ -356,7 +353,8 @@ struct fmt::formatter<buffer_oauth::error> : buffer_oauth::detail::redact::forma
 template <>
 struct fmt::formatter<buffer_oauth::http_header>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_header> {};
-/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body: client_id=..&code=[redacted, 24 bytes]&..."
+/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body: client_id=..&code=[redacted,
+/// 24 bytes]&..."
 template <>
 struct fmt::formatter<buffer_oauth::http_request>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_request> {};
@@ -369,7 +367,8 @@ template <>
 struct fmt::formatter<buffer_oauth::token> : buffer_oauth::detail::redact::formatter<buffer_oauth::token> {};
 /// "client{id: "abc", secret: [redacted, 6 bytes], redirect_uri: "https://client.example/back"}"
 template <>
-struct fmt::formatter<buffer_oauth::client> : buffer_oauth::detail::redact::formatter<buffer_oauth::client> {};
+struct fmt::formatter<buffer_oauth::client> : buffer_oauth::detail::redact::formatter<buffer_oauth::client> {
+};
 /// "flow{state: failed, pkce: off, failure: state_mismatch: ...}"
 template <>
 struct fmt::formatter<buffer_oauth::flow> : buffer_oauth::detail::redact::formatter<buffer_oauth::flow> {};

@@ -2,8 +2,8 @@
 // formatted, and no secret (raw or percent-encoded) may appear in the text,
 // while the parts needed for debugging (method, URL path, errc name) do.
 
-#include <buffer_oauth_fmt.hpp>
 #include <doctest/doctest.h>
+#include <buffer_oauth_fmt.hpp>
 
 #include <initializer_list>
 #include <string>
@@ -19,7 +19,9 @@ constexpr std::string_view access_value = "1/AcCeSs0123456789abcdef";
 constexpr std::string_view refresh_value = "ReFrEsH-0123456789abcdef";
 constexpr std::string_view redirect_uri = "https://client.example/back";
 
-bo::client buffer_client() { return bo::client{"client-id-42", std::string(client_secret), std::string(redirect_uri)}; }
+bo::client buffer_client() {
+  return bo::client{"client-id-42", std::string(client_secret), std::string(redirect_uri)};
+}
 
 bo::provider pkce_provider() {
   return bo::provider::generic("example", "https://auth.example/authorize", "https://auth.example/token",
@@ -50,8 +52,8 @@ std::string token_body() {
 }
 
 bo::http_response token_response() {
-  return bo::http_response{200, {{"Content-Type", "application/json"}, {"Set-Cookie", "sid=CoOkIeVaLuE123"}},
-                           token_body()};
+  return bo::http_response{
+      200, {{"Content-Type", "application/json"}, {"Set-Cookie", "sid=CoOkIeVaLuE123"}}, token_body()};
 }
 
 }  // namespace
@@ -115,7 +117,8 @@ TEST_CASE("fmt: state in the authorize URL and code/state in the redirect are hi
   CHECK(has(out, "GET https://bufferapp.com/oauth2/authorize?client_id=client-id-42"));
   CHECK(has(out, "response_type=code"));
 
-  const std::string back = std::string(redirect_uri) + "?code=1%2FmWot20jTwojsd00jFlaaR45&state=" + state + "#_=_";
+  const std::string back =
+      std::string(redirect_uri) + "?code=1%2FmWot20jTwojsd00jFlaaR45&state=" + state + "#_=_";
   const bo::http_response redirect{302, {{"Location", back}}, {}};
   const std::string shown = fmt::format("{}", redirect);
   check_hidden(shown, {state, "mWot20jTwojsd00jFlaaR45"});
@@ -145,8 +148,10 @@ TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
 
   bo::attach_options f;
   f.placement = bo::token_placement::form_body;
-  bo::http_request post{"POST", "https://api.bufferapp.com/1/updates/create.json",
-                        {{"Content-Type", "application/x-www-form-urlencoded"}}, "text=hello+world"};
+  bo::http_request post{"POST",
+                        "https://api.bufferapp.com/1/updates/create.json",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}},
+                        "text=hello+world"};
   auto form = bo::attach_token(p, post, access_value, f);
   CHECK(form.has_value());
   const std::string fs = fmt::format("{}", *form);
@@ -154,7 +159,8 @@ TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
   CHECK(has(fs, "body: text=hello+world&access_token=[redacted"));
 
   // A single header formats the same way.
-  CHECK(fmt::format("{}", bo::http_header{"Authorization", "Bearer abc"}) == "Authorization: Bearer [redacted, 3 bytes]");
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "Bearer abc"}) ==
+        "Authorization: Bearer [redacted, 3 bytes]");
 }
 
 TEST_CASE("fmt: response bodies, cookies and parsed tokens are hidden") {
@@ -212,7 +218,8 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   const std::string waiting = fmt::format("{}", f);
   CHECK(waiting == "flow{state: awaiting_redirect, pkce: on}");
 
-  auto ok = f.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=" + state, bo::timestamp{1000});
+  auto ok =
+      f.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=" + state, bo::timestamp{1000});
   CHECK(ok.has_value());
   auto req = f.token_request(bo::timestamp{2000});
   CHECK(req.has_value());
@@ -225,7 +232,8 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
 
   bo::flow g(bo::provider::buffer(), buffer_client());
   CHECK(g.begin({state_bytes, {}}).has_value());
-  auto bad = g.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=WrOnGsTaTe-000000", bo::timestamp{0});
+  auto bad = g.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=WrOnGsTaTe-000000",
+                        bo::timestamp{0});
   CHECK_FALSE(bad.has_value());
   const std::string failed = fmt::format("{}", g);
   check_hidden(failed, {state, "FlOwCoDe-123456", "WrOnGsTaTe-000000"});
@@ -240,7 +248,8 @@ TEST_CASE("fmt: client, userinfo, encoded names, ';' pairs and credential header
 
   const bo::http_request tricky{
       "POST",
-      "https://user:PaSsWoRd-xyz@api.example/x?%63ode=EnCoDeDnAmE-1&a=1;state=SeMiCoLoN-22#access_token=FrAgMeNt-333",
+      "https://user:PaSsWoRd-xyz@api.example/"
+      "x?%63ode=EnCoDeDnAmE-1&a=1;state=SeMiCoLoN-22#access_token=FrAgMeNt-333",
       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
        {"X-Api-Key", "KeYhEaDeR-4444"},
        {"Cookie", "sid=CoOkIe-55555"},
@@ -255,7 +264,9 @@ TEST_CASE("fmt: client, userinfo, encoded names, ';' pairs and credential header
   CHECK(has(out, "&scope=read"));
 
   // A body that is not form-encoded is never shown.
-  const bo::http_request json{"POST", "https://api.example/x", {{"Content-Type", "application/json"}},
+  const bo::http_request json{"POST",
+                              "https://api.example/x",
+                              {{"Content-Type", "application/json"}},
                               R"({"client_secret":"JsOnSeCrEt-999"})"};
   const std::string js = fmt::format("{}", json);
   check_hidden(js, {"JsOnSeCrEt-999"});
