@@ -158,5 +158,19 @@ meson_pkgconfig() {
 }
 consumer "pkg-config (Meson install, plain c++)" meson_pkgconfig
 
+# --- one version everywhere ------------------------------------------------------
+versions_agree() {
+  local h cm ms pc_cmake pc_meson
+  h=$(awk '/#define BUFFER_OAUTH_VERSION_(MAJOR|MINOR|PATCH)/ { v = v (v == "" ? "" : ".") $3 } END { print v }' \
+    "$root/include/buffer_oauth.hpp")
+  cm=$(sed -n 's/^project(buffer_oauth VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+  ms=$(sed -n "s/^ *version : '\([0-9.]*\)'.*/\1/p" "$root/meson.build" | head -n 1)
+  pc_cmake=$(PKG_CONFIG_PATH="$prefix/share/pkgconfig" pkg-config --modversion buffer_oauth)
+  pc_meson=$(PKG_CONFIG_PATH="$tmp/meson-prefix/share/pkgconfig" pkg-config --modversion buffer_oauth)
+  echo "header $h, CMake $cm, Meson $ms, .pc (CMake) $pc_cmake, .pc (Meson) $pc_meson"
+  [ -n "$h" ] && [ "$h" = "$cm" ] && [ "$h" = "$ms" ] && [ "$h" = "$pc_cmake" ] && [ "$h" = "$pc_meson" ]
+}
+consumer "one version: header = CMake = Meson = .pc" versions_agree
+
 echo "package consumers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
