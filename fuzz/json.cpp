@@ -78,6 +78,27 @@ void compare_members(const reading& ours, const sax_report& sax, const json& j) 
   }
 }
 
+// Deepest nesting of a document json_read accepted (so strings are well
+// formed). nlohmann's SAX depth is no use when nlohmann stops early (406).
+std::size_t nesting(std::string_view doc) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const char c = doc[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest) deepest = depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -123,7 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(ours.top && *shallow.top == *ours.top);
     for (std::size_t i = 0; i < kOAuthMemberCount; ++i) FUZZ_CHECK(shallow.slots[i].count == ours.slots[i].count);
   } else if (ours.top) {
-    FUZZ_CHECK(shallow.top.code() == errc::depth_exceeded && sax.max_depth > 3);
+    FUZZ_CHECK(shallow.top.code() == errc::depth_exceeded && nesting(doc) > 3);
   }
   if (!doc.empty()) {
     tight = lim;
