@@ -419,7 +419,7 @@ TEST_CASE("system_random_bytes writes exactly n bytes and accepts n == 0") {
   CHECK(buf[0] == 0xA5);
   // A larger request than one getrandom call may return in one go.
   std::string big(1 << 20, '\0');
-  auto rbig = bo::system_random_bytes(reinterpret_cast<unsigned char*>(&big[0]), big.size());
+  auto rbig = bo::system_random_bytes(reinterpret_cast<unsigned char*>(big.data()), big.size());
   REQUIRE(rbig);
   CHECK(big.find(std::string(64, '\0')) == std::string::npos);
 }

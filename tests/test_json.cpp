@@ -320,9 +320,9 @@ TEST_CASE("json: invalid UTF-8 in strings is invalid_utf8 (i)") {
   for (std::string_view doc : {"[\"\xFF\"]", "[\"\xFE\"]", "[\"\x80\"]", "[\"\xBF\"]", "[\"\xC0\xAF\"]",
                                "[\"\xC1\xBF\"]", "[\"\xE0\x80\xAF\"]", "[\"\xF0\x80\x80\xAF\"]", "[\"\xED\xA0\x80\"]",
                                "[\"\xED\xBF\xBF\"]", "[\"\xF4\x90\x80\x80\"]", "[\"\xF5\x80\x80\x80\"]",
-                               "[\"\xE2\x82\"]", "[\"\xC3\"]", "[\"\xE2\x82" "a\"]", "[\"\xE2\x82\\n\"]",
+                               "[\"\xE2\x82\"]", "[\"\xC3\"]", "[\"\342\202a\"]", "[\"\xE2\x82\\n\"]",
                                "[\"a\xC3\xA9\xC3\"]", "{\"\xFF\":1}", "{\"a\":\"\xC0\x80\"}",
-                               "[\"\xE2\x82" "a\xAC\"]",  // ASCII inside a sequence, then its last byte
+                               "[\"\342\202a\254\"]",  // ASCII inside a sequence, then its last byte
                                "[\"\xE2\\n\x82\xAC\"]"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::invalid_utf8);
@@ -534,9 +534,9 @@ TEST_CASE("json_read refuses a body over max_body before reading it") {
   auto garbage = bd::json_read(std::string(17, '['), nullptr, 0, lim);
   CHECK(garbage.code() == bo::errc::too_large);
   bo::limits defaults;
-  auto big = bd::json_read(std::string(64 * 1024 + 1, ' '), nullptr, 0, defaults);
+  auto big = bd::json_read(std::string(std::size_t{64} * 1024 + 1, ' '), nullptr, 0, defaults);
   CHECK(big.code() == bo::errc::too_large);
-  auto blank = bd::json_read(std::string(64 * 1024, ' '), nullptr, 0, defaults);
+  auto blank = bd::json_read(std::string(std::size_t{64} * 1024, ' '), nullptr, 0, defaults);
   CHECK(blank.code() == bo::errc::empty_body);
 }
 
