@@ -923,7 +923,7 @@ class json_scanner {
     const std::string_view name = s_.substr(start, i_ - 1 - start);
     if (depth_ == 1) {
       chosen = nullptr;
-      for (std::size_t k = nslots; k-- > 0;) {  // from the end: the last match wins
+      for (std::size_t k = nslots; k-- > 0;) {  // slot names are distinct: stop at the match
         const std::string_view want = slots[k].name;
         if (esc ? name_equals(name, esc, want)
                 : name.size() == want.size() && (name.empty() || name[0] == want[0]) && name == want) {
