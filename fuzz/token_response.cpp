@@ -65,7 +65,15 @@ void check_token(const bo::provider& p, const bo::http_response& r, const bo::to
   if (t.expires_in) {
     const json& e = j.at("expires_in");
     if (e.is_string()) {
-      FUZZ_CHECK(t.applied(bo::leniency::expires_in_string) && e.get<std::string>() == std::to_string(*t.expires_in));
+      // RFC 6749 A.14 expires-in = 1*DIGIT: leading zeros are allowed.
+      const std::string digits = e.get<std::string>();
+      std::int64_t value = 0;
+      for (char ch : digits) {
+        FUZZ_CHECK(ch >= '0' && ch <= '9');
+        value = value * 10 + (ch - '0');
+      }
+      FUZZ_CHECK(t.applied(bo::leniency::expires_in_string) && !digits.empty() && digits.size() <= 18 &&
+                 value == *t.expires_in);
     } else {
       FUZZ_CHECK(e.is_number_unsigned() && e.get<std::uint64_t>() == static_cast<std::uint64_t>(*t.expires_in));
     }
