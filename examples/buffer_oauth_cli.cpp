@@ -5,10 +5,10 @@
 // demo.cpp and login.cpp, and the protocol is the core's.
 #include "commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <spawn.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <array>
 #include <iostream>
@@ -36,29 +36,35 @@ struct provider_options {
 void add_provider_options(CLI::App& app, provider_options& o) {
   const char* group = "Provider (global options)";
   app.add_option("--provider", o.name, "buffer (default), or generic with the three endpoints below")
-      ->check(CLI::IsMember({"buffer", "generic"}))->group(group);
+      ->check(CLI::IsMember({"buffer", "generic"}))
+      ->group(group);
   auto* authorize = app.add_option("--authorize-endpoint", o.authorize_endpoint,
-                                   "authorization endpoint of an RFC 6749 provider")->group(group);
+                                   "authorization endpoint of an RFC 6749 provider")
+                        ->group(group);
   auto* token = app.add_option("--token-endpoint", o.token_endpoint, "its token endpoint")->group(group);
-  auto* api = app.add_option("--api-base", o.api_base, "the API origin and path tokens may be sent to")->group(group);
+  auto* api =
+      app.add_option("--api-base", o.api_base, "the API origin and path tokens may be sent to")->group(group);
   authorize->needs(token)->needs(api);
   token->needs(authorize)->needs(api);
   api->needs(authorize)->needs(token);
   app.add_option("--deauthorize-endpoint", o.deauthorize_endpoint, "where tokens are revoked")->group(group);
   app.add_option("--issuer", o.issuer, "RFC 9207 issuer the redirect's iss must equal")->group(group);
   app.add_flag("--allow-insecure-loopback", o.allow_insecure_loopback,
-               "allow plain http to endpoints on 127.0.0.0/8 or [::1]")->group(group);
+               "allow plain http to endpoints on 127.0.0.0/8 or [::1]")
+      ->group(group);
 }
 
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
   if (app.count("--provider") > 0 && o.name == "buffer" && endpoints)
-    throw CLI::ValidationError("--provider", "buffer has its own endpoints; drop --provider buffer or the endpoints");
+    throw CLI::ValidationError("--provider",
+                               "buffer has its own endpoints; drop --provider buffer or the endpoints");
   if (o.name == "generic" && !endpoints)
-    throw CLI::RequiredError("--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
-  buffer_oauth::provider p = endpoints
-      ? buffer_oauth::provider::generic("generic", o.authorize_endpoint, o.token_endpoint, o.api_base)
-      : buffer_oauth::provider::buffer();
+    throw CLI::RequiredError(
+        "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
+  buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
+                                                                         o.token_endpoint, o.api_base)
+                                       : buffer_oauth::provider::buffer();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;
@@ -121,8 +127,9 @@ void open_in_browser(const std::string& url) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"buffer-oauth: get a Buffer access token and debug OAuth 2.0 step by step.\n"
-               "Prints one JSON object on stdout. Exit status: 0 success, 1 protocol error, 2 usage error."};
+  CLI::App app{
+      "buffer-oauth: get a Buffer access token and debug OAuth 2.0 step by step.\n"
+      "Prints one JSON object on stdout. Exit status: 0 success, 1 protocol error, 2 usage error."};
   app.fallthrough();  // global options may follow the subcommand
   app.require_subcommand(1);
   provider_options provider_opts;
@@ -132,17 +139,24 @@ int main(int argc, char** argv) {
   std::string authorize_state;
   auto* authorize_cmd = app.add_subcommand("authorize-url", "Build the URL to send the user's browser to");
   authorize_cmd->add_option("--client-id", authorize.client_id, "your app's client_id")->required();
-  authorize_cmd->add_option("--redirect-uri", authorize.redirect_uri, "the registered Callback URL")->required();
-  auto* state_opt = authorize_cmd->add_option("--state", authorize_state, "state to send (default: 32 random bytes)");
-  authorize_cmd->add_flag("--no-state", authorize.no_state, "send no state (no CSRF protection)")->excludes(state_opt);
-  auto* pkce_opt = authorize_cmd->add_flag("--pkce", authorize.pkce, "generate a PKCE verifier, send its S256 challenge");
-  authorize_cmd->add_option("--code-challenge", authorize.code_challenge, "send this S256 challenge")->excludes(pkce_opt);
+  authorize_cmd->add_option("--redirect-uri", authorize.redirect_uri, "the registered Callback URL")
+      ->required();
+  auto* state_opt =
+      authorize_cmd->add_option("--state", authorize_state, "state to send (default: 32 random bytes)");
+  authorize_cmd->add_flag("--no-state", authorize.no_state, "send no state (no CSRF protection)")
+      ->excludes(state_opt);
+  auto* pkce_opt =
+      authorize_cmd->add_flag("--pkce", authorize.pkce, "generate a PKCE verifier, send its S256 challenge");
+  authorize_cmd->add_option("--code-challenge", authorize.code_challenge, "send this S256 challenge")
+      ->excludes(pkce_opt);
   authorize_cmd->add_option("--scope", authorize.scope, "space-separated scopes (Buffer has none)");
 
   parse_redirect_args redirect;
-  auto* redirect_cmd = app.add_subcommand("parse-redirect", "Check the URL the browser came back to; print the code");
+  auto* redirect_cmd =
+      app.add_subcommand("parse-redirect", "Check the URL the browser came back to; print the code");
   redirect_cmd->add_option("url", redirect.url, "the full redirect URL")->required();
-  redirect_cmd->add_option("--redirect-uri", redirect.redirect_uri, "the registered Callback URL")->required();
+  redirect_cmd->add_option("--redirect-uri", redirect.redirect_uri, "the registered Callback URL")
+      ->required();
   auto* expected_state = redirect_cmd->add_option("--state", redirect.state, "the state that was sent");
   redirect_cmd->add_flag("--no-state", redirect.no_state, "no state was sent")->excludes(expected_state);
 
@@ -156,10 +170,13 @@ int main(int argc, char** argv) {
 
   buffer_oauth::http_response token_response{200, {}, {}};
   std::vector<std::string> response_headers;
-  auto* parse_token_cmd = app.add_subcommand("parse-token", "Parse a token endpoint response (body on stdin)");
-  parse_token_cmd->add_option("--status", token_response.status, "HTTP status (default 200)")->check(CLI::Range(100, 599));
+  auto* parse_token_cmd =
+      app.add_subcommand("parse-token", "Parse a token endpoint response (body on stdin)");
+  parse_token_cmd->add_option("--status", token_response.status, "HTTP status (default 200)")
+      ->check(CLI::Range(100, 599));
   parse_token_cmd->add_option("--header", response_headers, "a response header, repeatable")
-      ->check(header_argument)->allow_extra_args(false);
+      ->check(header_argument)
+      ->allow_extra_args(false);
 
   attach_args attach_opts;
   std::string attach_placement;
@@ -178,7 +195,8 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("--placement", revoke_placement, "header (default), body or query")
       ->check(CLI::IsMember({"header", "body", "query"}));
 
-  auto* demo_cmd = app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
+  auto* demo_cmd =
+      app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
 
   login_args login_opts;
   bool open_browser = false;

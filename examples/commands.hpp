@@ -22,8 +22,8 @@ struct authorize_url_args {
   std::string redirect_uri;
   std::optional<std::string> state;  ///< none: generated, unless no_state
   bool no_state = false;
-  bool pkce = false;                 ///< generate a verifier and send its S256 challenge
-  std::string code_challenge;        ///< a challenge computed elsewhere
+  bool pkce = false;           ///< generate a verifier and send its S256 challenge
+  std::string code_challenge;  ///< a challenge computed elsewhere
   std::string scope;
 };
 /// {"url","state","code_verifier"}: state unless --no-state, code_verifier with --pkce.

@@ -6,9 +6,9 @@
 #ifndef BUFFER_OAUTH_EXAMPLES_CURL_TRANSPORT_HPP
 #define BUFFER_OAUTH_EXAMPLES_CURL_TRANSPORT_HPP
 
-#include <buffer_oauth.hpp>
 #include <curl/curl.h>
 #include <fmt/core.h>
+#include <buffer_oauth.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -94,14 +94,16 @@ inline bool is_loopback_host(const std::string& url) {
 }
 
 inline void check(CURLcode rc, const char* what) {
-  if (rc != CURLE_OK) throw transport_error(fmt::format("curl: setting {}: {}", what, curl_easy_strerror(rc)));
+  if (rc != CURLE_OK)
+    throw transport_error(fmt::format("curl: setting {}: {}", what, curl_easy_strerror(rc)));
 }
 
 }  // namespace detail
 
 /// Sends `req` and returns whatever HTTP response came back, any status.
 /// Throws transport_error when none did.
-inline buffer_oauth::http_response send(const buffer_oauth::http_request& req, const transport_options& o = {}) {
+inline buffer_oauth::http_response send(const buffer_oauth::http_request& req,
+                                        const transport_options& o = {}) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) throw transport_error("curl_easy_init failed");
   CURL* h = curl.get();
@@ -115,9 +117,12 @@ inline buffer_oauth::http_response send(const buffer_oauth::http_request& req, c
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L), "TLS peer verification");
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L), "TLS host verification");
   detail::check(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), "no signals");
-  detail::check(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count())), "connect timeout");
-  detail::check(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count())), "timeout");
-  detail::check(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_body)), "size cap");
+  detail::check(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count())),
+                "connect timeout");
+  detail::check(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count())),
+                "timeout");
+  detail::check(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_body)),
+                "size cap");
   detail::check(curl_easy_setopt(h, CURLOPT_USERAGENT, o.user_agent.c_str()), "user agent");
   detail::check(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text), "error buffer");
   detail::check(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, detail::on_body), "body callback");
@@ -133,9 +138,11 @@ inline buffer_oauth::http_response send(const buffer_oauth::http_request& req, c
     detail::check(curl_easy_setopt(h, CURLOPT_NOBODY, 1L), "HEAD");
   } else {
     // The body is sent exactly as built, even when empty (Content-Length: 0).
-    detail::check(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size())), "body size");
+    detail::check(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size())),
+                  "body size");
     detail::check(curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str()), "body");
-    if (req.method != "POST") detail::check(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str()), "method");
+    if (req.method != "POST")
+      detail::check(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str()), "method");
   }
 
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);

@@ -25,7 +25,8 @@ struct step_failed {
 };
 
 buffer_oauth::timestamp steady_now() {
-  return std::chrono::duration_cast<buffer_oauth::timestamp>(std::chrono::steady_clock::now().time_since_epoch());
+  return std::chrono::duration_cast<buffer_oauth::timestamp>(
+      std::chrono::steady_clock::now().time_since_epoch());
 }
 
 std::string describe(const buffer_oauth::http_request& req) {
@@ -55,8 +56,11 @@ class demo_run {
       fmt::print("FAILED at step {}\n{}\n", failed.step, dump(summary));
       return exit_protocol_error;
     } catch (const std::exception& e) {
-      fmt::print("FAILED: {}\n{}\n", e.what(), dump({{"demo", "failed"}, {"failed_step", "setup"},
-                                                    {"errc", "demo_setup_failed"}, {"message", e.what()}}));
+      fmt::print("FAILED: {}\n{}\n", e.what(),
+                 dump({{"demo", "failed"},
+                       {"failed_step", "setup"},
+                       {"errc", "demo_setup_failed"},
+                       {"message", e.what()}}));
       return exit_protocol_error;
     }
     fmt::print("{}\n", dump({{"demo", "ok"}, {"provider", provider_.base_url()}, {"steps", passed_}}));
@@ -70,7 +74,9 @@ class demo_run {
   }
   static void detail(const std::string& text) { fmt::print("   {:<12} {}\n", "", text); }
 
-  [[noreturn]] static void fail(const char* name, const buffer_oauth::error& e) { throw step_failed{name, error_json(e)}; }
+  [[noreturn]] static void fail(const char* name, const buffer_oauth::error& e) {
+    throw step_failed{name, error_json(e)};
+  }
   [[noreturn]] static void fail(const char* name, const std::string& message) {
     throw step_failed{name, error_json("unexpected_response", message)};
   }
@@ -92,7 +98,8 @@ class demo_run {
     buffer_oauth::flow flow(provider_.profile(), app);
 
     auto state_bytes = os_random_bytes(), verifier_bytes = os_random_bytes();
-    if (!state_bytes || !verifier_bytes) fail("authorize", state_bytes ? verifier_bytes.error() : state_bytes.error());
+    if (!state_bytes || !verifier_bytes)
+      fail("authorize", state_bytes ? verifier_bytes.error() : state_bytes.error());
     auto url = flow.begin({*state_bytes, *verifier_bytes});
     if (!url) fail("authorize", url.error());
     step("authorize", fmt::format("GET {}", redact_url(*url)));
@@ -100,7 +107,8 @@ class demo_run {
     const auto approval = send_for("redirect", {"GET", *url, {}, {}});
     const std::string* location = buffer_oauth::find_header(approval.headers, "Location");
     if (approval.status != 302 || !location)
-      fail("redirect", fmt::format("expected a 302 with Location from the authorize endpoint, got {}", approval.status));
+      fail("redirect",
+           fmt::format("expected a 302 with Location from the authorize endpoint, got {}", approval.status));
     if (auto ok = flow.redirect(*location, steady_now()); !ok) fail("redirect", ok.error());
     step("redirect", fmt::format("302 Location: {}", redact_url(*location)));
     detail("flow.redirect: our redirect URI, state matches, code taken");
@@ -114,12 +122,14 @@ class demo_run {
     if (!token) fail("token", token.error());
     const json leniencies = token_json(*token)["leniencies"];
     detail(fmt::format("{} -> access token {}, token_type {}{}", answer.status, redact(token->access_token),
-                       token->token_type, leniencies.empty() ? "" : " (leniencies: " + leniencies.dump() + ")"));
+                       token->token_type,
+                       leniencies.empty() ? "" : " (leniencies: " + leniencies.dump() + ")"));
     return token->access_token;
   }
 
   buffer_oauth::http_request profiles_request(const char* name, const std::string& token) {
-    auto req = buffer_oauth::attach_token(provider_.profile(), {"GET", provider_.base_url() + "/1/profiles.json", {}, {}}, token);
+    auto req = buffer_oauth::attach_token(provider_.profile(),
+                                          {"GET", provider_.base_url() + "/1/profiles.json", {}, {}}, token);
     if (!req) fail(name, req.error());
     return *req;
   }
@@ -129,7 +139,8 @@ class demo_run {
     const auto answer = send_for("profiles", req);
     if (auto ok = buffer_oauth::check_api_response(answer); !ok) fail("profiles", ok.error());
     const auto profiles = json::parse(answer.body, nullptr, false);
-    if (!profiles.is_array() || profiles.empty()) fail("profiles", "expected a non-empty JSON array of profiles");
+    if (!profiles.is_array() || profiles.empty())
+      fail("profiles", "expected a non-empty JSON array of profiles");
     step("profiles", describe(req));
     detail(fmt::format("{} -> {}", answer.status, answer.body));
   }

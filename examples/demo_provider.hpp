@@ -17,11 +17,11 @@
 #include "background_server.hpp"
 #include "os_random.hpp"
 
-#include <buffer_oauth.hpp>
 #include <fmt/core.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <strings.h>
+#include <buffer_oauth.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -65,10 +65,14 @@ class demo_provider {
     httplib::Server& routes = server_.routes();
     routes.set_payload_max_length(64 * 1024);
     routes.set_read_timeout(std::chrono::seconds(5));
-    routes.Get("/oauth2/authorize", [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
-    routes.Post("/1/oauth2/token.json", [this](const httplib::Request& q, httplib::Response& r) { swap_code(q, r); });
-    routes.Get("/1/profiles.json", [this](const httplib::Request& q, httplib::Response& r) { profiles(q, r); });
-    routes.Post("/1/user/deauthorize.json", [this](const httplib::Request& q, httplib::Response& r) { deauthorize(q, r); });
+    routes.Get("/oauth2/authorize",
+               [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
+    routes.Post("/1/oauth2/token.json",
+                [this](const httplib::Request& q, httplib::Response& r) { swap_code(q, r); });
+    routes.Get("/1/profiles.json",
+               [this](const httplib::Request& q, httplib::Response& r) { profiles(q, r); });
+    routes.Post("/1/user/deauthorize.json",
+                [this](const httplib::Request& q, httplib::Response& r) { deauthorize(q, r); });
     server_.start();
   }
 
@@ -134,7 +138,8 @@ class demo_provider {
   static bool is_form(const httplib::Request& req) {
     constexpr std::string_view form = "application/x-www-form-urlencoded";
     const std::string type = req.get_header_value("Content-Type");
-    return type.compare(0, form.size(), form) == 0 && (type.size() == form.size() || type[form.size()] == ';');
+    return type.compare(0, form.size(), form) == 0 &&
+           (type.size() == form.size() || type[form.size()] == ';');
   }
 
   /// The raw query of a request target ("" without one).
@@ -203,9 +208,11 @@ class demo_provider {
   // valid once and for 30 seconds, code not percent-encoded.
   void swap_code(const httplib::Request& req, httplib::Response& res) {
     if (!is_form(req) || !raw_query(req).empty())
-      return oauth_error(res, "invalid_request", "Parameters go in an application/x-www-form-urlencoded body");
+      return oauth_error(res, "invalid_request",
+                         "Parameters go in an application/x-www-form-urlencoded body");
     if (code_sent_percent_encoded(req.body))
-      return oauth_error(res, "invalid_grant", "The code must not be URL-encoded: send 1/... rather than 1%2F...");
+      return oauth_error(res, "invalid_grant",
+                         "The code must not be URL-encoded: send 1/... rather than 1%2F...");
     for (const char* name : {"client_id", "client_secret", "redirect_uri", "code", "grant_type"})
       if (occurrences(req.body, name) != 1)
         return oauth_error(res, "invalid_request", fmt::format("Parameter {} missing or repeated", name));
@@ -218,7 +225,8 @@ class demo_provider {
         !buffer_oauth::secure_equals(req.get_param_value("client_secret"), client->second.client_secret))
       return oauth_error(res, "invalid_client", "The client credentials are invalid");
     const auto found = codes_.find(req.get_param_value("code"));
-    if (found == codes_.end()) return oauth_error(res, "invalid_grant", "Unknown or already used authorization code");
+    if (found == codes_.end())
+      return oauth_error(res, "invalid_grant", "Unknown or already used authorization code");
     const issued_code issued = found->second;
     codes_.erase(found);  // single use, even when a check below fails
     if (issued.client_id != client->first)
@@ -233,7 +241,8 @@ class demo_provider {
     // Like Buffer: only access_token, and '/' escaped as "\/" the way PHP's
     // json_encode writes it.
     std::string body = json{{"access_token", token}}.dump();
-    for (std::size_t at = body.find('/'); at != std::string::npos; at = body.find('/', at + 2)) body.insert(at, 1, '\\');
+    for (std::size_t at = body.find('/'); at != std::string::npos; at = body.find('/', at + 2))
+      body.insert(at, 1, '\\');
     res.set_header("Cache-Control", "no-store");
     res.set_header("Pragma", "no-cache");
     res.set_content(body, "application/json");
@@ -244,7 +253,8 @@ class demo_provider {
   /// The access token a request carries: Authorization: Bearer, a form body
   /// or the query (httplib merges the last two into params).
   static presented presented_token(const httplib::Request& req, std::string& token) {
-    std::size_t methods = occurrences(raw_query(req), "access_token") + (is_form(req) ? occurrences(req.body, "access_token") : 0);
+    std::size_t methods = occurrences(raw_query(req), "access_token") +
+                          (is_form(req) ? occurrences(req.body, "access_token") : 0);
     const std::string authorization = req.get_header_value("Authorization");
     if (!authorization.empty()) {
       ++methods;
@@ -259,7 +269,9 @@ class demo_provider {
   bool authenticate(const httplib::Request& req, httplib::Response& res, std::string& token) {
     const presented how = presented_token(req, token);
     if (how == presented::several) {
-      json_reply(res, 400, {{"error", "invalid_request"}, {"error_description", "Only one method may be used to send the token"}});
+      json_reply(res, 400,
+                 {{"error", "invalid_request"},
+                  {"error_description", "Only one method may be used to send the token"}});
       return false;
     }
     if (how == presented::none || tokens_.count(token) == 0) {
@@ -273,10 +285,11 @@ class demo_provider {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string token;
     if (!authenticate(req, res, token)) return;
-    json_reply(res, 200, json::array({{{"id", "5f0c0ffee0000000000000a1"},
-                                                 {"service", "twitter"},
-                                                 {"formatted_username", "@buffer_oauth_demo"},
-                                                 {"default", true}}}));
+    json_reply(res, 200,
+               json::array({{{"id", "5f0c0ffee0000000000000a1"},
+                             {"service", "twitter"},
+                             {"formatted_username", "@buffer_oauth_demo"},
+                             {"default", true}}}));
   }
 
   void deauthorize(const httplib::Request& req, httplib::Response& res) {

@@ -4,8 +4,8 @@
 #ifndef BUFFER_OAUTH_EXAMPLES_JSON_OUTPUT_HPP
 #define BUFFER_OAUTH_EXAMPLES_JSON_OUTPUT_HPP
 
-#include <buffer_oauth.hpp>
 #include <fmt/core.h>
+#include <buffer_oauth.hpp>
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -54,7 +54,8 @@ inline json token_json(const buffer_oauth::token& t) {
 inline json error_json(const buffer_oauth::error& e) {
   json out = {{"errc", std::string(buffer_oauth::to_string(e.code))}, {"message", e.message}};
   if (!e.from_provider.error.empty()) out["error"] = e.from_provider.error;
-  if (!e.from_provider.error_description.empty()) out["error_description"] = e.from_provider.error_description;
+  if (!e.from_provider.error_description.empty())
+    out["error_description"] = e.from_provider.error_description;
   if (!e.from_provider.error_uri.empty()) out["error_uri"] = e.from_provider.error_uri;
   if (e.http_status != 0) out["http_status"] = e.http_status;
   if (e.api_code != 0) out["api_code"] = e.api_code;
@@ -75,9 +76,7 @@ inline command_result failure(std::string_view name, std::string_view message) {
 
 /// One line of JSON. Bytes that are not UTF-8 (possible in an echoed request
 /// body) become U+FFFD instead of aborting the dump.
-inline std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 inline void print(const json& j) { fmt::print("{}\n", dump(j)); }
 

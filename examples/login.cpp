@@ -21,7 +21,8 @@ namespace buffer_oauth_cli {
 namespace {
 
 buffer_oauth::timestamp steady_now() {
-  return std::chrono::duration_cast<buffer_oauth::timestamp>(std::chrono::steady_clock::now().time_since_epoch());
+  return std::chrono::duration_cast<buffer_oauth::timestamp>(
+      std::chrono::steady_clock::now().time_since_epoch());
 }
 
 /// Hands the first redirect from the listener's thread to the login, and the
@@ -122,11 +123,13 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
 
   const auto redirect = mailbox.wait_redirect(a.timeout);
   if (!redirect)
-    return failure("timeout", fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
+    return failure("timeout",
+                   fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
   command_result result = swap_code(flow, *redirect, a, transport);
-  mailbox.finish(result.exit_code == exit_success
-                     ? "Logged in. You can close this tab and return to the terminal.\n"
-                     : fmt::format("Login failed: {}. See the terminal.\n", result.output.value("errc", "error")));
+  mailbox.finish(
+      result.exit_code == exit_success
+          ? "Logged in. You can close this tab and return to the terminal.\n"
+          : fmt::format("Login failed: {}. See the terminal.\n", result.output.value("errc", "error")));
   return result;
 }
 

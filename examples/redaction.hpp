@@ -4,8 +4,8 @@
 #ifndef BUFFER_OAUTH_EXAMPLES_REDACTION_HPP
 #define BUFFER_OAUTH_EXAMPLES_REDACTION_HPP
 
-#include <buffer_oauth.hpp>
 #include <fmt/format.h>
+#include <buffer_oauth.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -36,8 +36,8 @@ struct sensitive_parameter {
 // OAuth parameters whose values are secrets. The client secret never shows a
 // single character.
 inline constexpr sensitive_parameter sensitive_parameters[] = {
-    {"client_secret", false}, {"code", true},          {"code_verifier", true},
-    {"state", true},          {"access_token", true},  {"refresh_token", true},
+    {"client_secret", false}, {"code", true},         {"code_verifier", true},
+    {"state", true},          {"access_token", true}, {"refresh_token", true},
 };
 
 inline const sensitive_parameter* find_sensitive(std::string_view name) {
@@ -56,7 +56,8 @@ inline std::string redact_form(std::string_view form) {
     const std::size_t amp = std::min(form.find('&', pos), form.size());
     const std::string_view piece = form.substr(pos, amp - pos);
     const std::size_t eq = piece.find('=');
-    const auto* sensitive = eq == std::string_view::npos ? nullptr : detail::find_sensitive(piece.substr(0, eq));
+    const auto* sensitive =
+        eq == std::string_view::npos ? nullptr : detail::find_sensitive(piece.substr(0, eq));
     if (sensitive) {
       out.append(piece.substr(0, eq + 1));
       out += redact(piece.substr(eq + 1), sensitive->show_prefix);
@@ -89,9 +90,10 @@ inline buffer_oauth::http_request redact_request(buffer_oauth::http_request req)
     const std::size_t space = header.value.find(' ');
     const std::string_view scheme = std::string_view(header.value).substr(0, space);
     const bool bearer = detail::ascii_iequals(scheme, "Bearer");
-    header.value = space == std::string::npos
-        ? redact(header.value, false)
-        : fmt::format("{} {}", scheme, redact(std::string_view(header.value).substr(space + 1), bearer));
+    header.value =
+        space == std::string::npos
+            ? redact(header.value, false)
+            : fmt::format("{} {}", scheme, redact(std::string_view(header.value).substr(space + 1), bearer));
   }
   return req;
 }

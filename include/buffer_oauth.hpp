@@ -64,64 +64,64 @@ namespace buffer_oauth {
 /// check, 4xx the provider refused, 5xx limits and environment.
 enum class errc : std::uint16_t {
   ok = 0,
-  invalid_client_id = 100,       ///< client_id empty or not VSCHAR
-  invalid_redirect_uri = 101,    ///< redirect URI not absolute, has a fragment, userinfo...
-  invalid_endpoint = 102,        ///< a provider endpoint is not a usable absolute URL
-  invalid_character = 103,       ///< a value holds a character its grammar forbids
-  insufficient_entropy = 104,    ///< fewer random bytes than the minimum
-  invalid_code_verifier = 105,   ///< PKCE verifier/challenge outside RFC 7636 §4.1
-  out_of_order = 106,            ///< flow event not allowed in the current state
-  state_already_used = 108,      ///< a redirect was already accepted for this state
-  code_already_used = 109,       ///< the code was already put in a token request
-  clock_regressed = 110,         ///< `now` is earlier than a time passed before
-  invalid_argument = 111,        ///< an argument outside its documented range
-  invalid_url = 200,             ///< not an absolute http(s) URL we can split
-  bad_percent_encoding = 201,    ///< '%' not followed by two hex digits
-  invalid_utf8 = 202,            ///< bytes that are not valid UTF-8
-  malformed_json = 203,          ///< not RFC 8259 JSON
-  invalid_surrogate = 204,       ///< a \u escape that is a lone surrogate
-  depth_exceeded = 205,          ///< JSON nested deeper than the limit
-  empty_body = 206,              ///< the response body is empty or blank
-  not_json = 207,                ///< the body is not JSON (an HTML error page...)
-  not_an_object = 208,           ///< JSON, but the top level is not an object
-  duplicate_member = 209,        ///< an OAuth member appears twice
-  invalid_member_type = 210,     ///< an OAuth member has the wrong JSON type
-  missing_access_token = 211,    ///< no access_token in a success response
-  missing_token_type = 212,      ///< no token_type and the provider allows no default
-  unsupported_token_type = 213,  ///< token_type other than Bearer
-  invalid_expires_in = 214,      ///< expires_in not a non-negative integer
-  invalid_token_syntax = 215,    ///< token outside RFC 6750 b64token
-  malformed_error = 216,         ///< error fields outside RFC 6749's charset
-  ambiguous_response = 217,      ///< both a result and an error
-  missing_code = 218,            ///< the redirect has neither code nor error
-  invalid_header_value = 219,    ///< header name/value with CR, LF, NUL...
-  malformed_challenge = 220,     ///< WWW-Authenticate not RFC 6750 §3 syntax
-  corrupt_flow = 221,            ///< saved flow truncated or malformed
-  unsupported_flow_version = 222,///< saved flow from another format version
-  insecure_url = 300,            ///< plain http where HTTPS is required
-  redirect_uri_mismatch = 301,   ///< the redirect is not our registered URI
-  state_missing = 302,           ///< no state where one is required
-  state_mismatch = 303,          ///< state differs from the one we sent
-  duplicate_parameter = 304,     ///< an OAuth parameter appears twice
-  iss_missing = 305,             ///< RFC 9207 iss absent but an issuer is configured
-  iss_mismatch = 306,            ///< iss differs from the configured issuer
-  iss_unexpected = 307,          ///< iss present but no issuer configured to check it
-  token_origin_mismatch = 308,   ///< request URL outside the provider's API origin
-  token_already_present = 309,   ///< the request already carries a token
-  query_token_disallowed = 310,  ///< query placement without explicit opt-in
-  form_body_not_allowed = 311,   ///< body placement on GET or a non-form body
-  code_expired = 312,            ///< the code outlived the provider's lifetime
-  tampered_flow = 313,           ///< saved flow fails its HMAC check
-  provider_mismatch = 314,       ///< saved flow belongs to another provider/client
-  authorization_denied = 400,    ///< the user refused (error=access_denied)
-  authorization_error = 401,     ///< the provider sent another authorization error
-  token_error = 402,             ///< RFC 6749 §5.2 error from the token endpoint
-  api_error = 403,               ///< Buffer API error envelope (code, message)
-  token_rejected = 404,          ///< the API refused the token: log in again
-  http_error = 405,              ///< unexpected HTTP status without an OAuth body
-  deauthorize_failed = 406,      ///< the provider did not confirm the revocation
-  too_large = 500,               ///< input over a size or count limit
-  random_unavailable = 501,      ///< the OS random source failed
+  invalid_client_id = 100,         ///< client_id empty or not VSCHAR
+  invalid_redirect_uri = 101,      ///< redirect URI not absolute, has a fragment, userinfo...
+  invalid_endpoint = 102,          ///< a provider endpoint is not a usable absolute URL
+  invalid_character = 103,         ///< a value holds a character its grammar forbids
+  insufficient_entropy = 104,      ///< fewer random bytes than the minimum
+  invalid_code_verifier = 105,     ///< PKCE verifier/challenge outside RFC 7636 §4.1
+  out_of_order = 106,              ///< flow event not allowed in the current state
+  state_already_used = 108,        ///< a redirect was already accepted for this state
+  code_already_used = 109,         ///< the code was already put in a token request
+  clock_regressed = 110,           ///< `now` is earlier than a time passed before
+  invalid_argument = 111,          ///< an argument outside its documented range
+  invalid_url = 200,               ///< not an absolute http(s) URL we can split
+  bad_percent_encoding = 201,      ///< '%' not followed by two hex digits
+  invalid_utf8 = 202,              ///< bytes that are not valid UTF-8
+  malformed_json = 203,            ///< not RFC 8259 JSON
+  invalid_surrogate = 204,         ///< a \u escape that is a lone surrogate
+  depth_exceeded = 205,            ///< JSON nested deeper than the limit
+  empty_body = 206,                ///< the response body is empty or blank
+  not_json = 207,                  ///< the body is not JSON (an HTML error page...)
+  not_an_object = 208,             ///< JSON, but the top level is not an object
+  duplicate_member = 209,          ///< an OAuth member appears twice
+  invalid_member_type = 210,       ///< an OAuth member has the wrong JSON type
+  missing_access_token = 211,      ///< no access_token in a success response
+  missing_token_type = 212,        ///< no token_type and the provider allows no default
+  unsupported_token_type = 213,    ///< token_type other than Bearer
+  invalid_expires_in = 214,        ///< expires_in not a non-negative integer
+  invalid_token_syntax = 215,      ///< token outside RFC 6750 b64token
+  malformed_error = 216,           ///< error fields outside RFC 6749's charset
+  ambiguous_response = 217,        ///< both a result and an error
+  missing_code = 218,              ///< the redirect has neither code nor error
+  invalid_header_value = 219,      ///< header name/value with CR, LF, NUL...
+  malformed_challenge = 220,       ///< WWW-Authenticate not RFC 6750 §3 syntax
+  corrupt_flow = 221,              ///< saved flow truncated or malformed
+  unsupported_flow_version = 222,  ///< saved flow from another format version
+  insecure_url = 300,              ///< plain http where HTTPS is required
+  redirect_uri_mismatch = 301,     ///< the redirect is not our registered URI
+  state_missing = 302,             ///< no state where one is required
+  state_mismatch = 303,            ///< state differs from the one we sent
+  duplicate_parameter = 304,       ///< an OAuth parameter appears twice
+  iss_missing = 305,               ///< RFC 9207 iss absent but an issuer is configured
+  iss_mismatch = 306,              ///< iss differs from the configured issuer
+  iss_unexpected = 307,            ///< iss present but no issuer configured to check it
+  token_origin_mismatch = 308,     ///< request URL outside the provider's API origin
+  token_already_present = 309,     ///< the request already carries a token
+  query_token_disallowed = 310,    ///< query placement without explicit opt-in
+  form_body_not_allowed = 311,     ///< body placement on GET or a non-form body
+  code_expired = 312,              ///< the code outlived the provider's lifetime
+  tampered_flow = 313,             ///< saved flow fails its HMAC check
+  provider_mismatch = 314,         ///< saved flow belongs to another provider/client
+  authorization_denied = 400,      ///< the user refused (error=access_denied)
+  authorization_error = 401,       ///< the provider sent another authorization error
+  token_error = 402,               ///< RFC 6749 §5.2 error from the token endpoint
+  api_error = 403,                 ///< Buffer API error envelope (code, message)
+  token_rejected = 404,            ///< the API refused the token: log in again
+  http_error = 405,                ///< unexpected HTTP status without an OAuth body
+  deauthorize_failed = 406,        ///< the provider did not confirm the revocation
+  too_large = 500,                 ///< input over a size or count limit
+  random_unavailable = 501,        ///< the OS random source failed
 };
 
 namespace detail {
@@ -131,18 +131,28 @@ struct errc_info {
   std::string_view message;
 };
 
+// clang-format off: one row per code, easy to scan and to diff
 inline constexpr errc_info errc_table[] = {
     {errc::ok, "ok", "success"},
-    {errc::invalid_client_id, "invalid_client_id", "the client_id is empty or has characters outside RFC 6749 VSCHAR; use the id Buffer shows for your app"},
-    {errc::invalid_redirect_uri, "invalid_redirect_uri", "the redirect URI must be an absolute http(s) URI without fragment or userinfo"},
-    {errc::invalid_endpoint, "invalid_endpoint", "a provider endpoint is not an absolute http(s) URL without fragment"},
+    {errc::invalid_client_id, "invalid_client_id",
+     "the client_id is empty or has characters outside RFC 6749 VSCHAR; use the id Buffer shows for your "
+     "app"},
+    {errc::invalid_redirect_uri, "invalid_redirect_uri",
+     "the redirect URI must be an absolute http(s) URI without fragment or userinfo"},
+    {errc::invalid_endpoint, "invalid_endpoint",
+     "a provider endpoint is not an absolute http(s) URL without fragment"},
     {errc::invalid_character, "invalid_character", "a value contains a character its grammar does not allow"},
-    {errc::insufficient_entropy, "insufficient_entropy", "too few random bytes: state needs 16, a PKCE verifier 32"},
-    {errc::invalid_code_verifier, "invalid_code_verifier", "PKCE verifier must be 43-128 unreserved characters, challenge 43 base64url characters"},
+    {errc::insufficient_entropy, "insufficient_entropy",
+     "too few random bytes: state needs 16, a PKCE verifier 32"},
+    {errc::invalid_code_verifier, "invalid_code_verifier",
+     "PKCE verifier must be 43-128 unreserved characters, challenge 43 base64url characters"},
     {errc::out_of_order, "out_of_order", "this flow event is not allowed in the current state"},
-    {errc::state_already_used, "state_already_used", "a redirect was already accepted for this state; start a new login"},
-    {errc::code_already_used, "code_already_used", "the code was already used in a token request; codes work once"},
-    {errc::clock_regressed, "clock_regressed", "the time passed is earlier than a time passed before; use a monotonic clock"},
+    {errc::state_already_used, "state_already_used",
+     "a redirect was already accepted for this state; start a new login"},
+    {errc::code_already_used, "code_already_used",
+     "the code was already used in a token request; codes work once"},
+    {errc::clock_regressed, "clock_regressed",
+     "the time passed is earlier than a time passed before; use a monotonic clock"},
     {errc::invalid_argument, "invalid_argument", "an argument is outside its documented range"},
     {errc::invalid_url, "invalid_url", "not an absolute http(s) URL"},
     {errc::bad_percent_encoding, "bad_percent_encoding", "a '%' is not followed by two hex digits"},
@@ -156,31 +166,44 @@ inline constexpr errc_info errc_table[] = {
     {errc::duplicate_member, "duplicate_member", "an OAuth member appears more than once in the JSON body"},
     {errc::invalid_member_type, "invalid_member_type", "an OAuth member has the wrong JSON type"},
     {errc::missing_access_token, "missing_access_token", "the token response has no access_token"},
-    {errc::missing_token_type, "missing_token_type", "the token response has no token_type (RFC 6749 §5.1 requires it)"},
-    {errc::unsupported_token_type, "unsupported_token_type", "the token_type is not Bearer; this client only uses Bearer tokens"},
+    {errc::missing_token_type, "missing_token_type",
+     "the token response has no token_type (RFC 6749 §5.1 requires it)"},
+    {errc::unsupported_token_type, "unsupported_token_type",
+     "the token_type is not Bearer; this client only uses Bearer tokens"},
     {errc::invalid_expires_in, "invalid_expires_in", "expires_in is not a non-negative integer of seconds"},
     {errc::invalid_token_syntax, "invalid_token_syntax", "the token is not RFC 6750 b64token syntax"},
-    {errc::malformed_error, "malformed_error", "the provider's error fields break RFC 6749's character rules"},
+    {errc::malformed_error, "malformed_error",
+     "the provider's error fields break RFC 6749's character rules"},
     {errc::ambiguous_response, "ambiguous_response", "the response carries both a result and an error"},
     {errc::missing_code, "missing_code", "the redirect carries neither a code nor an error"},
-    {errc::invalid_header_value, "invalid_header_value", "a header name or value contains CR, LF, NUL or another forbidden byte"},
-    {errc::malformed_challenge, "malformed_challenge", "the WWW-Authenticate header is not RFC 6750 §3 syntax"},
+    {errc::invalid_header_value, "invalid_header_value",
+     "a header name or value contains CR, LF, NUL or another forbidden byte"},
+    {errc::malformed_challenge, "malformed_challenge",
+     "the WWW-Authenticate header is not RFC 6750 §3 syntax"},
     {errc::corrupt_flow, "corrupt_flow", "the saved flow is truncated or malformed"},
-    {errc::unsupported_flow_version, "unsupported_flow_version", "the saved flow has an unknown format version"},
-    {errc::insecure_url, "insecure_url", "plain http is not allowed here; use https (or a loopback IP with the explicit opt-in)"},
+    {errc::unsupported_flow_version, "unsupported_flow_version",
+     "the saved flow has an unknown format version"},
+    {errc::insecure_url, "insecure_url",
+     "plain http is not allowed here; use https (or a loopback IP with the explicit opt-in)"},
     {errc::redirect_uri_mismatch, "redirect_uri_mismatch", "the URL is not the registered redirect URI"},
     {errc::state_missing, "state_missing", "the state parameter is missing"},
-    {errc::state_mismatch, "state_mismatch", "the state parameter does not match the one sent; possible CSRF"},
+    {errc::state_mismatch, "state_mismatch",
+     "the state parameter does not match the one sent; possible CSRF"},
     {errc::duplicate_parameter, "duplicate_parameter", "an OAuth parameter appears more than once"},
     {errc::iss_missing, "iss_missing", "the redirect has no iss but an issuer is configured (RFC 9207)"},
     {errc::iss_mismatch, "iss_mismatch", "iss differs from the configured issuer; possible mix-up attack"},
     {errc::iss_unexpected, "iss_unexpected", "the redirect has iss but no issuer is configured to check it"},
-    {errc::token_origin_mismatch, "token_origin_mismatch", "the request URL is outside the provider's API origin; the token is not sent there"},
+    {errc::token_origin_mismatch, "token_origin_mismatch",
+     "the request URL is outside the provider's API origin; the token is not sent there"},
     {errc::token_already_present, "token_already_present", "the request already carries an access token"},
-    {errc::query_token_disallowed, "query_token_disallowed", "a token in the query string needs an explicit opt-in (RFC 9700 §4.3.2)"},
-    {errc::form_body_not_allowed, "form_body_not_allowed", "a body token needs a non-GET request with an ASCII application/x-www-form-urlencoded body"},
-    {errc::code_expired, "code_expired", "the authorization code is older than the provider allows; log in again"},
-    {errc::tampered_flow, "tampered_flow", "the saved flow failed its integrity check (wrong key or altered)"},
+    {errc::query_token_disallowed, "query_token_disallowed",
+     "a token in the query string needs an explicit opt-in (RFC 9700 §4.3.2)"},
+    {errc::form_body_not_allowed, "form_body_not_allowed",
+     "a body token needs a non-GET request with an ASCII application/x-www-form-urlencoded body"},
+    {errc::code_expired, "code_expired",
+     "the authorization code is older than the provider allows; log in again"},
+    {errc::tampered_flow, "tampered_flow",
+     "the saved flow failed its integrity check (wrong key or altered)"},
     {errc::provider_mismatch, "provider_mismatch", "the saved flow belongs to another provider or client"},
     {errc::authorization_denied, "authorization_denied", "the user denied access"},
     {errc::authorization_error, "authorization_error", "the provider returned an authorization error"},
@@ -192,6 +215,7 @@ inline constexpr errc_info errc_table[] = {
     {errc::too_large, "too_large", "input exceeds a size or count limit"},
     {errc::random_unavailable, "random_unavailable", "the operating system's random source failed"},
 };
+// clang-format on
 
 inline constexpr std::size_t errc_count = sizeof errc_table / sizeof errc_table[0];
 
@@ -240,8 +264,8 @@ struct error {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : value_(std::move(value)) {}                          // NOLINT
-  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {} // NOLINT
+  result(T value) : value_(std::move(value)) {}                            // NOLINT
+  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {}  // NOLINT
 
   explicit operator bool() const noexcept { return ok_; }
   bool has_value() const noexcept { return ok_; }
@@ -297,11 +321,11 @@ inline error fail(errc code, std::string_view what = {}) {
 /// Size and count limits applied to everything parsed. Defaults are generous
 /// for OAuth and small enough that hostile input costs little.
 struct limits {
-  std::size_t max_url = 8192;          ///< redirect URLs, endpoints, API URLs
-  std::size_t max_body = 65536;        ///< response bodies (64 KiB)
-  std::size_t max_parameters = 128;    ///< query/form pairs in one URL
-  std::size_t max_value = 4096;        ///< code, state, token, other values
-  std::size_t max_json_depth = 64;     ///< nesting; at most 256 is honoured
+  std::size_t max_url = 8192;        ///< redirect URLs, endpoints, API URLs
+  std::size_t max_body = 65536;      ///< response bodies (64 KiB)
+  std::size_t max_parameters = 128;  ///< query/form pairs in one URL
+  std::size_t max_value = 4096;      ///< code, state, token, other values
+  std::size_t max_json_depth = 64;   ///< nesting; at most 256 is honoured
 };
 
 namespace detail {
@@ -317,15 +341,15 @@ constexpr bool is_unreserved(unsigned char c) noexcept {
 }
 /// RFC 3986 §2.2 sub-delims
 constexpr bool is_sub_delim(unsigned char c) noexcept {
-  return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' ||
-         c == '+' || c == ',' || c == ';' || c == '=';
+  return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
+         c == ',' || c == ';' || c == '=';
 }
 /// RFC 3986 §3.2.2 reg-name characters (besides pct-encoded).
 constexpr bool is_reg_name_char(unsigned char c) noexcept { return is_unreserved(c) || is_sub_delim(c); }
 /// Any character that may appear literally in an RFC 3986 URI.
 constexpr bool is_uri_char(unsigned char c) noexcept {
-  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' ||
-         c == '[' || c == ']' || c == '@' || c == '%';
+  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' || c == '[' ||
+         c == ']' || c == '@' || c == '%';
 }
 /// RFC 6749 App. A: VSCHAR = %x20-7E
 constexpr bool is_vschar(unsigned char c) noexcept { return c >= 0x20 && c <= 0x7e; }
@@ -335,14 +359,13 @@ constexpr bool is_nqschar(unsigned char c) noexcept { return is_vschar(c) && c !
 constexpr bool is_nqchar(unsigned char c) noexcept { return is_nqschar(c) && c != ' '; }
 /// RFC 6750 §2.1: b64token body characters (before the trailing '=')
 constexpr bool is_b64token_char(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' ||
-         c == '/';
+  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
 }
 /// RFC 7230 tchar, for header names and auth-scheme tokens.
 constexpr bool is_tchar(unsigned char c) noexcept {
   return is_alpha(c) || is_digit(c) || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
-         c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' ||
-         c == '`' || c == '|' || c == '~';
+         c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' ||
+         c == '|' || c == '~';
 }
 
 constexpr unsigned char hex_value(unsigned char c) noexcept {
@@ -403,7 +426,12 @@ class utf8_validator {
   bool feed(unsigned char c) noexcept {
     if (need_ == 0) {
       if (c < 0x80) return true;
-      if (c >= 0xc2 && c <= 0xdf) { need_ = 1; lo_ = 0x80; hi_ = 0xbf; return true; }
+      if (c >= 0xc2 && c <= 0xdf) {
+        need_ = 1;
+        lo_ = 0x80;
+        hi_ = 0xbf;
+        return true;
+      }
       if (c >= 0xe0 && c <= 0xef) {
         need_ = 2;
         lo_ = c == 0xe0 ? 0xa0 : 0x80;
@@ -471,8 +499,7 @@ inline void percent_encode(std::string& out, std::string_view s, encoding mode) 
 /// `plus_is_space` selects form decoding (query strings, form bodies).
 class percent_decoder {
  public:
-  percent_decoder(std::string_view raw, bool plus_is_space) noexcept
-      : raw_(raw), plus_(plus_is_space) {}
+  percent_decoder(std::string_view raw, bool plus_is_space) noexcept : raw_(raw), plus_(plus_is_space) {}
   /// Next decoded byte; false at the end or on a bad escape (see bad()).
   bool next(unsigned char& out) noexcept {
     if (pos_ >= raw_.size()) return false;
@@ -591,7 +618,7 @@ struct url_parts {
   std::string_view host;    ///< reg-name, IPv4, or "[...]" IPv6 literal
   std::string_view port;    ///< digits, or empty
   std::string_view path;
-  std::string_view query;   ///< without '?'
+  std::string_view query;  ///< without '?'
   std::string_view fragment;
   bool has_query = false;
   bool has_fragment = false;
@@ -640,8 +667,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   if (p.host.empty()) return fail(bad, "URL has no host");
   if (!hostport.empty()) {
     p.port = hostport.substr(1);
-    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, is_digit))
-      return fail(bad, "URL port");
+    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, is_digit)) return fail(bad, "URL port");
     unsigned long v = 0;
     for (char ch : p.port) v = v * 10 + static_cast<unsigned long>(ch - '0');
     if (v == 0 || v > 65535) return fail(bad, "URL port");
@@ -694,16 +720,15 @@ inline bool is_loopback_ip(std::string_view host) noexcept {
 
 /// Same scheme, host (both case-insensitive) and effective port.
 inline bool same_origin(const url_parts& a, const url_parts& b) noexcept {
-  return iequals(a.scheme, b.scheme) && iequals(a.host, b.host) &&
-         a.effective_port == b.effective_port;
+  return iequals(a.scheme, b.scheme) && iequals(a.host, b.host) && a.effective_port == b.effective_port;
 }
 
 /// Appends "name=value" to a URL's query or to a form body, with '&' unless
 /// the query (what follows the first '?') or the body is empty or ends with
 /// '&'. In a caller's form body (`body`) a '?' is data: "text=Really?" gets
 /// "&name=value".
-inline void append_pair(std::string& out, std::string_view name, std::string_view value,
-                        encoding mode, bool body = false) {
+inline void append_pair(std::string& out, std::string_view name, std::string_view value, encoding mode,
+                        bool body = false) {
   const std::size_t mark = body ? std::string::npos : out.find('?');
   // cppcheck-suppress containerOutOfBounds ; false positive: size() > 0 is checked first
   if (out.size() > (mark == std::string::npos ? 0 : mark + 1) && out.back() != '&') out += '&';
@@ -763,8 +788,7 @@ inline std::string json_unescape(std::string_view raw) {
       case 'u': {
         auto hex4 = [&](std::size_t at) {
           std::uint32_t v = 0;
-          for (std::size_t k = 0; k < 4; ++k)
-            v = v * 16 + hex_value(static_cast<unsigned char>(raw[at + k]));
+          for (std::size_t k = 0; k < 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[at + k]));
           return v;
         };
         std::uint32_t cp = hex4(i + 1);
@@ -886,8 +910,7 @@ class json_scanner {
   bool at_end() const noexcept { return i_ >= s_.size(); }
   void skip_ws() noexcept {
     if (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) > ' ') return;  // the usual case
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
-      ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
   }
   json_type fail(errc e) noexcept {
     err_ = e;
@@ -906,7 +929,8 @@ class json_scanner {
   }
   void pop() noexcept {
     --depth_;
-    if (depth_ == 1) container_type_closed_ = (stack_[1 / 64] >> 1) & 1 ? json_type::object : json_type::array;
+    if (depth_ == 1)
+      container_type_closed_ = (stack_[1 / 64] >> 1) & 1 ? json_type::object : json_type::array;
   }
   bool is_object() const noexcept {
     const std::size_t d = depth_ - 1;
@@ -957,7 +981,12 @@ class json_scanner {
           if (v >= 0x80) return false;  // OAuth member names are ASCII
           c = static_cast<unsigned char>(v);
         } else {
-          c = static_cast<unsigned char>(e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e);
+          c = static_cast<unsigned char>(e == 'b'   ? '\b'
+                                         : e == 'f' ? '\f'
+                                         : e == 'n' ? '\n'
+                                         : e == 'r' ? '\r'
+                                         : e == 't' ? '\t'
+                                                    : e);
         }
       }
       buf[n++] = static_cast<char>(c);
@@ -995,8 +1024,9 @@ class json_scanner {
       std::uint64_t x;
       std::memcpy(&x, p + i, 8);
       const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-      const std::uint64_t special = (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
-                                     ((backslash - ones) & ~backslash) | x) & highs;
+      const std::uint64_t special =
+          (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x) &
+          highs;
       if (special != 0) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         return i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8;  // the lowest flag is exact
@@ -1047,8 +1077,8 @@ class json_scanner {
           if (!hex4(lo)) return false;
           if (lo < 0xdc00 || lo > 0xdfff) return failb(errc::invalid_surrogate);
         }
-      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
-                 e != 'r' && e != 't') {
+      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
+                 e != 't') {
         return failb(errc::malformed_json);
       }
     }
@@ -1108,8 +1138,7 @@ inline result<json_type> json_read(std::string_view doc, json_slot* slots, std::
 }
 
 /// The member named `name`, or an error if it appears more than once.
-inline result<json_value> json_member(const json_slot* slots, std::size_t nslots,
-                                      std::string_view name) {
+inline result<json_value> json_member(const json_slot* slots, std::size_t nslots, std::string_view name) {
   for (std::size_t k = 0; k < nslots; ++k) {
     if (slots[k].name != name) continue;
     if (slots[k].count > 1) return fail(errc::duplicate_member, name);
@@ -1169,6 +1198,7 @@ class sha256 {
   static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
 
   void compress(const unsigned char* block) noexcept {
+    // clang-format off: FIPS 180-4's constants and round, laid out as the standard does
     static constexpr std::uint32_t k[64] = {
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -1189,7 +1219,8 @@ class sha256 {
     }
     std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
     for (std::size_t t = 0; t < 64; ++t) {
-      const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[t] + w[t];
+      const std::uint32_t t1 =
+          h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[t] + w[t];
       const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
       h = g;
       g = f;
@@ -1200,8 +1231,15 @@ class sha256 {
       b = a;
       a = t1 + t2;
     }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+    h_[0] += a;
+    h_[1] += b;
+    h_[2] += c;
+    h_[3] += d;
+    h_[4] += e;
+    h_[5] += f;
+    h_[6] += g;
+    h_[7] += h;
+    // clang-format on
   }
 
   std::array<std::uint32_t, 8> h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -1352,8 +1390,10 @@ inline result<std::string> make_state(std::string_view random_bytes) {
 
 /// A PKCE verifier: base64url of 32-96 caller-supplied random bytes (43-128 chars).
 inline result<std::string> make_code_verifier(std::string_view random_bytes) {
-  if (random_bytes.size() < min_verifier_entropy) return detail::fail(errc::insufficient_entropy, "code_verifier");
-  if (random_bytes.size() > max_verifier_entropy) return detail::fail(errc::too_large, "code_verifier entropy");
+  if (random_bytes.size() < min_verifier_entropy)
+    return detail::fail(errc::insufficient_entropy, "code_verifier");
+  if (random_bytes.size() > max_verifier_entropy)
+    return detail::fail(errc::too_large, "code_verifier entropy");
   return base64url_encode(random_bytes);
 }
 
@@ -1498,16 +1538,16 @@ struct provider {
   std::string name;
   std::string authorize_endpoint;
   std::string token_endpoint;
-  std::string deauthorize_endpoint;  ///< empty: the provider has none
-  std::string api_base;              ///< tokens are only ever sent to this origin
-  std::string issuer;                ///< RFC 9207 iss to require; empty: none
+  std::string deauthorize_endpoint;            ///< empty: the provider has none
+  std::string api_base;                        ///< tokens are only ever sent to this origin
+  std::string issuer;                          ///< RFC 9207 iss to require; empty: none
   std::chrono::milliseconds code_lifetime{0};  ///< 0: no client-side limit
-  bool code_form_safe = false;       ///< send code with '/' unescaped (Buffer)
+  bool code_form_safe = false;                 ///< send code with '/' unescaped (Buffer)
   client_auth authentication = client_auth::http_basic;
   token_placement default_placement = token_placement::header;
-  std::uint8_t leniencies = 0;       ///< bitwise-or of allowed `leniency` values
+  std::uint8_t leniencies = 0;           ///< bitwise-or of allowed `leniency` values
   bool allow_insecure_loopback = false;  ///< http:// to 127.0.0.0/8 or [::1] endpoints
-  bool pkce = true;                  ///< send S256 code_challenge by default
+  bool pkce = true;                      ///< send S256 code_challenge by default
 
   bool allows(leniency l) const noexcept { return (leniencies & static_cast<std::uint8_t>(l)) != 0; }
 
@@ -1531,8 +1571,8 @@ struct provider {
   }
 
   /// A strict RFC 6749 provider: Basic client auth, no leniencies, PKCE.
-  static provider generic(std::string name, std::string authorize_endpoint,
-                          std::string token_endpoint, std::string api_base) {
+  static provider generic(std::string name, std::string authorize_endpoint, std::string token_endpoint,
+                          std::string api_base) {
     provider p;
     p.name = std::move(name);
     p.authorize_endpoint = std::move(authorize_endpoint);
@@ -1632,8 +1672,8 @@ inline std::size_t count_param(std::string_view query, std::string_view name) no
 /// https://bufferapp.com/oauth2/authorize?client_id=ID&redirect_uri=...&response_type=code&state=S
 /// Values are RFC 3986 percent-encoded with uppercase hex; the endpoint's own
 /// query is kept.
-inline result<std::string> build_authorize_url(const provider& p, const client& c,
-                                               const authorize_params& a, const limits& lim = {}) {
+inline result<std::string> build_authorize_url(const provider& p, const client& c, const authorize_params& a,
+                                               const limits& lim = {}) {
   if (auto ok = detail::check_client_id(c.id); !ok) return ok.error();
   auto endpoint = detail::check_endpoint(p.authorize_endpoint, p, lim, "authorize_endpoint");
   if (!endpoint) return endpoint.error();
@@ -1641,7 +1681,8 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   if (a.without_state && !a.state.empty())
     return detail::fail(errc::invalid_argument, "state given together with without_state");
   if (!a.without_state) {
-    if (a.state.empty()) return detail::fail(errc::state_missing, "no state given (pass one, or opt out with without_state)");
+    if (a.state.empty())
+      return detail::fail(errc::state_missing, "no state given (pass one, or opt out with without_state)");
     if (a.state.size() > lim.max_value) return detail::fail(errc::too_large, "state");
     if (!detail::all_of(a.state, detail::is_vschar)) return detail::fail(errc::invalid_character, "state");
   }
@@ -1649,8 +1690,8 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
     return detail::fail(errc::invalid_code_verifier, "code_challenge");
   if (!a.scope.empty() && !detail::is_scope(a.scope)) return detail::fail(errc::invalid_character, "scope");
 
-  static constexpr std::string_view ours[] = {"client_id", "redirect_uri", "response_type", "state",
-                                              "scope", "code_challenge", "code_challenge_method"};
+  static constexpr std::string_view ours[] = {"client_id", "redirect_uri",   "response_type",        "state",
+                                              "scope",     "code_challenge", "code_challenge_method"};
   detail::form_reader reader(endpoint->query);
   detail::form_pair pair;
   while (reader.next(pair))
@@ -1687,7 +1728,7 @@ namespace detail {
 /// The OAuth parameters of a redirect, still encoded, each seen at most once.
 struct redirect_params {
   enum { code, state, error, error_description, error_uri, iss, count };
-  static constexpr std::string_view names[count] = {"code", "state", "error", "error_description",
+  static constexpr std::string_view names[count] = {"code",      "state", "error", "error_description",
                                                     "error_uri", "iss"};
   std::string_view raw[count];
   bool seen[count] = {};
@@ -1810,7 +1851,8 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
                                                 q.get(rp::error_uri), e.from_provider);
         !ok)
       return ok.error();
-    e.code = e.from_provider.error == "access_denied" ? errc::authorization_denied : errc::authorization_error;
+    e.code =
+        e.from_provider.error == "access_denied" ? errc::authorization_denied : errc::authorization_error;
     e.message.assign(message(e.code));
     e.message += " (error=" + e.from_provider.error + ")";
     return e;
@@ -1833,9 +1875,9 @@ struct token {
   std::optional<std::int64_t> expires_in;
   std::string refresh_token;
   std::string scope;
-  std::uint8_t leniencies = 0;        ///< `leniency` values applied to accept it
-  bool no_store = false;              ///< response had Cache-Control: no-store
-  bool refresh_token_rotated = false; ///< parse_refresh_response: a new refresh token came
+  std::uint8_t leniencies = 0;         ///< `leniency` values applied to accept it
+  bool no_store = false;               ///< response had Cache-Control: no-store
+  bool refresh_token_rotated = false;  ///< parse_refresh_response: a new refresh token came
 
   bool applied(leniency l) const noexcept { return (leniencies & static_cast<std::uint8_t>(l)) != 0; }
 };
@@ -1892,8 +1934,8 @@ inline result<http_request> build_token_request(const provider& p, const client&
 
 /// A refresh-token POST (RFC 6749 §6), for providers that issue refresh tokens.
 inline result<http_request> build_refresh_request(const provider& p, const client& c,
-                                                  std::string_view refresh_token,
-                                                  std::string_view scope = {}, const limits& lim = {}) {
+                                                  std::string_view refresh_token, std::string_view scope = {},
+                                                  const limits& lim = {}) {
   auto req = detail::token_endpoint_request(p, c, lim);
   if (!req) return req;
   if (refresh_token.empty() || !detail::all_of(refresh_token, detail::is_vschar))
@@ -1910,12 +1952,24 @@ inline result<http_request> build_refresh_request(const provider& p, const clien
 namespace detail {
 /// Top-level members a token, OAuth error or Buffer envelope may carry.
 struct response_members {
-  enum { access_token, token_type, expires_in, refresh_token, scope, error, error_description,
-         error_uri, code, success, message, count };
-  json_slot slots[count] = {{"access_token", {}, 0}, {"token_type", {}, 0}, {"expires_in", {}, 0},
-                            {"refresh_token", {}, 0}, {"scope", {}, 0}, {"error", {}, 0},
-                            {"error_description", {}, 0}, {"error_uri", {}, 0}, {"code", {}, 0},
-                            {"success", {}, 0}, {"message", {}, 0}};
+  enum {
+    access_token,
+    token_type,
+    expires_in,
+    refresh_token,
+    scope,
+    error,
+    error_description,
+    error_uri,
+    code,
+    success,
+    message,
+    count
+  };
+  json_slot slots[count] = {{"access_token", {}, 0},      {"token_type", {}, 0}, {"expires_in", {}, 0},
+                            {"refresh_token", {}, 0},     {"scope", {}, 0},      {"error", {}, 0},
+                            {"error_description", {}, 0}, {"error_uri", {}, 0},  {"code", {}, 0},
+                            {"success", {}, 0},           {"message", {}, 0}};
   json_value v[count];
 };
 
@@ -2045,7 +2099,8 @@ inline result<token> parse_token_response(const provider& p, const http_response
   const rm& m = *members;
   const bool has_token = m.v[rm::access_token].type != json_type::absent;
   if (m.v[rm::error].type != json_type::absent) {
-    if (has_token) return detail::with_response(detail::fail(errc::ambiguous_response, "access_token and error"), r);
+    if (has_token)
+      return detail::with_response(detail::fail(errc::ambiguous_response, "access_token and error"), r);
     // An OAuth error code wins over a numeric "code" beside it (some servers add one).
     if (detail::is_api_envelope(m) && !detail::is_oauth_error_code(m.v[rm::error]))
       return detail::api_envelope_error(m, r, errc::api_error);
@@ -2062,14 +2117,16 @@ inline result<token> parse_token_response(const provider& p, const http_response
     return detail::with_response(detail::fail(errc::invalid_member_type, "access_token"), r);
   t.access_token = detail::json_string(at);
   if (t.access_token.empty()) return detail::with_response(detail::fail(errc::missing_access_token), r);
-  if (t.access_token.size() > lim.max_value) return detail::with_response(detail::fail(errc::too_large, "access_token"), r);
+  if (t.access_token.size() > lim.max_value)
+    return detail::with_response(detail::fail(errc::too_large, "access_token"), r);
   if (!detail::is_b64token(t.access_token))
     return detail::with_response(detail::fail(errc::invalid_token_syntax, "access_token"), r);
 
   auto has_type = detail::optional_string(p, m.v[rm::token_type], "token_type", t.token_type, t);
   if (!has_type) return detail::with_response(has_type.error(), r);
   if (!*has_type) {
-    if (!p.allows(leniency::token_type_defaulted)) return detail::with_response(detail::fail(errc::missing_token_type), r);
+    if (!p.allows(leniency::token_type_defaulted))
+      return detail::with_response(detail::fail(errc::missing_token_type), r);
     t.token_type = "bearer";
     t.leniencies |= static_cast<std::uint8_t>(leniency::token_type_defaulted);
   } else if (!detail::iequals(t.token_type, "bearer")) {
@@ -2079,7 +2136,8 @@ inline result<token> parse_token_response(const provider& p, const http_response
   const auto& ex = m.v[rm::expires_in];
   std::int64_t seconds = 0;
   if (ex.type == json_type::number) {
-    if (!detail::parse_seconds(ex.raw, seconds)) return detail::with_response(detail::fail(errc::invalid_expires_in), r);
+    if (!detail::parse_seconds(ex.raw, seconds))
+      return detail::with_response(detail::fail(errc::invalid_expires_in), r);
     t.expires_in = seconds;
   } else if (ex.type == json_type::string && p.allows(leniency::expires_in_string) && !ex.escaped &&
              detail::parse_seconds(ex.raw, seconds)) {
@@ -2129,7 +2187,7 @@ inline result<token> parse_refresh_response(const provider& p, const http_respon
 
 struct attach_options {
   std::optional<token_placement> placement;  ///< default: the provider's
-  bool allow_query = false;  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
+  bool allow_query = false;                  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
 };
 
 /// Puts an access token on a request to the provider's API (RFC 6750 §2):
@@ -2155,7 +2213,8 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
   if (!detail::same_origin(*api, *target)) return detail::fail(errc::token_origin_mismatch);
 
   const std::string* content_type = find_header(req.headers, "Content-Type");
-  const bool form_body = content_type && detail::iequals(detail::media_type(*content_type), detail::form_content_type);
+  const bool form_body =
+      content_type && detail::iequals(detail::media_type(*content_type), detail::form_content_type);
   if (find_header(req.headers, "Authorization") || detail::count_param(target->query, "access_token") > 0 ||
       (form_body && detail::count_param(req.body, "access_token") > 0))
     return detail::fail(errc::token_already_present);
@@ -2177,13 +2236,15 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
       else if (!form_body)
         return detail::fail(errc::form_body_not_allowed, "body is not application/x-www-form-urlencoded");
       for (char ch : req.body)
-        if (static_cast<unsigned char>(ch) >= 0x80) return detail::fail(errc::form_body_not_allowed, "body is not ASCII");
+        if (static_cast<unsigned char>(ch) >= 0x80)
+          return detail::fail(errc::form_body_not_allowed, "body is not ASCII");
       detail::append_pair(req.body, "access_token", access_token, encoding::form_safe, true);
       break;
     }
     case token_placement::query: {
       if (!o.allow_query) return detail::fail(errc::query_token_disallowed);
-      const std::size_t before_fragment = req.url.size() - (target->has_fragment ? target->fragment.size() + 1 : 0);
+      const std::size_t before_fragment =
+          req.url.size() - (target->has_fragment ? target->fragment.size() + 1 : 0);
       std::string url;  // one allocation: room for "?&access_token=" and an escaped token
       url.reserve(req.url.size() + 15 + 3 * access_token.size());
       url.append(req.url, 0, before_fragment);
@@ -2225,7 +2286,9 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
   bool seen[5] = {};
   std::string* fields[5] = {&out.realm, &out.scope, &out.error, &out.error_description, &out.error_uri};
   static constexpr std::string_view names[5] = {"realm", "scope", "error", "error_description", "error_uri"};
-  auto ows = [&] { while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i; };
+  auto ows = [&] {
+    while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
+  };
   if (i < header.size() && header[i] != ' ') return fail(errc::malformed_challenge);
   ows();
   bool first = true;
@@ -2249,7 +2312,10 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
       bool closed = false;
       while (i < header.size()) {
         char ch = header[i++];
-        if (ch == '"') { closed = true; break; }
+        if (ch == '"') {
+          closed = true;
+          break;
+        }
         if (ch == '\\') {
           if (i >= header.size()) break;
           ch = header[i++];
@@ -2296,8 +2362,8 @@ inline result<void> check_api_response(const http_response& r, const limits& lim
   if (!members || !detail::is_api_envelope(*members))
     return detail::with_response(detail::fail(errc::http_error), r);
   const bool token_required = members->v[detail::response_members::code].raw == "1001";
-  return detail::api_envelope_error(*members, r,
-                                    r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
+  return detail::api_envelope_error(
+      *members, r, r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
 }
 
 // ============================================================================
@@ -2308,8 +2374,10 @@ inline result<void> check_api_response(const http_response& r, const limits& lim
 /// (placed as attach_token would).
 inline result<http_request> build_deauthorize_request(const provider& p, std::string_view access_token,
                                                       const attach_options& o = {}, const limits& lim = {}) {
-  if (p.deauthorize_endpoint.empty()) return detail::fail(errc::invalid_endpoint, "provider has no deauthorize endpoint");
-  if (auto ok = detail::check_endpoint(p.deauthorize_endpoint, p, lim, "deauthorize_endpoint"); !ok) return ok.error();
+  if (p.deauthorize_endpoint.empty())
+    return detail::fail(errc::invalid_endpoint, "provider has no deauthorize endpoint");
+  if (auto ok = detail::check_endpoint(p.deauthorize_endpoint, p, lim, "deauthorize_endpoint"); !ok)
+    return ok.error();
   http_request req;
   req.method = "POST";
   req.url = p.deauthorize_endpoint;
@@ -2354,7 +2422,8 @@ enum class flow_state : std::uint8_t {
 enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response };
 
 inline constexpr std::string_view to_string(flow_state s) noexcept {
-  constexpr std::string_view names[] = {"idle", "awaiting_redirect", "have_code", "awaiting_token", "authorized", "failed"};
+  constexpr std::string_view names[] = {"idle",           "awaiting_redirect", "have_code",
+                                        "awaiting_token", "authorized",        "failed"};
   return names[static_cast<std::size_t>(s)];
 }
 
@@ -2456,8 +2525,10 @@ class flow {
     if (now < received_at_) return detail::fail(errc::clock_regressed);
     // The age in unsigned arithmetic: now >= received, so it fits, while the
     // signed difference of two caller-chosen times could overflow.
-    const auto age = static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(received_at_.count());
-    if (provider_.code_lifetime.count() > 0 && age >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
+    const auto age =
+        static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(received_at_.count());
+    if (provider_.code_lifetime.count() > 0 &&
+        age >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
       return fail(detail::fail(errc::code_expired));
     auto req = build_token_request(provider_, client_, code_, verifier_, limits_);
     if (!req) return fail(req.error());
@@ -2485,7 +2556,8 @@ class flow {
   result<std::string> save(std::string_view key) const {
     if (state_ != flow_state::awaiting_redirect)
       return detail::fail(errc::out_of_order, "only a flow awaiting its redirect can be saved");
-    if (key.size() < 32) return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
+    if (key.size() < 32)
+      return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
     std::string payload;
     using detail::encoding;
     detail::append_pair(payload, "p", provider_.name, encoding::form);
@@ -2512,13 +2584,15 @@ class flow {
   static result<flow> restore(std::string_view saved, std::string_view key, provider p, client c,
                               limits lim = {}) {
     if (saved.size() > 4 * lim.max_url) return detail::fail(errc::too_large, "saved flow");
-    if (key.size() < 32) return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
+    if (key.size() < 32)
+      return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
     if (saved.substr(0, 2) != "bo") return detail::fail(errc::corrupt_flow);
     if (saved.substr(0, save_prefix.size()) != save_prefix) {
       const std::size_t dot = saved.find('.');
       const auto version = saved.substr(2, dot == std::string_view::npos ? 0 : dot - 2);
-      return detail::fail(!version.empty() && detail::all_of(version, detail::is_digit) ? errc::unsupported_flow_version
-                                                                                      : errc::corrupt_flow);
+      return detail::fail(!version.empty() && detail::all_of(version, detail::is_digit)
+                              ? errc::unsupported_flow_version
+                              : errc::corrupt_flow);
     }
     const std::size_t dot = saved.rfind('.');
     if (dot < save_prefix.size()) return detail::fail(errc::corrupt_flow);
@@ -2553,7 +2627,8 @@ class flow {
     }
     for (bool s : seen)
       if (!s) return detail::fail(errc::corrupt_flow, "field missing");
-    if (fields[0] != p.name || fields[1] != p.token_endpoint || fields[2] != c.id || fields[3] != c.redirect_uri)
+    if (fields[0] != p.name || fields[1] != p.token_endpoint || fields[2] != c.id ||
+        fields[3] != c.redirect_uri)
       return detail::fail(errc::provider_mismatch);
     if ((fields[5] != "0" && fields[5] != "1") || (fields[6] != "0" && fields[6] != "1"))
       return detail::fail(errc::corrupt_flow);
@@ -2581,8 +2656,10 @@ class flow {
     }
     for (const auto& t : flow_transitions)
       if (t.from == state_ && t.on == event) return {};
-    if (event == flow_event::redirect && state_ != flow_state::idle) return detail::fail(errc::state_already_used);
-    if (event == flow_event::token_request && state_ > flow_state::have_code) return detail::fail(errc::code_already_used);
+    if (event == flow_event::redirect && state_ != flow_state::idle)
+      return detail::fail(errc::state_already_used);
+    if (event == flow_event::token_request && state_ > flow_state::have_code)
+      return detail::fail(errc::code_already_used);
     error e = detail::fail(errc::out_of_order);
     e.message += " (event ";
     e.message += to_string(event);

@@ -63,8 +63,8 @@ bo::http_response response(int status, std::string body, bo::http_headers header
 }
 
 bo::provider loopback_provider(bool opt_in) {
-  bo::provider p = bo::provider::generic("local", "http://127.0.0.1:8080/authorize", "http://127.0.0.1:8080/token",
-                                         "http://127.0.0.1:8080/");
+  bo::provider p = bo::provider::generic("local", "http://127.0.0.1:8080/authorize",
+                                         "http://127.0.0.1:8080/token", "http://127.0.0.1:8080/");
   p.allow_insecure_loopback = opt_in;
   return p;
 }
@@ -93,7 +93,8 @@ TEST_CASE("attach: vector 29, header by default, nothing else changed") {
 TEST_CASE("attach: vector 28, query placement with opt-in, no Authorization header") {
   auto req = attach(get(std::string(kProfiles)), kToken, in_query());
   REQUIRE(req);
-  CHECK(req->url == "https://api.bufferapp.com/1/profiles.json?access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
+  CHECK(req->url ==
+        "https://api.bufferapp.com/1/profiles.json?access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
   CHECK(bo::find_header(req->headers, "Authorization") == nullptr);
   const std::string* cc = bo::find_header(req->headers, "Cache-Control");
   REQUIRE(cc != nullptr);
@@ -108,14 +109,16 @@ TEST_CASE("attach: vector 31, form body placement") {
   CHECK(req->method == "POST");
   CHECK(req->url == "https://api.bufferapp.com/1/updates/create.json");
   CHECK(req->body ==
-        "text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010&access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
+        "text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010&access_token=1/"
+        "8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
   CHECK(bo::find_header(req->headers, "Authorization") == nullptr);
   REQUIRE(req->headers.size() == 1);
   CHECK(req->headers[0].value == kForm);
 }
 
 TEST_CASE("attach: form body escapes '+' in the token, keeps '/'") {
-  auto req = attach(post("https://api.bufferapp.com/1/x.json", "a=1", std::string(kForm)), "x+y/z", in_body());
+  auto req =
+      attach(post("https://api.bufferapp.com/1/x.json", "a=1", std::string(kForm)), "x+y/z", in_body());
   REQUIRE(req);
   CHECK(req->body == "a=1&access_token=x%2By/z");
 }
@@ -130,8 +133,9 @@ TEST_CASE("attach: form body on an empty untyped POST gets the form Content-Type
 }
 
 TEST_CASE("attach: form body with a charset parameter is still a form") {
-  auto req = attach(post("https://api.bufferapp.com/1/x.json", "a=1", "Application/X-WWW-Form-Urlencoded; charset=utf-8"),
-                    kToken, in_body());
+  auto req = attach(
+      post("https://api.bufferapp.com/1/x.json", "a=1", "Application/X-WWW-Form-Urlencoded; charset=utf-8"),
+      kToken, in_body());
   REQUIRE(req);
   CHECK(req->body == "a=1&access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
 }
@@ -147,15 +151,16 @@ TEST_CASE("attach: form body refused on GET/HEAD and on non-form bodies") {
   const std::string url = "https://api.bufferapp.com/1/updates/create.json";
   CHECK(attach(post(url, R"({"text":"hi"})", "application/json"), kToken, in_body()).code() ==
         bo::errc::form_body_not_allowed);
-  CHECK(attach(post(url, "--b\r\n\r\nx\r\n--b--", "multipart/form-data; boundary=b"), kToken, in_body()).code() ==
-        bo::errc::form_body_not_allowed);
+  CHECK(attach(post(url, "--b\r\n\r\nx\r\n--b--", "multipart/form-data; boundary=b"), kToken, in_body())
+            .code() == bo::errc::form_body_not_allowed);
   CHECK(attach(post(url, "a=1", ""), kToken, in_body()).code() == bo::errc::form_body_not_allowed);
   CHECK(attach(post(url, "text=caf\xc3\xa9", std::string(kForm)), kToken, in_body()).code() ==
         bo::errc::form_body_not_allowed);
 }
 
 TEST_CASE("attach: query placement needs the explicit opt-in") {
-  CHECK(attach(get(std::string(kProfiles)), kToken, in_query(false)).code() == bo::errc::query_token_disallowed);
+  CHECK(attach(get(std::string(kProfiles)), kToken, in_query(false)).code() ==
+        bo::errc::query_token_disallowed);
   bo::provider p = bo::provider::buffer();
   p.default_placement = bo::token_placement::query;  // a provider default is not an opt-in
   CHECK(bo::attach_token(p, get(std::string(kProfiles)), kToken).code() == bo::errc::query_token_disallowed);
@@ -201,7 +206,8 @@ TEST_CASE("attach: never two placements at once") {
   CHECK(attach(h).code() == bo::errc::token_already_present);
   CHECK(attach(h, kToken, in_query()).code() == bo::errc::token_already_present);
   CHECK(attach(get(std::string(kProfiles) + "?access_token=1/x")).code() == bo::errc::token_already_present);
-  CHECK(attach(get(std::string(kProfiles) + "?a=1&%61ccess_token=1/x")).code() == bo::errc::token_already_present);
+  CHECK(attach(get(std::string(kProfiles) + "?a=1&%61ccess_token=1/x")).code() ==
+        bo::errc::token_already_present);
   CHECK(attach(get(std::string(kProfiles) + "?access_token=1/x"), kToken, in_query()).code() ==
         bo::errc::token_already_present);
   bo::http_request b = post("https://api.bufferapp.com/1/x.json", "a=1&access_token=1/x", std::string(kForm));
@@ -210,9 +216,10 @@ TEST_CASE("attach: never two placements at once") {
 }
 
 TEST_CASE("attach: tokens outside RFC 6750 b64token are refused") {
-  for (const std::string& bad : {std::string("a b"), std::string("a\r\nX: 1"), std::string("=a"), std::string("a=b"),
-                                 std::string(""), std::string("\xc3\xa4"), std::string("a,b"), std::string("a\0b", 3),
-                                 std::string("\"a\""), std::string("a\tb")}) {
+  for (const std::string& bad :
+       {std::string("a b"), std::string("a\r\nX: 1"), std::string("=a"), std::string("a=b"), std::string(""),
+        std::string("\xc3\xa4"), std::string("a,b"), std::string("a\0b", 3), std::string("\"a\""),
+        std::string("a\tb")}) {
     CAPTURE(bad);
     CHECK(attach(get(std::string(kProfiles)), bad).code() == bo::errc::invalid_token_syntax);
   }
@@ -232,10 +239,12 @@ TEST_CASE("attach: token length at limits::max_value accepted, one more too_larg
 
 TEST_CASE("attach: only to the provider's API origin over https") {
   CHECK(attach(get("http://api.bufferapp.com/1/profiles.json")).code() == bo::errc::insecure_url);
-  CHECK(attach(get("https://api.bufferapp.com.evil.com/1/profiles.json")).code() == bo::errc::token_origin_mismatch);
+  CHECK(attach(get("https://api.bufferapp.com.evil.com/1/profiles.json")).code() ==
+        bo::errc::token_origin_mismatch);
   CHECK(attach(get("https://evil.com/1/profiles.json")).code() == bo::errc::token_origin_mismatch);
   CHECK(attach(get("https://bufferapp.com/1/profiles.json")).code() == bo::errc::token_origin_mismatch);
-  CHECK(attach(get("https://api.bufferapp.com:8443/1/profiles.json")).code() == bo::errc::token_origin_mismatch);
+  CHECK(attach(get("https://api.bufferapp.com:8443/1/profiles.json")).code() ==
+        bo::errc::token_origin_mismatch);
   CHECK(attach(get("https://user@api.bufferapp.com/1/profiles.json")).code() == bo::errc::invalid_url);
   CHECK(attach(get("https://evil.com\\@api.bufferapp.com/1/profiles.json")).code() == bo::errc::invalid_url);
   CHECK(attach(get("/1/profiles.json")).code() == bo::errc::invalid_url);
@@ -257,7 +266,8 @@ TEST_CASE("attach: plain http loopback only with the provider's opt-in") {
   // Buffer with the opt-in still only sends to its own https origin.
   bo::provider b = bo::provider::buffer();
   b.allow_insecure_loopback = true;
-  CHECK(bo::attach_token(b, get("http://127.0.0.1:8080/x"), kToken).code() == bo::errc::token_origin_mismatch);
+  CHECK(bo::attach_token(b, get("http://127.0.0.1:8080/x"), kToken).code() ==
+        bo::errc::token_origin_mismatch);
 }
 
 TEST_CASE("attach: header names and values with CR, LF or NUL are refused, never stripped") {
@@ -270,8 +280,8 @@ TEST_CASE("attach: header names and values with CR, LF or NUL are refused, never
   bo::http_request tab = get(std::string(kProfiles));
   tab.headers.push_back({"X-Test", "a\tb"});
   CHECK(attach(tab));
-  for (const std::string& name : {std::string(""), std::string("X Test"), std::string("X-Test:"),
-                                  std::string("X\r\nTest")}) {
+  for (const std::string& name :
+       {std::string(""), std::string("X Test"), std::string("X-Test:"), std::string("X\r\nTest")}) {
     bo::http_request r = get(std::string(kProfiles));
     r.headers.push_back({name, "v"});
     CHECK(attach(r).code() == bo::errc::invalid_header_value);
@@ -331,9 +341,10 @@ TEST_CASE("challenge: other syntax") {
   REQUIRE(token_value);
   CHECK(token_value->error == "invalid_token");
   CHECK(token_value->scope == "read write");
-  for (const char* bad : {R"(Basic realm="x")", R"(Bearerrealm="x")", R"(Bearer realm="x)", R"(Bearer realm)",
-                          R"(Bearer realm="x" error="y")", R"(Bearer error="a\"b")", R"(Bearer error="a\\b")",
-                          "Bearer realm=\"a\nb\"", R"(Bearer error="x", error="y")", R"(Bearer realm=)", ""}) {
+  for (const char* bad :
+       {R"(Basic realm="x")", R"(Bearerrealm="x")", R"(Bearer realm="x)", R"(Bearer realm)",
+        R"(Bearer realm="x" error="y")", R"(Bearer error="a\"b")", R"(Bearer error="a\\b")",
+        "Bearer realm=\"a\nb\"", R"(Bearer error="x", error="y")", R"(Bearer realm=)", ""}) {
     CAPTURE(bad);
     CHECK(bo::parse_bearer_challenge(bad).code() == bo::errc::malformed_challenge);
   }
@@ -349,8 +360,8 @@ TEST_CASE("api response: 401 means log in again") {
   CHECK(r.code() == bo::errc::token_rejected);
   CHECK(r.error().http_status == 401);
   // Vector 34's challenge with 401: still rejected, whatever the error name.
-  auto draft = bo::check_api_response(response(
-      401, "", {{"WWW-Authenticate", R"(Bearer realm="Service", error="invalid_grant")"}}));
+  auto draft = bo::check_api_response(
+      response(401, "", {{"WWW-Authenticate", R"(Bearer realm="Service", error="invalid_grant")"}}));
   CHECK(draft.code() == bo::errc::token_rejected);
 }
 
@@ -365,27 +376,33 @@ TEST_CASE("api response: vector 26, 403 with Buffer code 1001 is token_rejected"
 }
 
 TEST_CASE("api response: other Buffer codes are api_error") {
-  auto r = bo::check_api_response(
-      response(400, R"({"message":"Whoops, it looks like you've posted that one recently.","code":1025,"success":false})"));
+  auto r = bo::check_api_response(response(
+      400,
+      R"({"message":"Whoops, it looks like you've posted that one recently.","code":1025,"success":false})"));
   CHECK(r.code() == bo::errc::api_error);
   CHECK(r.error().api_code == 1025);
-  CHECK(r.error().from_provider.error_description == "Whoops, it looks like you've posted that one recently.");
-  auto other403 = bo::check_api_response(response(403, R"({"success":false,"code":1002,"error":"Not allowed."})"));
+  CHECK(r.error().from_provider.error_description ==
+        "Whoops, it looks like you've posted that one recently.");
+  auto other403 =
+      bo::check_api_response(response(403, R"({"success":false,"code":1002,"error":"Not allowed."})"));
   CHECK(other403.code() == bo::errc::api_error);
   CHECK(other403.error().api_code == 1002);
   // 1001 under another status is not the "token required" answer.
-  CHECK(bo::check_api_response(response(400, R"({"success":false,"code":1001})")).code() == bo::errc::api_error);
+  CHECK(bo::check_api_response(response(400, R"({"success":false,"code":1001})")).code() ==
+        bo::errc::api_error);
 }
 
 TEST_CASE("api response: WWW-Authenticate error=\"invalid_token\" is token_rejected") {
-  auto r = bo::check_api_response(response(
-      400, "<html>no</html>",
-      {{"www-authenticate", R"(Bearer realm="example", error="invalid_token", error_description="expired")"}}));
+  auto r = bo::check_api_response(
+      response(400, "<html>no</html>",
+               {{"www-authenticate",
+                 R"(Bearer realm="example", error="invalid_token", error_description="expired")"}}));
   CHECK(r.code() == bo::errc::token_rejected);
   CHECK(r.error().from_provider.error == "invalid_token");
   CHECK(r.error().from_provider.error_description == "expired");
   // insufficient_scope is not a reason to log in again.
-  CHECK(bo::check_api_response(response(403, "", {{"WWW-Authenticate", R"(Bearer error="insufficient_scope")"}}))
+  CHECK(bo::check_api_response(
+            response(403, "", {{"WWW-Authenticate", R"(Bearer error="insufficient_scope")"}}))
             .code() == bo::errc::http_error);
 }
 
@@ -417,7 +434,8 @@ TEST_CASE("deauthorize: vector 30, query placement only with the opt-in") {
   auto req = bo::build_deauthorize_request(bo::provider::buffer(), kToken, in_query());
   REQUIRE(req);
   CHECK(req->method == "POST");
-  CHECK(req->url == "https://api.bufferapp.com/1/user/deauthorize.json?access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
+  CHECK(req->url ==
+        "https://api.bufferapp.com/1/user/deauthorize.json?access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
   CHECK(req->body.empty());
   CHECK(bo::find_header(req->headers, "Authorization") == nullptr);
   CHECK(bo::build_deauthorize_request(bo::provider::buffer(), kToken, in_query(false)).code() ==
@@ -426,13 +444,15 @@ TEST_CASE("deauthorize: vector 30, query placement only with the opt-in") {
 
 TEST_CASE("deauthorize: an empty or invalid token is refused before building") {
   CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "").code() == bo::errc::invalid_token_syntax);
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a b").code() == bo::errc::invalid_token_syntax);
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a\r\nX: y").code() == bo::errc::invalid_token_syntax);
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a b").code() ==
+        bo::errc::invalid_token_syntax);
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a\r\nX: y").code() ==
+        bo::errc::invalid_token_syntax);
 }
 
 TEST_CASE("deauthorize: provider without, or with an unusable, endpoint") {
-  bo::provider g = bo::provider::generic("example", "https://auth.example/authorize", "https://auth.example/token",
-                                         "https://api.example/");
+  bo::provider g = bo::provider::generic("example", "https://auth.example/authorize",
+                                         "https://auth.example/token", "https://api.example/");
   CHECK(bo::build_deauthorize_request(g, kToken).code() == bo::errc::invalid_endpoint);
   bo::provider b = bo::provider::buffer();
   b.deauthorize_endpoint = "http://api.bufferapp.com/1/user/deauthorize.json";
@@ -444,22 +464,26 @@ TEST_CASE("deauthorize: provider without, or with an unusable, endpoint") {
 }
 
 TEST_CASE("deauthorize: vector 27, revoked") {
-  CHECK(bo::parse_deauthorize_response(response(200, R"({"success": true, "message": "Access successfully revoked!"})")));
+  CHECK(bo::parse_deauthorize_response(
+      response(200, R"({"success": true, "message": "Access successfully revoked!"})")));
 }
 
 TEST_CASE("deauthorize: every other answer is a distinct error") {
-  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":false})")).code() == bo::errc::deauthorize_failed);
+  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":false})")).code() ==
+        bo::errc::deauthorize_failed);
   CHECK(bo::parse_deauthorize_response(response(200, R"({})")).code() == bo::errc::deauthorize_failed);
   CHECK(bo::parse_deauthorize_response(response(200, R"({"success":"true"})")).code() ==
         bo::errc::invalid_member_type);
-  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":1})")).code() == bo::errc::invalid_member_type);
+  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":1})")).code() ==
+        bo::errc::invalid_member_type);
   CHECK(bo::parse_deauthorize_response(response(200, R"({"success":true,"success":true})")).code() ==
         bo::errc::duplicate_member);
   CHECK(bo::parse_deauthorize_response(response(200, "<html>ok</html>")).code() == bo::errc::not_json);
   CHECK(bo::parse_deauthorize_response(response(200, "")).code() == bo::errc::empty_body);
   CHECK(bo::parse_deauthorize_response(response(200, "[true]")).code() == bo::errc::not_an_object);
   CHECK(bo::parse_deauthorize_response(response(401, "")).code() == bo::errc::token_rejected);
-  CHECK(bo::parse_deauthorize_response(response(403, R"({"success":false,"code":1001,"error":"Access token required."})"))
+  CHECK(bo::parse_deauthorize_response(
+            response(403, R"({"success":false,"code":1001,"error":"Access token required."})"))
             .code() == bo::errc::token_rejected);
   CHECK(bo::parse_deauthorize_response(response(500, "<html>oops</html>")).code() == bo::errc::http_error);
   auto failed = bo::parse_deauthorize_response(response(200, R"({"success":false})"));

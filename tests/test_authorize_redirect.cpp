@@ -54,7 +54,8 @@ std::vector<std::pair<std::string, std::string>> query_of(std::string_view url) 
   bo::detail::form_reader reader(url.substr(q + 1));
   bo::detail::form_pair pair;
   while (reader.next(pair))
-    out.emplace_back(bo::detail::decode_form_component(pair.name), bo::detail::decode_form_component(pair.value));
+    out.emplace_back(bo::detail::decode_form_component(pair.name),
+                     bo::detail::decode_form_component(pair.value));
   return out;
 }
 
@@ -127,8 +128,8 @@ TEST_CASE("authorize: checklist §1 row 1, every parameter once, uppercase hex, 
         "&redirect_uri=https%3A%2F%2Fclient.example%2Fback&response_type=code&state=S-._~9"
         "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
   const auto q = query_of(*url);
-  for (std::string_view name : {"client_id", "redirect_uri", "response_type", "state", "code_challenge",
-                                "code_challenge_method"})
+  for (std::string_view name :
+       {"client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method"})
     CHECK(count_name(q, name) == 1);
   CHECK(url->find("%2f") == std::string::npos);  // hex digits are uppercase
 }
@@ -150,24 +151,27 @@ TEST_CASE("authorize: the endpoint's own query is kept") {
 }
 
 TEST_CASE("authorize: an OAuth parameter already in the endpoint query is a duplicate") {
-  for (const char* endpoint : {"https://auth.example/authorize?x=1&client_id=a", "https://auth.example/authorize?state=s",
-                               "https://auth.example/authorize?%63lient_id=a",  // decoded name
-                               "https://auth.example/authorize?response_type=token",
-                               "https://auth.example/authorize?code_challenge_method=plain"}) {
+  for (const char* endpoint :
+       {"https://auth.example/authorize?x=1&client_id=a", "https://auth.example/authorize?state=s",
+        "https://auth.example/authorize?%63lient_id=a",  // decoded name
+        "https://auth.example/authorize?response_type=token",
+        "https://auth.example/authorize?code_challenge_method=plain"}) {
     CAPTURE(endpoint);
-    auto url = bo::build_authorize_url(provider_with_authorize_endpoint(endpoint), buffer_client(), with_state("xyz"));
+    auto url = bo::build_authorize_url(provider_with_authorize_endpoint(endpoint), buffer_client(),
+                                       with_state("xyz"));
     CHECK(url.code() == bo::errc::duplicate_parameter);
   }
 }
 
 TEST_CASE("authorize: endpoint with a fragment, not absolute, or plain http") {
-  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("https://auth.example/authorize#frag"), buffer_client(),
+  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("https://auth.example/authorize#frag"),
+                                buffer_client(), with_state("xyz"))
+            .code() == bo::errc::invalid_endpoint);
+  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("/oauth2/authorize"), buffer_client(),
                                 with_state("xyz"))
             .code() == bo::errc::invalid_endpoint);
-  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("/oauth2/authorize"), buffer_client(), with_state("xyz"))
-            .code() == bo::errc::invalid_endpoint);
-  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("http://auth.example/authorize"), buffer_client(),
-                                with_state("xyz"))
+  CHECK(bo::build_authorize_url(provider_with_authorize_endpoint("http://auth.example/authorize"),
+                                buffer_client(), with_state("xyz"))
             .code() == bo::errc::insecure_url);
 }
 
@@ -247,7 +251,8 @@ TEST_CASE("authorize: control and non-ASCII characters are refused") {
 }
 
 TEST_CASE("authorize: scope tokens must be NQCHAR separated by single spaces") {
-  for (const char* scope : {"read \"write\"", "a\\b", "read  write", " read", "read ", "caf\xc3\xa9", "a\tb"}) {
+  for (const char* scope :
+       {"read \"write\"", "a\\b", "read  write", " read", "read ", "caf\xc3\xa9", "a\tb"}) {
     CAPTURE(scope);
     bo::authorize_params a = with_state("xyz");
     a.scope = scope;
@@ -334,7 +339,8 @@ TEST_CASE("redirect: vector 7, wrong state") {
 }
 
 TEST_CASE("redirect: vector 8, access_denied with a '+'-encoded description") {
-  auto r = redirect(ru("error=access_denied&error_description=The+user+denied+access+to+your+application&state=xyz"));
+  auto r = redirect(
+      ru("error=access_denied&error_description=The+user+denied+access+to+your+application&state=xyz"));
   REQUIRE_FALSE(r);
   CHECK(r.code() == bo::errc::authorization_denied);
   CHECK(r.error().from_provider.error == "access_denied");
@@ -491,7 +497,8 @@ TEST_CASE("redirect: userinfo and backslash are not URLs at all") {
 }
 
 TEST_CASE("redirect: scheme and host are case-insensitive, the default port is normalised") {
-  for (const char* url : {"HTTPS://EXAMPLE.COM/back?code=1/abc&state=xyz", "https://example.com:443/back?code=1/abc&state=xyz"}) {
+  for (const char* url : {"HTTPS://EXAMPLE.COM/back?code=1/abc&state=xyz",
+                          "https://example.com:443/back?code=1/abc&state=xyz"}) {
     CAPTURE(url);
     auto code = redirect(url);
     REQUIRE(code);
@@ -500,10 +507,11 @@ TEST_CASE("redirect: scheme and host are case-insensitive, the default port is n
 }
 
 TEST_CASE("redirect: TAB, LF, CR, space and leading spaces are refused, never stripped (invalid_url)") {
-  for (const std::string& url : {ru("code=1/abc\t&state=xyz"), ru("code=1/abc&state=xyz\n"),
-                                 std::string("https://example.com/ba\nck?code=1/abc&state=xyz"), ru("code=1/a\rbc&state=xyz"),
-                                 " " + ru("code=1/abc&state=xyz"), "\t" + ru("code=1/abc&state=xyz"),
-                                 ru("code=1/a bc&state=xyz"), ru("code=1/ab\xc3\xa9&state=xyz")}) {
+  for (const std::string& url :
+       {ru("code=1/abc\t&state=xyz"), ru("code=1/abc&state=xyz\n"),
+        std::string("https://example.com/ba\nck?code=1/abc&state=xyz"), ru("code=1/a\rbc&state=xyz"),
+        " " + ru("code=1/abc&state=xyz"), "\t" + ru("code=1/abc&state=xyz"), ru("code=1/a bc&state=xyz"),
+        ru("code=1/ab\xc3\xa9&state=xyz")}) {
     CAPTURE(url);
     CHECK(redirect(url).code() == bo::errc::invalid_url);
   }
@@ -514,7 +522,8 @@ TEST_CASE("redirect: a registered query must come back unchanged") {
   auto ok = redirect("https://example.com/back?tenant=7&code=1/abc&state=xyz", "xyz", c);
   REQUIRE(ok);
   CHECK(*ok == "1/abc");
-  CHECK(redirect("https://example.com/back?code=1/abc&state=xyz", "xyz", c).code() == bo::errc::redirect_uri_mismatch);
+  CHECK(redirect("https://example.com/back?code=1/abc&state=xyz", "xyz", c).code() ==
+        bo::errc::redirect_uri_mismatch);
   CHECK(redirect("https://example.com/back?tenant=8&code=1/abc&state=xyz", "xyz", c).code() ==
         bo::errc::redirect_uri_mismatch);
   CHECK(redirect("https://example.com/back?tenant=7&tenant=7&code=1/abc&state=xyz", "xyz", c).code() ==
@@ -529,9 +538,10 @@ TEST_CASE("redirect: RFC 9207 iss with an issuer configured") {
         bo::errc::iss_mismatch);
   CHECK(redirect_with_issuer(ru("code=1/abc&state=xyz&iss=https%3A%2F%2FBUFFERAPP.com"), issuer).code() ==
         bo::errc::iss_mismatch);
-  CHECK(redirect_with_issuer(
-            ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com&iss=https%3A%2F%2Fbufferapp.com"), issuer)
-            .code() == bo::errc::duplicate_parameter);
+  CHECK(
+      redirect_with_issuer(
+          ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com&iss=https%3A%2F%2Fbufferapp.com"), issuer)
+          .code() == bo::errc::duplicate_parameter);
   auto ok = redirect_with_issuer(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com"), issuer);
   REQUIRE(ok);
   CHECK(*ok == "1/abc");
@@ -543,7 +553,8 @@ TEST_CASE("redirect: RFC 9207 iss with an issuer configured") {
 }
 
 TEST_CASE("redirect: iss present but no issuer configured fails closed") {
-  CHECK(redirect(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com")).code() == bo::errc::iss_unexpected);
+  CHECK(redirect(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com")).code() ==
+        bo::errc::iss_unexpected);
   CHECK(redirect(ru("code=1/abc&state=xyz&iss=")).code() == bo::errc::iss_unexpected);
 }
 
@@ -573,7 +584,8 @@ TEST_CASE("redirect: a one-character code is accepted, control characters are no
   CHECK(*one == "a");
   CHECK(redirect(ru("code=1%2F%01&state=xyz")).code() == bo::errc::invalid_character);
   CHECK(redirect(ru("code=1%2F%7F&state=xyz")).code() == bo::errc::invalid_character);
-  CHECK(redirect(ru("code=1%2F%C3%A9&state=xyz")).code() == bo::errc::invalid_character);  // UTF-8 but not VSCHAR
+  CHECK(redirect(ru("code=1%2F%C3%A9&state=xyz")).code() ==
+        bo::errc::invalid_character);  // UTF-8 but not VSCHAR
   CHECK(redirect(ru("code=%zz&state=xyz")).code() == bo::errc::bad_percent_encoding);
   CHECK(redirect(ru("code=1%2&state=xyz")).code() == bo::errc::bad_percent_encoding);
   CHECK(redirect(ru("code=%C0%AF&state=xyz")).code() == bo::errc::invalid_utf8);
@@ -608,7 +620,8 @@ TEST_CASE("redirect: a 1 MiB hostile URL is refused as too_large") {
   bo::limits wide;
   wide.max_url = 2u << 20;
   CHECK(redirect(ru(pairs), "xyz", buffer_client(), wide).code() == bo::errc::too_large);
-  CHECK(redirect(ru("code=" + escapes + "&state=xyz"), "xyz", buffer_client(), wide).code() == bo::errc::too_large);
+  CHECK(redirect(ru("code=" + escapes + "&state=xyz"), "xyz", buffer_client(), wide).code() ==
+        bo::errc::too_large);
 }
 
 TEST_CASE("redirect: ';' is data, not a separator") {

@@ -40,15 +40,20 @@ std::string unhex(std::string_view h) {
   return out;
 }
 
-std::string bytes(std::size_t n, unsigned value) { return std::string(n, static_cast<char>(static_cast<unsigned char>(value))); }
+std::string bytes(std::size_t n, unsigned value) {
+  return std::string(n, static_cast<char>(static_cast<unsigned char>(value)));
+}
 
 std::string_view as_view(const bo::digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
 
 // RFC 7636 Appendix B: the 32 octets behind the example verifier.
-const unsigned char rfc7636_octets[32] = {116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
-                                          22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121};
+const unsigned char rfc7636_octets[32] = {116, 24,  223, 180, 151, 153, 224, 37,  79,  250, 96,
+                                          125, 216, 173, 187, 186, 22,  212, 37,  77,  105, 214,
+                                          191, 240, 91,  88,  5,   88,  83,  132, 141, 121};
 
-std::string_view rfc7636_bytes() { return {reinterpret_cast<const char*>(rfc7636_octets), sizeof rfc7636_octets}; }
+std::string_view rfc7636_bytes() {
+  return {reinterpret_cast<const char*>(rfc7636_octets), sizeof rfc7636_octets};
+}
 
 }  // namespace
 
@@ -90,7 +95,8 @@ TEST_CASE("sha256 separates inputs that differ in one bit or one byte of length"
   CHECK(bo::sha256("abc") != bo::sha256("abd"));
   CHECK(bo::sha256("") != bo::sha256(std::string(1, '\0')));
   CHECK(bo::sha256(std::string(55, 'a')) != bo::sha256(std::string(56, 'a')));
-  CHECK(hex(bo::sha256(std::string(1, '\0'))) == "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+  CHECK(hex(bo::sha256(std::string(1, '\0'))) ==
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
 }
 
 // ============================================================================
@@ -128,9 +134,10 @@ TEST_CASE("hmac_sha256 RFC 4231 test case 6: a 131-byte key is hashed first") {
 }
 
 TEST_CASE("hmac_sha256 RFC 4231 test case 7: a 131-byte key and a long message") {
-  CHECK(hex(bo::hmac_sha256(bytes(131, 0xaa),
-                            "This is a test using a larger than block-size key and a larger than block-size data. "
-                            "The key needs to be hashed before being used by the HMAC algorithm.")) ==
+  CHECK(hex(bo::hmac_sha256(
+            bytes(131, 0xaa),
+            "This is a test using a larger than block-size key and a larger than block-size data. "
+            "The key needs to be hashed before being used by the HMAC algorithm.")) ==
         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }
 
@@ -220,9 +227,15 @@ TEST_CASE("base64 and base64url differ only in the last two alphabet characters"
 }
 
 TEST_CASE("base64url_decode inverts the RFC 4648 §10 vectors") {
-  const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""}, {"Zg", "f"}, {"Zm8", "fo"}, {"Zm9v", "foo"}, {"Zm9vYg", "foob"}, {"Zm9vYmE", "fooba"}, {"Zm9vYmFy", "foobar"},
-      {"-_8", "\xfb\xff"}, {"____", "\xff\xff\xff"}};
+  const std::pair<std::string_view, std::string_view> vectors[] = {{"", ""},
+                                                                   {"Zg", "f"},
+                                                                   {"Zm8", "fo"},
+                                                                   {"Zm9v", "foo"},
+                                                                   {"Zm9vYg", "foob"},
+                                                                   {"Zm9vYmE", "fooba"},
+                                                                   {"Zm9vYmFy", "foobar"},
+                                                                   {"-_8", "\xfb\xff"},
+                                                                   {"____", "\xff\xff\xff"}};
   for (const auto& v : vectors) {
     CAPTURE(v.first);
     auto r = bo::base64url_decode(v.first);
@@ -246,9 +259,9 @@ TEST_CASE("base64url round-trips every length and byte value") {
 }
 
 TEST_CASE("base64url_decode rejects padding, whitespace and characters outside the alphabet") {
-  for (std::string_view text : {"Zg==", "Zm8=", "Zg=", "=", "====", "Zm9v====", "Zm 9v", " Zm9v", "Zm9v ", "Zm9v\n",
-                                "Zm9v\r\n", "Zm\t9v", "Zm+v", "Zm/v", "Zm9v.", "Zm9v~", "Zm9v%", "Zm9\xC3\xA9",
-                                "Zm9v\x80"}) {
+  for (std::string_view text :
+       {"Zg==", "Zm8=", "Zg=", "=", "====", "Zm9v====", "Zm 9v", " Zm9v", "Zm9v ", "Zm9v\n", "Zm9v\r\n",
+        "Zm\t9v", "Zm+v", "Zm/v", "Zm9v.", "Zm9v~", "Zm9v%", "Zm9\xC3\xA9", "Zm9v\x80"}) {
     CAPTURE(text);
     auto r = bo::base64url_decode(text);
     CHECK(r.code() == bo::errc::invalid_character);
@@ -259,7 +272,8 @@ TEST_CASE("base64url_decode rejects padding, whitespace and characters outside t
 
 TEST_CASE("base64url_decode rejects non-canonical trailing bits") {
   // "f" is "Zg"; "Zh".."Zv" carry the same byte plus non-zero spare bits.
-  for (std::string_view text : {"Zh", "Zi", "Zj", "Zv", "Z_", "Zm9", "Zm-", "Zm_", "Zm9vYh", "Zm9vYmF", "AB", "AAB"}) {
+  for (std::string_view text :
+       {"Zh", "Zi", "Zj", "Zv", "Z_", "Zm9", "Zm-", "Zm_", "Zm9vYh", "Zm9vYmF", "AB", "AAB"}) {
     CAPTURE(text);
     CHECK(bo::base64url_decode(text).code() == bo::errc::invalid_character);
   }
@@ -429,7 +443,8 @@ TEST_CASE("system_random_bytes output feeds make_state and make_code_verifier") 
   std::array<unsigned char, 32> verifier_bytes{};
   REQUIRE(bo::system_random_bytes(state_bytes.data(), state_bytes.size()));
   REQUIRE(bo::system_random_bytes(verifier_bytes.data(), verifier_bytes.size()));
-  auto state = bo::make_state(std::string_view(reinterpret_cast<const char*>(state_bytes.data()), state_bytes.size()));
+  auto state =
+      bo::make_state(std::string_view(reinterpret_cast<const char*>(state_bytes.data()), state_bytes.size()));
   auto verifier = bo::make_code_verifier(
       std::string_view(reinterpret_cast<const char*>(verifier_bytes.data()), verifier_bytes.size()));
   REQUIRE(state);

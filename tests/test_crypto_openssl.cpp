@@ -48,7 +48,8 @@ bo::digest openssl_hmac(std::string_view key, std::string_view data) {
   static const unsigned char empty = 0;
   const unsigned char* k = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
   const unsigned char* d = data.empty() ? &empty : reinterpret_cast<const unsigned char*>(data.data());
-  const unsigned char* res = HMAC(EVP_sha256(), k, static_cast<int>(key.size()), d, data.size(), out.data(), &n);
+  const unsigned char* res =
+      HMAC(EVP_sha256(), k, static_cast<int>(key.size()), d, data.size(), out.data(), &n);
   REQUIRE(res != nullptr);
   REQUIRE(n == out.size());
   return out;

@@ -39,7 +39,8 @@ struct errc_row {
 };
 
 // The published codes. Numbers are part of the API: this list may only grow.
-#define BO_ERRC_ROW(id, number) errc_row{bo::errc::id, number, #id}
+#define BO_ERRC_ROW(id, number) \
+  errc_row { bo::errc::id, number, #id }
 const errc_row published_errcs[] = {
     BO_ERRC_ROW(ok, 0),
     BO_ERRC_ROW(invalid_client_id, 100),
@@ -253,11 +254,11 @@ TEST_CASE("errc numbers sit in their groups: 0, then 1xx to 5xx") {
       CHECK(row.number < 600);
     }
   }
-  CHECK(static_cast<unsigned>(bo::errc::out_of_order) / 100 == 1);      // caller misuse
-  CHECK(static_cast<unsigned>(bo::errc::malformed_json) / 100 == 2);    // malformed input
-  CHECK(static_cast<unsigned>(bo::errc::state_mismatch) / 100 == 3);    // security check
-  CHECK(static_cast<unsigned>(bo::errc::token_error) / 100 == 4);       // provider refused
-  CHECK(static_cast<unsigned>(bo::errc::too_large) / 100 == 5);         // limits
+  CHECK(static_cast<unsigned>(bo::errc::out_of_order) / 100 == 1);    // caller misuse
+  CHECK(static_cast<unsigned>(bo::errc::malformed_json) / 100 == 2);  // malformed input
+  CHECK(static_cast<unsigned>(bo::errc::state_mismatch) / 100 == 3);  // security check
+  CHECK(static_cast<unsigned>(bo::errc::token_error) / 100 == 4);     // provider refused
+  CHECK(static_cast<unsigned>(bo::errc::too_large) / 100 == 5);       // limits
 }
 
 TEST_CASE("every errc has a snake_case name and a non-empty message of its own") {
@@ -380,7 +381,9 @@ TEST_CASE("limits have the documented defaults") {
 TEST_CASE("character classes match their RFC grammar for all 256 bytes") {
   const std::string_view alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   const std::string_view digit = "0123456789";
-  auto in = [](std::string_view set, unsigned char c) { return set.find(static_cast<char>(c)) != std::string_view::npos; };
+  auto in = [](std::string_view set, unsigned char c) {
+    return set.find(static_cast<char>(c)) != std::string_view::npos;
+  };
   for (unsigned v = 0; v < 256; ++v) {
     const auto c = static_cast<unsigned char>(v);
     CAPTURE(v);
@@ -390,13 +393,13 @@ TEST_CASE("character classes match their RFC grammar for all 256 bytes") {
     CHECK(bd::is_digit(c) == is_digit);
     CHECK(bd::is_hexdig(c) == (is_digit || in("abcdefABCDEF", c)));
     const bool unreserved = is_alpha || is_digit || in("-._~", c);
-    CHECK(bd::is_unreserved(c) == unreserved);                        // RFC 3986 §2.3
-    CHECK(bd::is_sub_delim(c) == in("!$&'()*+,;=", c));              // RFC 3986 §2.2
+    CHECK(bd::is_unreserved(c) == unreserved);           // RFC 3986 §2.3
+    CHECK(bd::is_sub_delim(c) == in("!$&'()*+,;=", c));  // RFC 3986 §2.2
     CHECK(bd::is_uri_char(c) == (unreserved || in("!$&'()*+,;=:/?#[]@%", c)));
-    CHECK(bd::is_vschar(c) == (v >= 0x20 && v <= 0x7e));              // RFC 6749 A
+    CHECK(bd::is_vschar(c) == (v >= 0x20 && v <= 0x7e));  // RFC 6749 A
     CHECK(bd::is_nqschar(c) == (v >= 0x20 && v <= 0x7e && c != '"' && c != '\\'));
     CHECK(bd::is_nqchar(c) == (v >= 0x21 && v <= 0x7e && c != '"' && c != '\\'));
-    CHECK(bd::is_b64token_char(c) == (unreserved || c == '+' || c == '/'));  // RFC 6750 §2.1
+    CHECK(bd::is_b64token_char(c) == (unreserved || c == '+' || c == '/'));        // RFC 6750 §2.1
     CHECK(bd::is_tchar(c) == (is_alpha || is_digit || in("!#$%&'*+-.^_`|~", c)));  // RFC 7230
   }
 }
@@ -544,8 +547,8 @@ TEST_CASE("percent decoding accepts upper- and lowercase hex") {
 }
 
 TEST_CASE("percent decoding rejects truncated and non-hex escapes") {
-  for (std::string_view raw : {"%", "a%", "%4", "%G1", "%zz", "%1G", "%%41", "ab%4", "%2", "% 41", "%+1", "%-1",
-                               "%\xC3\xA4"}) {
+  for (std::string_view raw :
+       {"%", "a%", "%4", "%G1", "%zz", "%1G", "%%41", "ab%4", "%2", "% 41", "%+1", "%-1", "%\xC3\xA4"}) {
     CAPTURE(raw);
     CHECK(decode_all(raw, true).bad);
     CHECK(decode_all(raw, false).bad);
@@ -604,19 +607,19 @@ TEST_CASE("percent decoding rejects control characters, escaped or raw") {
 
 TEST_CASE("percent decoding rejects escaped bytes that are not UTF-8") {
   for (std::string_view raw : {
-           "%C0%AF",          // overlong '/'
-           "%C1%BF",          // overlong
-           "%E0%80%AF",       // overlong, three bytes
-           "%F0%80%80%AF",    // overlong, four bytes
-           "%ED%A0%80",       // U+D800, a surrogate
-           "%ED%BF%BF",       // U+DFFF
-           "%F4%90%80%80",    // U+110000, above U+10FFFF
-           "%F5%80%80%80",    // lead byte beyond F4
+           "%C0%AF",             // overlong '/'
+           "%C1%BF",             // overlong
+           "%E0%80%AF",          // overlong, three bytes
+           "%F0%80%80%AF",       // overlong, four bytes
+           "%ED%A0%80",          // U+D800, a surrogate
+           "%ED%BF%BF",          // U+DFFF
+           "%F4%90%80%80",       // U+110000, above U+10FFFF
+           "%F5%80%80%80",       // lead byte beyond F4
            "%FF", "%FE", "%80",  // never valid / lone continuation
-           "%E2%82",          // truncated euro sign
-           "%E2%82a",         // truncated, then ASCII
-           "%C2",             // truncated at the end
-           "a%C3%A4%C3",      // valid, then truncated
+           "%E2%82",             // truncated euro sign
+           "%E2%82a",            // truncated, then ASCII
+           "%C2",                // truncated at the end
+           "a%C3%A4%C3",         // valid, then truncated
        }) {
     CAPTURE(raw);
     CHECK(check_component(raw) == bo::errc::invalid_utf8);
@@ -627,8 +630,8 @@ TEST_CASE("percent decoding rejects escaped bytes that are not UTF-8") {
 }
 
 TEST_CASE("percent decoding rejects raw bytes of invalid UTF-8") {
-  for (std::string_view raw : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82", "\xFF",
-                               "\x80", "a\xC3"}) {
+  for (std::string_view raw : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82",
+                               "\xFF", "\x80", "a\xC3"}) {
     CAPTURE(raw);
     CHECK(check_component(raw) == bo::errc::invalid_utf8);
   }
@@ -640,9 +643,10 @@ TEST_CASE("percent decoding rejects raw bytes of invalid UTF-8") {
 TEST_CASE("a whole URL with a raw byte >= 0x80, space, quote, '<' or backslash is refused") {
   // check_form_component works on components the URL splitter already
   // accepted; the raw-character rule of checklist §2 is the splitter's.
-  for (std::string_view url : {"https://client.example/back?code=\xC3\xA4", "https://client.example/back?code=a b",
-                               "https://client.example/back?code=a\"b", "https://client.example/back?code=<x>",
-                               "https://client.example/back?code=a\\b", "https://client.example/back?code=\xFF"}) {
+  for (std::string_view url :
+       {"https://client.example/back?code=\xC3\xA4", "https://client.example/back?code=a b",
+        "https://client.example/back?code=a\"b", "https://client.example/back?code=<x>",
+        "https://client.example/back?code=a\\b", "https://client.example/back?code=\xFF"}) {
     CAPTURE(url);
     CHECK(split_code(url, bo::errc::invalid_url) == bo::errc::invalid_url);
   }
@@ -729,8 +733,8 @@ TEST_CASE("form_reader keeps reporting the end once exhausted") {
 // ============================================================================
 
 TEST_CASE("utf8_validator accepts the boundaries of each sequence length") {
-  for (std::uint32_t cp : {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFDu, 0xFFFFu, 0x10000u,
-                           0x10FFFFu}) {
+  for (std::uint32_t cp :
+       {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xD7FFu, 0xE000u, 0xFFFDu, 0xFFFFu, 0x10000u, 0x10FFFFu}) {
     CAPTURE(cp);
     CHECK(valid_utf8(utf8_encode(cp)));
   }
@@ -740,13 +744,13 @@ TEST_CASE("utf8_validator accepts the boundaries of each sequence length") {
 }
 
 TEST_CASE("utf8_validator rejects overlong forms, surrogates, values above U+10FFFF and truncation") {
-  for (const auto& bad : {bytes_of({0xC0, 0x80}), bytes_of({0xC1, 0xBF}), bytes_of({0xE0, 0x9F, 0xBF}),
-                          bytes_of({0xF0, 0x8F, 0xBF, 0xBF}), bytes_of({0xED, 0xA0, 0x80}),
-                          bytes_of({0xED, 0xBF, 0xBF}), bytes_of({0xF4, 0x90, 0x80, 0x80}),
-                          bytes_of({0xF5, 0x80, 0x80, 0x80}), bytes_of({0xF8, 0x88, 0x80, 0x80, 0x80}),
-                          bytes_of({0xFE}), bytes_of({0xFF}), bytes_of({0x80}), bytes_of({0xBF}),
-                          bytes_of({0xE2, 0x82}), bytes_of({0xF0, 0x9D, 0x84}), bytes_of({0xC2}),
-                          bytes_of({0xE2, 0x28, 0xA1}), bytes_of({0xC2, 0xC2, 0x80}), bytes_of({0x61, 0xE2, 0x82})}) {
+  for (const auto& bad :
+       {bytes_of({0xC0, 0x80}), bytes_of({0xC1, 0xBF}), bytes_of({0xE0, 0x9F, 0xBF}),
+        bytes_of({0xF0, 0x8F, 0xBF, 0xBF}), bytes_of({0xED, 0xA0, 0x80}), bytes_of({0xED, 0xBF, 0xBF}),
+        bytes_of({0xF4, 0x90, 0x80, 0x80}), bytes_of({0xF5, 0x80, 0x80, 0x80}),
+        bytes_of({0xF8, 0x88, 0x80, 0x80, 0x80}), bytes_of({0xFE}), bytes_of({0xFF}), bytes_of({0x80}),
+        bytes_of({0xBF}), bytes_of({0xE2, 0x82}), bytes_of({0xF0, 0x9D, 0x84}), bytes_of({0xC2}),
+        bytes_of({0xE2, 0x28, 0xA1}), bytes_of({0xC2, 0xC2, 0x80}), bytes_of({0x61, 0xE2, 0x82})}) {
     CAPTURE(bad);
     CHECK_FALSE(valid_utf8(bad));
   }
@@ -890,14 +894,14 @@ TEST_CASE("split_url rejects userinfo") {
 }
 
 TEST_CASE("split_url rejects backslash, raw whitespace and non-ASCII anywhere") {
-  for (std::string_view url : {"https://evil.com\\@client.example/cb", "https://client.example\\cb",
-                               "https://client.example/c b", " https://client.example/cb",
-                               "https://client.example/cb ", "https://client.example/c\tb", "https://client.\texample/",
-                               "https://client.example/c\rb", "https://client.example/c\nb", "\nhttps://client.example/",
-                               "https://client.example/caf\xC3\xA9", "https://b\303\274cher.example/",
-                               "https://client.example/\x7f", "https://client.example/a{b}", "https://client.example/a|b",
-                               "https://client.example/a^b", "https://client.example/a`b", "https://client.example/a\"b",
-                               "https://client.example/a<b>"}) {
+  for (std::string_view url :
+       {"https://evil.com\\@client.example/cb", "https://client.example\\cb", "https://client.example/c b",
+        " https://client.example/cb", "https://client.example/cb ", "https://client.example/c\tb",
+        "https://client.\texample/", "https://client.example/c\rb", "https://client.example/c\nb",
+        "\nhttps://client.example/", "https://client.example/caf\xC3\xA9", "https://b\303\274cher.example/",
+        "https://client.example/\x7f", "https://client.example/a{b}", "https://client.example/a|b",
+        "https://client.example/a^b", "https://client.example/a`b", "https://client.example/a\"b",
+        "https://client.example/a<b>"}) {
     CAPTURE(url);
     CHECK(split_code(url) == bo::errc::invalid_redirect_uri);
   }
@@ -905,9 +909,9 @@ TEST_CASE("split_url rejects backslash, raw whitespace and non-ASCII anywhere") 
 }
 
 TEST_CASE("split_url rejects malformed IPv6 literals") {
-  for (std::string_view url : {"http://[::1", "http://[::1/cb", "http://[]/", "http://[:]/", "http://[::1]x/",
-                               "http://[::g]/", "http://[::1]]/", "http://[fe80::1%25en0]/", "http://::1/",
-                               "http://[::1]:/"}) {
+  for (std::string_view url :
+       {"http://[::1", "http://[::1/cb", "http://[]/", "http://[:]/", "http://[::1]x/", "http://[::g]/",
+        "http://[::1]]/", "http://[fe80::1%25en0]/", "http://::1/", "http://[::1]:/"}) {
     CAPTURE(url);
     CHECK(split_code(url) == bo::errc::invalid_redirect_uri);
   }
@@ -917,17 +921,18 @@ TEST_CASE("split_url rejects malformed IPv6 literals") {
 }
 
 TEST_CASE("split_url rejects ports that are empty, zero, too large or not digits") {
-  for (std::string_view url : {"https://x:/", "https://x:", "https://x:0/", "https://x:00000/", "https://x:65536/",
-                               "https://x:99999/", "https://x:123456/", "https://x:-1/", "https://x:+80/",
-                               "https://x:8a/", "https://x:80:80/", "https://x: 80/", "https://x:0x50/"}) {
+  for (std::string_view url :
+       {"https://x:/", "https://x:", "https://x:0/", "https://x:00000/", "https://x:65536/",
+        "https://x:99999/", "https://x:123456/", "https://x:-1/", "https://x:+80/", "https://x:8a/",
+        "https://x:80:80/", "https://x: 80/", "https://x:0x50/"}) {
     CAPTURE(url);
     CHECK(split_code(url) == bo::errc::invalid_redirect_uri);
   }
 }
 
 TEST_CASE("split_url rejects a missing host") {
-  for (std::string_view url : {"https:///cb", "https://:443/cb", "https://?q", "https://#f", "https://",
-                               "file:///etc/passwd"}) {
+  for (std::string_view url :
+       {"https:///cb", "https://:443/cb", "https://?q", "https://#f", "https://", "file:///etc/passwd"}) {
     CAPTURE(url);
     CHECK(split_code(url) == bo::errc::invalid_redirect_uri);
   }
@@ -940,9 +945,9 @@ TEST_CASE("split_url rejects a second '#'") {
 }
 
 TEST_CASE("split_url rejects relative URLs and schemes other than http(s)") {
-  for (std::string_view url : {"", "/back", "//client.example/back", "client.example/back", "https:/x/back",
-                               "https:x", "https//x", "://x/", "ftp://x/", "httpss://x/", "xhttps://x/",
-                               "javascript://x/%0Aalert(1)", "ws://x/"}) {
+  for (std::string_view url :
+       {"", "/back", "//client.example/back", "client.example/back", "https:/x/back", "https:x", "https//x",
+        "://x/", "ftp://x/", "httpss://x/", "xhttps://x/", "javascript://x/%0Aalert(1)", "ws://x/"}) {
     CAPTURE(url);
     CHECK(split_code(url) == bo::errc::invalid_redirect_uri);
   }
@@ -968,10 +973,10 @@ TEST_CASE("split_url accepts a URL at its size limit and rejects one byte more")
 
 TEST_CASE("split_url error messages never repeat the URL, so userinfo secrets stay out") {
   const std::string secret = "hunter2-s3cr3t-VALUE";
-  for (const std::string& url : {"https://user:" + secret + "@client.example/cb",
-                                 "https://client.example/cb?code=" + secret + " x",
-                                 "https://client.example/cb#" + secret + "#", "ftp://" + secret + "/",
-                                 "https://" + secret + ":99999/"}) {
+  for (const std::string& url :
+       {"https://user:" + secret + "@client.example/cb", "https://client.example/cb?code=" + secret + " x",
+        "https://client.example/cb#" + secret + "#", "ftp://" + secret + "/",
+        "https://" + secret + ":99999/"}) {
     auto r = split(url, bo::errc::invalid_url);
     REQUIRE_FALSE(r);
     CHECK(r.code() == bo::errc::invalid_url);
@@ -996,12 +1001,39 @@ TEST_CASE("is_loopback_ip accepts 127.0.0.0/8 dotted quads and [::1]") {
 }
 
 TEST_CASE("is_loopback_ip rejects names, short forms, leading zeros and out-of-range parts") {
-  for (std::string_view host : {"localhost", "LOCALHOST", "localhost.", "128.0.0.1", "126.255.255.255", "127.1",
-                                "127.0.1", "127", "0127.0.0.1", "127.0.0.01", "127.000.0.1", "127.0.0.256",
-                                "127.0.0.1000", "127.0.0.1.", ".127.0.0.1", "127..0.1", "127.0.0.1:80", "127.0.0.1 ",
-                                " 127.0.0.1", "", "::1", "[::1", "::1]", "[::2]", "[0:0:0:0:0:0:0:1]",
-                                "[::ffff:127.0.0.1]", "0x7f.0.0.1", "2130706433", "1.2.3.4", "0.0.0.0",
-                                "127.0.0.-1", "127.0.0.1/8", "127.0.0.1%20"}) {
+  for (std::string_view host : {"localhost",
+                                "LOCALHOST",
+                                "localhost.",
+                                "128.0.0.1",
+                                "126.255.255.255",
+                                "127.1",
+                                "127.0.1",
+                                "127",
+                                "0127.0.0.1",
+                                "127.0.0.01",
+                                "127.000.0.1",
+                                "127.0.0.256",
+                                "127.0.0.1000",
+                                "127.0.0.1.",
+                                ".127.0.0.1",
+                                "127..0.1",
+                                "127.0.0.1:80",
+                                "127.0.0.1 ",
+                                " 127.0.0.1",
+                                "",
+                                "::1",
+                                "[::1",
+                                "::1]",
+                                "[::2]",
+                                "[0:0:0:0:0:0:0:1]",
+                                "[::ffff:127.0.0.1]",
+                                "0x7f.0.0.1",
+                                "2130706433",
+                                "1.2.3.4",
+                                "0.0.0.0",
+                                "127.0.0.-1",
+                                "127.0.0.1/8",
+                                "127.0.0.1%20"}) {
     CAPTURE(host);
     CHECK_FALSE(loopback(host));
   }

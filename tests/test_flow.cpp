@@ -53,7 +53,8 @@ std::string param(std::string_view text, std::string_view name) {
   bo::detail::form_reader reader(text);
   bo::detail::form_pair pair;
   while (reader.next(pair))
-    if (bo::detail::decode_form_component(pair.name) == name) return bo::detail::decode_form_component(pair.value);
+    if (bo::detail::decode_form_component(pair.name) == name)
+      return bo::detail::decode_form_component(pair.value);
   return "<absent>";
 }
 
@@ -107,10 +108,10 @@ bo::errc fire(driven& d, bo::flow_event e) {
   return bo::errc::ok;
 }
 
-constexpr bo::flow_event kEvents[] = {bo::flow_event::begin, bo::flow_event::redirect, bo::flow_event::token_request,
-                                      bo::flow_event::token_response};
-constexpr bo::flow_state kStates[] = {bo::flow_state::idle, bo::flow_state::awaiting_redirect,
-                                      bo::flow_state::have_code, bo::flow_state::awaiting_token,
+constexpr bo::flow_event kEvents[] = {bo::flow_event::begin, bo::flow_event::redirect,
+                                      bo::flow_event::token_request, bo::flow_event::token_response};
+constexpr bo::flow_state kStates[] = {bo::flow_state::idle,       bo::flow_state::awaiting_redirect,
+                                      bo::flow_state::have_code,  bo::flow_state::awaiting_token,
                                       bo::flow_state::authorized, bo::flow_state::failed};
 
 bool table_allows(bo::flow_state s, bo::flow_event e, bo::flow_state* to = nullptr) {
@@ -123,7 +124,8 @@ bool table_allows(bo::flow_state s, bo::flow_event e, bo::flow_state* to = nullp
 }
 
 bool same_request(const bo::http_request& a, const bo::http_request& b) {
-  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size()) return false;
+  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size())
+    return false;
   for (std::size_t i = 0; i < a.headers.size(); ++i)
     if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;
   return true;
@@ -224,8 +226,9 @@ TEST_CASE("flow: the happy path, step by step") {
   auto req = f.token_request(kT0 + 5s);
   REQUIRE(req);
   CHECK(f.state() == bo::flow_state::awaiting_token);
-  CHECK(same_request(*req, bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/mWot20jTwojsd00jFlaaR45")
-                               .value()));
+  CHECK(same_request(
+      *req,
+      bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/mWot20jTwojsd00jFlaaR45").value()));
   CHECK(req->body.find("code=1/mWot20jTwojsd00jFlaaR45&") != std::string::npos);
   auto tok = f.token_response(kTokenOk);
   REQUIRE(tok);
@@ -352,9 +355,10 @@ TEST_CASE("flow: after a failure every event reports the first reason") {
     const char* name;
     bo::errc want;
   };
-  for (const scenario& sc : {scenario{"state", bo::errc::state_mismatch}, scenario{"denied", bo::errc::authorization_denied},
-                             scenario{"expired", bo::errc::code_expired}, scenario{"token", bo::errc::token_error},
-                             scenario{"mixup", bo::errc::redirect_uri_mismatch}}) {
+  for (const scenario& sc :
+       {scenario{"state", bo::errc::state_mismatch}, scenario{"denied", bo::errc::authorization_denied},
+        scenario{"expired", bo::errc::code_expired}, scenario{"token", bo::errc::token_error},
+        scenario{"mixup", bo::errc::redirect_uri_mismatch}}) {
     CAPTURE(sc.name);
     driven d = drive(bo::flow_state::awaiting_redirect);
     const std::string name = sc.name;
@@ -363,7 +367,8 @@ TEST_CASE("flow: after a failure every event reports the first reason") {
     } else if (name == "denied") {
       CHECK(d.f.redirect(std::string(kRu) + "?error=access_denied&state=" + d.state, kT0).code() == sc.want);
     } else if (name == "mixup") {
-      CHECK(d.f.redirect("https://other-provider.example/back?code=1%2Fabc&state=" + d.state, kT0).code() == sc.want);
+      CHECK(d.f.redirect("https://other-provider.example/back?code=1%2Fabc&state=" + d.state, kT0).code() ==
+            sc.want);
     } else {
       REQUIRE(d.f.redirect(callback(d.state), kT0));
       if (name == "expired") {
@@ -390,7 +395,8 @@ TEST_CASE("flow: after a failure every event reports the first reason") {
 
 TEST_CASE("flow: the failure keeps the provider's error fields") {
   driven d = drive(bo::flow_state::awaiting_redirect);
-  auto r = d.f.redirect(std::string(kRu) + "?error=access_denied&error_description=No+thanks&state=" + d.state, kT0);
+  auto r = d.f.redirect(
+      std::string(kRu) + "?error=access_denied&error_description=No+thanks&state=" + d.state, kT0);
   CHECK(r.code() == bo::errc::authorization_denied);
   REQUIRE(d.f.failure() != nullptr);
   CHECK(d.f.failure()->from_provider.error == "access_denied");
@@ -465,8 +471,9 @@ TEST_CASE("flow: code_verifier in the token body iff a challenge was in the auth
 }
 
 TEST_CASE("flow: RFC 7636 App. B octets give App. B's verifier and challenge") {
-  const unsigned char octets[32] = {116, 24,  223, 180, 151, 153, 224, 37, 79, 250, 96,  125, 216, 173, 187, 186,
-                                    22,  212, 37,  77,  105, 214, 191, 240, 91, 88,  5,   88,  83,  132, 141, 121};
+  const unsigned char octets[32] = {116, 24,  223, 180, 151, 153, 224, 37,  79,  250, 96,
+                                    125, 216, 173, 187, 186, 22,  212, 37,  77,  105, 214,
+                                    191, 240, 91,  88,  5,   88,  83,  132, 141, 121};
   const std::string verifier_bytes(reinterpret_cast<const char*>(octets), sizeof octets);
   bo::flow f(generic(), buffer_client());
   auto url = f.begin(bo::flow_entropy{kStateBytes, verifier_bytes});
@@ -516,7 +523,8 @@ const std::string kOtherKey(32, 'K');
 std::string forge(std::string_view payload) {
   std::string out = "bo1." + bo::base64url_encode(payload);
   const bo::digest mac = bo::hmac_sha256(kKey, out);
-  return out + "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  return out + "." +
+         bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
 }
 
 bo::result<bo::flow> restore(std::string_view saved, std::string_view key = kKey,
@@ -676,16 +684,20 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   CHECK(good->redirect(callback("abc"), kT0));
 
   for (const std::string& bad : {
-           std::string("p=buffer"),                                 // fields missing
-           ok_fields + "&z=1",                                      // unknown field
-           ok_fields + "&s=abc",                                    // repeated field
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+           std::string("p=buffer"),  // fields missing
+           ok_fields + "&z=1",       // unknown field
+           ok_fields + "&s=abc",     // repeated field
+           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+                       "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=2&k=0&s=abc&v="),  // n not 0/1
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+                       "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v="),  // state required but empty
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+                       "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v="),  // PKCE without verifier
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+                       "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v="),  // control character
        }) {
     CAPTURE(bad);
@@ -732,7 +744,8 @@ struct fake_buffer {
         return response(400, R"({"error":"invalid_request"})");
       // Buffer's guide: the code must arrive as 1/..., not 1%2F...
       if (req.body.find("&code=" + issued_code + "&") == std::string::npos)
-        return response(400, R"({"error":"invalid_grant","error_description":"The authorization code is invalid"})");
+        return response(
+            400, R"({"error":"invalid_grant","error_description":"The authorization code is invalid"})");
       if (param(req.body, "client_id") != kCid || param(req.body, "client_secret") != "s3cr3t" ||
           param(req.body, "redirect_uri") != kRu || param(req.body, "grant_type") != "authorization_code")
         return response(400, R"({"error":"invalid_client"})");
@@ -742,7 +755,8 @@ struct fake_buffer {
     }
     const std::string* auth = bo::find_header(req.headers, "Authorization");
     const bool authorized = !revoked && auth && *auth == "Bearer " + token;
-    if (!authorized) return response(403, R"({"success":false,"code":1001,"error":"Access token required."})");
+    if (!authorized)
+      return response(403, R"({"success":false,"code":1001,"error":"Access token required."})");
     if (req.method == "GET" && req.url == "https://api.bufferapp.com/1/profiles.json")
       return response(200, R"([{"id":"4eb854340acb04e870000010","service":"twitter"}])");
     if (req.method == "POST" && req.url == "https://api.bufferapp.com/1/user/deauthorize.json") {
@@ -916,7 +930,8 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
       const bo::flow_state after = f.state();
       const auto after_index = static_cast<std::size_t>(after);
       if (after_index >= std::size(kStates)) violation("state() outside the six states");
-      if ((f.failure() != nullptr) != (after == bo::flow_state::failed)) violation("failure() iff failed broken");
+      if ((f.failure() != nullptr) != (after == bo::flow_state::failed))
+        violation("failure() iff failed broken");
       if (before == bo::flow_state::failed) {
         if (after != bo::flow_state::failed || got != first_reason || f.failure()->code != first_reason)
           violation("a failed flow changed or reported another reason");
@@ -983,10 +998,11 @@ TEST_CASE("no error message produced by sections 7-12 contains a secret input") 
   e.state = state;
   for (const std::string& url :
        {callback("Other" + state, code), callback(state + "X", code), callback(state, code + "%01"),
-        callback(state, code + std::string(bo::limits{}.max_value, 'c')), callback(state, code) + "&code=" + code,
-        callback(state, code) + "&error=access_denied", std::string(kRu) + "?code=" + code,
-        std::string(kRu) + "/x?code=" + code + "&state=" + state, callback(state, code) + " ",
-        callback(state, code) + "&iss=https%3A%2F%2Fbufferapp.com", callback(state, code + "%zz")})
+        callback(state, code + std::string(bo::limits{}.max_value, 'c')),
+        callback(state, code) + "&code=" + code, callback(state, code) + "&error=access_denied",
+        std::string(kRu) + "?code=" + code, std::string(kRu) + "/x?code=" + code + "&state=" + state,
+        callback(state, code) + " ", callback(state, code) + "&iss=https%3A%2F%2Fbufferapp.com",
+        callback(state, code + "%zz")})
     keep(bo::parse_redirect(url, buf, c, e));
 
   // 9. token
@@ -1000,13 +1016,13 @@ TEST_CASE("no error message produced by sections 7-12 contains a secret input") 
   bad_uri.redirect_uri = "http://example.com/back?s=" + secret;
   keep(bo::build_token_request(buf, bad_uri, code));
   keep(bo::build_refresh_request(buf, c, token + "\n"));
-  for (const std::string& body :
-       {R"({"access_token":")" + token + R"( x"})", R"({"access_token":")" + token + R"(","access_token":"y"})",
-        R"({"access_token":")" + token + R"(","token_type":"mac"})",
-        R"({"access_token":")" + token + R"(","expires_in":-1})",
-        R"({"access_token":")" + token + R"(","error":"invalid_grant"})",
-        R"({"error":"invalid_grant","error_description":")" + token + R"("})", std::string("<html>") + token,
-        R"({"access_token":")" + token + R"(",})"})
+  for (const std::string& body : {R"({"access_token":")" + token + R"( x"})",
+                                  R"({"access_token":")" + token + R"(","access_token":"y"})",
+                                  R"({"access_token":")" + token + R"(","token_type":"mac"})",
+                                  R"({"access_token":")" + token + R"(","expires_in":-1})",
+                                  R"({"access_token":")" + token + R"(","error":"invalid_grant"})",
+                                  R"({"error":"invalid_grant","error_description":")" + token + R"("})",
+                                  std::string("<html>") + token, R"({"access_token":")" + token + R"(",})"})
     keep(bo::parse_token_response(generic(), response(200, body)));
 
   // 10, 11. attach and deauthorize

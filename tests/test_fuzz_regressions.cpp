@@ -19,7 +19,8 @@ std::vector<std::string> values_named(std::string_view form, std::string_view na
   bo::detail::form_reader reader(form);
   bo::detail::form_pair pair;
   while (reader.next(pair))
-    if (bo::detail::form_component_equals(pair.name, name)) out.push_back(bo::detail::decode_form_component(pair.value));
+    if (bo::detail::form_component_equals(pair.name, name))
+      out.push_back(bo::detail::decode_form_component(pair.value));
   return out;
 }
 
@@ -36,7 +37,9 @@ bo::http_request request(std::string method, std::string url, std::string body, 
 
 // fuzz/regressions/flow/provider-name-not-utf8
 TEST_CASE("fuzz: a flow whose provider name is not UTF-8 saves and restores") {
-  for (const std::string& name : {std::string("bo\xe3" "1."), std::string("tab\there"), std::string("\x7f")}) {
+  for (const std::string& name : {std::string("bo\xe3"
+                                              "1."),
+                                  std::string("tab\there"), std::string("\x7f")}) {
     CAPTURE(name);
     bo::provider p = bo::provider::buffer();
     p.name = name;
@@ -59,7 +62,8 @@ TEST_CASE("fuzz: restore still refuses control characters in the fields it resto
       "&r=https%3A%2F%2Fclient.example%2Fback&x=&n=0&k=0&s=a%0Ab&v=";
   std::string saved = "bo1." + bo::base64url_encode(payload);
   const bo::digest mac = bo::hmac_sha256(kKey, saved);
-  saved += "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  saved +=
+      "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
   CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer(), c).code() == bo::errc::corrupt_flow);
 }
@@ -75,9 +79,10 @@ TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own")
   CHECK(values_named(r->body, "access_token") == std::vector<std::string>{"1/abc"});
   CHECK(values_named(r->body, "text") == std::vector<std::string>{"Really?"});
 
-  auto bare = bo::attach_token(bo::provider::buffer(),
-                               request("POST", "https://api.bufferapp.com/1/x", "?", "application/x-www-form-urlencoded"),
-                               "1/abc", {bo::token_placement::form_body, false});
+  auto bare = bo::attach_token(
+      bo::provider::buffer(),
+      request("POST", "https://api.bufferapp.com/1/x", "?", "application/x-www-form-urlencoded"), "1/abc",
+      {bo::token_placement::form_body, false});
   REQUIRE(bare);
   CHECK(bare->body == "?&access_token=1/abc");
 }
@@ -85,20 +90,20 @@ TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own")
 // fuzz/regressions/attach/query-ending-in-question-mark
 TEST_CASE("fuzz: a query ending in '?' gets the token as a pair of its own") {
   const bo::attach_options query{bo::token_placement::query, true};
-  auto r = bo::attach_token(bo::provider::buffer(), request("GET", "https://api.bufferapp.com/1/x?q=why?#f", "", ""),
-                            "1/abc", query);
+  auto r = bo::attach_token(bo::provider::buffer(),
+                            request("GET", "https://api.bufferapp.com/1/x?q=why?#f", "", ""), "1/abc", query);
   REQUIRE(r);
   CHECK(r->url == "https://api.bufferapp.com/1/x?q=why?&access_token=1/abc#f");
   // The '?' that opens an empty query still takes no '&'.
-  auto empty = bo::attach_token(bo::provider::buffer(), request("GET", "https://api.bufferapp.com/1/x?", "", ""),
-                                "1/abc", query);
+  auto empty = bo::attach_token(bo::provider::buffer(),
+                                request("GET", "https://api.bufferapp.com/1/x?", "", ""), "1/abc", query);
   REQUIRE(empty);
   CHECK(empty->url == "https://api.bufferapp.com/1/x?access_token=1/abc");
 }
 
 TEST_CASE("fuzz: an authorize endpoint whose query ends in '?' keeps its last value") {
-  bo::provider p = bo::provider::generic("g", "https://auth.example/authorize?x=1?", "https://auth.example/token",
-                                         "https://api.example/");
+  bo::provider p = bo::provider::generic("g", "https://auth.example/authorize?x=1?",
+                                         "https://auth.example/token", "https://api.example/");
   bo::client c{"client", "", "https://client.example/back"};
   bo::authorize_params a;
   a.state = "xyz";

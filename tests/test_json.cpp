@@ -197,15 +197,15 @@ TEST_CASE("json: structurally valid documents are accepted with their top-level 
 
 TEST_CASE("json: implementation-defined inputs accepted by this reader (i)") {
   for (std::string_view doc : {
-           "[\"\\uFFFF\"]",              // noncharacter, escaped
-           "[\"\\uFDD0\"]",              // noncharacter, escaped
-           "[\"\xEF\xBF\xBF\"]",         // U+FFFF raw
-           "[\"\\uDBFF\\uDFFE\"]",       // U+10FFFE, a noncharacter
-           "[123456789012345678901234567890123456789012345678901234567890]",
-           "[1e400]", "[-1e-400]", "[1E9999999999999999999]", "[1e-2147483649]",
+           "[\"\\uFFFF\"]",         // noncharacter, escaped
+           "[\"\\uFDD0\"]",         // noncharacter, escaped
+           "[\"\xEF\xBF\xBF\"]",    // U+FFFF raw
+           "[\"\\uDBFF\\uDFFE\"]",  // U+10FFFE, a noncharacter
+           "[123456789012345678901234567890123456789012345678901234567890]", "[1e400]", "[-1e-400]",
+           "[1E9999999999999999999]", "[1e-2147483649]",
            "[0.0000000000000000000000000000000000000000000000000000000000000001]",
            "[-123123123123123123123123123123e-123123123123123123123123]",
-           "{\"a\":1,\"a\":2}",           // repeated name: see json_member
+           "{\"a\":1,\"a\":2}",  // repeated name: see json_member
        }) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::ok);
@@ -274,11 +274,49 @@ TEST_CASE("json: structural errors are malformed_json") {
 }
 
 TEST_CASE("json: numbers outside the RFC 8259 grammar are malformed_json") {
-  for (std::string_view doc : {"[-01]", "[01]", "[00]", "[-00]", "[1.]", "[.1]", "[-.1]", "[1.e1]", "[2.e3]",
-                               "[1e]", "[1e+]", "[1E-]", "[1e+-1]", "[1ee2]", "[0x1]", "[0X1A]", "[1_000]",
-                               "[0.1.2]", "[1e1.5]", "[- 1]", "[--1]", "[-]", "[+1]", "[1 000]", "[NaN]", "[-NaN]",
-                               "[Infinity]", "[-Infinity]", "[inf]", "NaN", "-", "+", ".", "1.", "-01", "01",
-                               "[1e\xC3\xA9]", "[\xEF\xBC\x91]", "[012]", "[1.0e]", "[.]", "[e1]", "[1,-]"}) {
+  for (std::string_view doc : {"[-01]",
+                               "[01]",
+                               "[00]",
+                               "[-00]",
+                               "[1.]",
+                               "[.1]",
+                               "[-.1]",
+                               "[1.e1]",
+                               "[2.e3]",
+                               "[1e]",
+                               "[1e+]",
+                               "[1E-]",
+                               "[1e+-1]",
+                               "[1ee2]",
+                               "[0x1]",
+                               "[0X1A]",
+                               "[1_000]",
+                               "[0.1.2]",
+                               "[1e1.5]",
+                               "[- 1]",
+                               "[--1]",
+                               "[-]",
+                               "[+1]",
+                               "[1 000]",
+                               "[NaN]",
+                               "[-NaN]",
+                               "[Infinity]",
+                               "[-Infinity]",
+                               "[inf]",
+                               "NaN",
+                               "-",
+                               "+",
+                               ".",
+                               "1.",
+                               "-01",
+                               "01",
+                               "[1e\xC3\xA9]",
+                               "[\xEF\xBC\x91]",
+                               "[012]",
+                               "[1.0e]",
+                               "[.]",
+                               "[e1]",
+                               "[1,-]"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::malformed_json);
   }
@@ -317,11 +355,25 @@ TEST_CASE("json: string errors: bad escapes, raw controls, unterminated") {
 }
 
 TEST_CASE("json: invalid UTF-8 in strings is invalid_utf8 (i)") {
-  for (std::string_view doc : {"[\"\xFF\"]", "[\"\xFE\"]", "[\"\x80\"]", "[\"\xBF\"]", "[\"\xC0\xAF\"]",
-                               "[\"\xC1\xBF\"]", "[\"\xE0\x80\xAF\"]", "[\"\xF0\x80\x80\xAF\"]", "[\"\xED\xA0\x80\"]",
-                               "[\"\xED\xBF\xBF\"]", "[\"\xF4\x90\x80\x80\"]", "[\"\xF5\x80\x80\x80\"]",
-                               "[\"\xE2\x82\"]", "[\"\xC3\"]", "[\"\342\202a\"]", "[\"\xE2\x82\\n\"]",
-                               "[\"a\xC3\xA9\xC3\"]", "{\"\xFF\":1}", "{\"a\":\"\xC0\x80\"}",
+  for (std::string_view doc : {"[\"\xFF\"]",
+                               "[\"\xFE\"]",
+                               "[\"\x80\"]",
+                               "[\"\xBF\"]",
+                               "[\"\xC0\xAF\"]",
+                               "[\"\xC1\xBF\"]",
+                               "[\"\xE0\x80\xAF\"]",
+                               "[\"\xF0\x80\x80\xAF\"]",
+                               "[\"\xED\xA0\x80\"]",
+                               "[\"\xED\xBF\xBF\"]",
+                               "[\"\xF4\x90\x80\x80\"]",
+                               "[\"\xF5\x80\x80\x80\"]",
+                               "[\"\xE2\x82\"]",
+                               "[\"\xC3\"]",
+                               "[\"\342\202a\"]",
+                               "[\"\xE2\x82\\n\"]",
+                               "[\"a\xC3\xA9\xC3\"]",
+                               "{\"\xFF\":1}",
+                               "{\"a\":\"\xC0\x80\"}",
                                "[\"\342\202a\254\"]",  // ASCII inside a sequence, then its last byte
                                "[\"\xE2\\n\x82\xAC\"]"}) {
     CAPTURE(doc);
@@ -330,11 +382,11 @@ TEST_CASE("json: invalid UTF-8 in strings is invalid_utf8 (i)") {
 }
 
 TEST_CASE("json: an unpaired or reversed surrogate escape is invalid_surrogate (i)") {
-  for (std::string_view doc : {"[\"\\uD800\"]", "[\"\\uDBFF\"]", "[\"\\uDC00\"]", "[\"\\uDFFF\"]", "[\"\\uDD1E\"]",
-                               "[\"\\uDD1E\\uD834\"]", "[\"\\uD800\\u0041\"]", "[\"\\uD800\\uD800\"]",
-                               "[\"\\uD800\\uE000\"]", "[\"\\uD800x\"]", "[\"\\uD800\\n\"]", "[\"\\uD800\\\\uDC00\"]",
-                               "[\"a\\uD834\"]", "{\"\\uDEAD\":1}", "{\"a\":\"\\udc00\\ud800\"}",
-                               "[\"\\uD834\\uDD1E\\uD834\"]"}) {
+  for (std::string_view doc :
+       {"[\"\\uD800\"]", "[\"\\uDBFF\"]", "[\"\\uDC00\"]", "[\"\\uDFFF\"]", "[\"\\uDD1E\"]",
+        "[\"\\uDD1E\\uD834\"]", "[\"\\uD800\\u0041\"]", "[\"\\uD800\\uD800\"]", "[\"\\uD800\\uE000\"]",
+        "[\"\\uD800x\"]", "[\"\\uD800\\n\"]", "[\"\\uD800\\\\uDC00\"]", "[\"a\\uD834\"]", "{\"\\uDEAD\":1}",
+        "{\"a\":\"\\udc00\\ud800\"}", "[\"\\uD834\\uDD1E\\uD834\"]"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::invalid_surrogate);
   }
@@ -346,8 +398,9 @@ TEST_CASE("json strings: every byte value at every offset of a long string gets 
   for (unsigned v = 0; v < 256; ++v) {
     const auto c = static_cast<unsigned char>(v);
     bo::errc want = bo::errc::ok;
-    if (c < 0x20 || c == '"' || c == '\\') want = bo::errc::malformed_json;  // '"' ends early; "\\a" is no escape
-    if (c >= 0x80) want = bo::errc::invalid_utf8;                             // a lone byte is never UTF-8
+    if (c < 0x20 || c == '"' || c == '\\')
+      want = bo::errc::malformed_json;             // '"' ends early; "\\a" is no escape
+    if (c >= 0x80) want = bo::errc::invalid_utf8;  // a lone byte is never UTF-8
     for (std::size_t at = 0; at < 24; ++at) {
       std::string body(24, 'a');
       body[at] = static_cast<char>(c);
@@ -362,17 +415,27 @@ TEST_CASE("json strings: every byte value at every offset of a long string gets 
   for (std::size_t at = 0; at < 24; ++at) {
     CAPTURE(at);
     std::string body(24, 'b');
-    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84\x9E" + body.substr(at) + "\"]") == bo::errc::ok);
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84\x9E" + body.substr(at) + "\"]") ==
+          bo::errc::ok);
     CHECK(scan_code("[\"" + body.substr(0, at) + "\\u00e9\\n" + body.substr(at) + "\"]") == bo::errc::ok);
     CHECK(scan_code("[\"" + body.substr(0, at) + "\"]") == bo::errc::ok);
-    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84" + body.substr(at) + "\"]") == bo::errc::invalid_utf8);
+    CHECK(scan_code("[\"" + body.substr(0, at) + "\xF0\x9D\x84" + body.substr(at) + "\"]") ==
+          bo::errc::invalid_utf8);
     CHECK(scan_code("[\"" + body.substr(0, at)) == bo::errc::malformed_json);  // unterminated, exact buffer
   }
 }
 
 TEST_CASE("json: only space, tab, LF and CR are whitespace") {
-  for (std::string_view doc : {"\x0B[1]", "[1]\x0B", "[\x0C" "1]", "\x0C{}", "{\"a\":\x0B" "1}", "\xC2\xA0[1]",
-                               "[1,\xC2\xA0" "2]", "\xE2\x80\x8B[]", "\xE3\x80\x80[]"}) {
+  for (std::string_view doc : {"\x0B[1]", "[1]\x0B",
+                               "[\x0C"
+                               "1]",
+                               "\x0C{}",
+                               "{\"a\":\x0B"
+                               "1}",
+                               "\xC2\xA0[1]",
+                               "[1,\xC2\xA0"
+                               "2]",
+                               "\xE2\x80\x8B[]", "\xE3\x80\x80[]"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::malformed_json);
   }
@@ -389,8 +452,9 @@ TEST_CASE("json: a byte order mark or a UTF-16 document is malformed_json (i)") 
 }
 
 TEST_CASE("json: anything after the top-level value is malformed_json") {
-  for (std::string_view doc : {"{}x", "{} {}", "[1]]", "[1] [2]", "{}}", "1 1", "1 2", "\"a\"\"b\"",
-                               "true false", "{}\n,", "[1],", "null null", "0 0", "{\"a\":1}\"", "[]\xC3\xA9"}) {
+  for (std::string_view doc :
+       {"{}x", "{} {}", "[1]]", "[1] [2]", "{}}", "1 1", "1 2", "\"a\"\"b\"", "true false", "{}\n,", "[1],",
+        "null null", "0 0", "{\"a\":1}\"", "[]\xC3\xA9"}) {
     CAPTURE(doc);
     CHECK(scan_code(doc) == bo::errc::malformed_json);
   }
@@ -548,8 +612,9 @@ TEST_CASE("json slots: each scalar type, with raw text and escape flag") {
   const std::string_view doc =
       "{\"access_token\":\"1\\/abc\",\"plain\":\"1/abc\",\"n\":-1.5e3,\"t\":true,\"f\":false,\"z\":null,"
       "\"empty\":\"\"}";
-  bd::json_slot slots[] = {{"access_token", {}, 0}, {"plain", {}, 0}, {"n", {}, 0}, {"t", {}, 0},
-                           {"f", {}, 0},           {"z", {}, 0},     {"empty", {}, 0}, {"missing", {}, 0}};
+  bd::json_slot slots[] = {
+      {"access_token", {}, 0}, {"plain", {}, 0},  {"n", {}, 0}, {"t", {}, 0}, {"f", {}, 0}, {"z", {}, 0},
+      {"empty", {}, 0},        {"missing", {}, 0}};
   auto r = bd::json_read(doc, slots, 8, bo::limits{});
   REQUIRE(r);
   CHECK(*r == bd::json_type::object);
@@ -593,8 +658,8 @@ TEST_CASE("json slots: nested containers are recorded whole, never as top-level 
   const std::string_view doc =
       "{\"o\":{\"a\":[1,\"\\n\"],\"access_token\":\"inner\"},\"arr\" : [ 1 , [2] , {\"x\":3} ] ,"
       "\"eo\":{},\"ea\":[],\"access_token\":\"outer\",\"after\":{\"b\":\"\\u0041\"}}";
-  bd::json_slot slots[] = {{"o", {}, 0},  {"arr", {}, 0},          {"eo", {}, 0}, {"ea", {}, 0},
-                           {"a", {}, 0},  {"access_token", {}, 0}, {"x", {}, 0},  {"after", {}, 0}};
+  bd::json_slot slots[] = {{"o", {}, 0}, {"arr", {}, 0},          {"eo", {}, 0}, {"ea", {}, 0},
+                           {"a", {}, 0}, {"access_token", {}, 0}, {"x", {}, 0},  {"after", {}, 0}};
   auto r = bd::json_read(doc, slots, 8, bo::limits{});
   REQUIRE(r);
   CHECK(slots[0].value.type == bd::json_type::object);
@@ -703,7 +768,8 @@ TEST_CASE("json slots: an escape above U+007F never folds onto an ASCII name") {
 }
 
 TEST_CASE("json slots: names are case-sensitive and exact") {
-  const std::string_view doc = "{\"Access_Token\":1,\"access_token \":2,\" access_token\":3,\"access_tokens\":4}";
+  const std::string_view doc =
+      "{\"Access_Token\":1,\"access_token \":2,\" access_token\":3,\"access_tokens\":4}";
   bd::json_slot slots[] = {{"access_token", {}, 0}};
   auto r = bd::json_read(doc, slots, 1, bo::limits{});
   REQUIRE(r);
@@ -748,7 +814,8 @@ TEST_CASE("json_unescape decodes every simple escape") {
   CHECK(bd::json_unescape("\\/") == "/");
   CHECK(bd::json_unescape("\\b\\f\\n\\r\\t") == "\b\f\n\r\t");
   CHECK(bd::json_unescape("1\\/mWot20jTwojsd00jFlaaR45") == "1/mWot20jTwojsd00jFlaaR45");
-  CHECK(bd::json_unescape("Missing parameter. \\\"code\\\" is required") == "Missing parameter. \"code\" is required");
+  CHECK(bd::json_unescape("Missing parameter. \\\"code\\\" is required") ==
+        "Missing parameter. \"code\" is required");
   CHECK(bd::json_unescape("") == "");
   CHECK(bd::json_unescape("plain \xC3\xA9") == "plain \xC3\xA9");
 }
@@ -768,7 +835,9 @@ TEST_CASE("json_unescape turns \\u escapes into UTF-8 of the right length") {
   CHECK(bd::json_unescape("\\ud834\\udd1e") == "\xF0\x9D\x84\x9E");
   CHECK(bd::json_unescape("\\uD800\\uDC00") == "\xF0\x90\x80\x80");
   CHECK(bd::json_unescape("\\uDBFF\\uDFFF") == "\xF4\x8F\xBF\xBF");
-  CHECK(bd::json_unescape("a\\u0031b\\uD83D\\uDE00c") == "a1b\xF0\x9F\x98\x80" "c");
+  CHECK(bd::json_unescape("a\\u0031b\\uD83D\\uDE00c") ==
+        "a1b\xF0\x9F\x98\x80"
+        "c");
 }
 
 TEST_CASE("json: every code point survives escape, validation and unescape") {
@@ -809,12 +878,12 @@ TEST_CASE("json_string copies an unescaped value and decodes an escaped one") {
 TEST_CASE("json errors never echo the document, so token values stay out of messages") {
   const std::string secret = "1/SECRETtokenVALUE0123456789";
   const std::string docs[] = {
-      "{\"access_token\":\"" + secret,                                     // truncated
-      "{\"access_token\":\"" + secret + "\xFF\"}",                         // invalid UTF-8
-      "{\"access_token\":\"" + secret + "\\uD800\"}",                      // lone surrogate
-      "{\"access_token\":\"" + secret + "\",}",                            // trailing comma
-      "{\"access_token\":\"" + secret + "\"}" + repeat(" ", 70000),        // too large
-      repeat("[", 100) + "\"" + secret + "\"" + repeat("]", 100),          // too deep
+      "{\"access_token\":\"" + secret,                               // truncated
+      "{\"access_token\":\"" + secret + "\xFF\"}",                   // invalid UTF-8
+      "{\"access_token\":\"" + secret + "\\uD800\"}",                // lone surrogate
+      "{\"access_token\":\"" + secret + "\",}",                      // trailing comma
+      "{\"access_token\":\"" + secret + "\"}" + repeat(" ", 70000),  // too large
+      repeat("[", 100) + "\"" + secret + "\"" + repeat("]", 100),    // too deep
   };
   for (const auto& doc : docs) {
     bd::json_slot slots[] = {{"access_token", {}, 0}};

@@ -36,7 +36,8 @@ pairs form_fields(std::string_view body) {
   while (reader.next(pair)) {
     CHECK(bo::detail::check_form_component(pair.name) == bo::errc::ok);
     CHECK(bo::detail::check_form_component(pair.value) == bo::errc::ok);
-    out.emplace_back(bo::detail::decode_form_component(pair.name), bo::detail::decode_form_component(pair.value));
+    out.emplace_back(bo::detail::decode_form_component(pair.name),
+                     bo::detail::decode_form_component(pair.value));
   }
   return out;
 }
@@ -86,9 +87,10 @@ TEST_CASE("token request: vector 13 byte for byte") {
   CHECK(req->headers[0].value == "application/x-www-form-urlencoded");
   CHECK(req->headers[1].name == "Accept");
   CHECK(req->headers[1].value == "application/json");
-  CHECK(req->body ==
-        "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
-        "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code");
+  CHECK(
+      req->body ==
+      "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
+      "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code");
 }
 
 TEST_CASE("token request: the seed's code is sent unescaped (core acceptance check)") {
@@ -166,8 +168,11 @@ TEST_CASE("token request: code_verifier is sent, and validated (RFC 7636 §4.1)"
   const std::string v43(43, 'a');
   auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), kSeedCode, v43);
   REQUIRE(req);
-  CHECK(req->body == "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
-                     "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code&code_verifier=" + v43);
+  CHECK(
+      req->body ==
+      "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
+      "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code&code_verifier=" +
+          v43);
   CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), kSeedCode, std::string(128, '~')));
   for (const std::string& bad : {std::string(42, 'a'), std::string(129, 'a'), std::string(42, 'a') + "+",
                                  std::string(42, 'a') + "/", std::string(42, 'a') + "="}) {
@@ -182,7 +187,8 @@ TEST_CASE("token request: code_verifier is sent, and validated (RFC 7636 §4.1)"
 }
 
 TEST_CASE("token request: code validation") {
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "").code() == bo::errc::missing_code);
+  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "").code() ==
+        bo::errc::missing_code);
   CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/a\r\nb").code() ==
         bo::errc::invalid_character);
   CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "caf\xc3\xa9").code() ==
@@ -204,7 +210,8 @@ TEST_CASE("token request: client and redirect URI validation") {
   c.redirect_uri = "http://example.com/back";
   CHECK(bo::build_token_request(bo::provider::buffer(), c, kSeedCode).code() == bo::errc::insecure_url);
   c.redirect_uri = "https://example.com/back#f";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kSeedCode).code() == bo::errc::invalid_redirect_uri);
+  CHECK(bo::build_token_request(bo::provider::buffer(), c, kSeedCode).code() ==
+        bo::errc::invalid_redirect_uri);
   c = buffer_client();
   c.secret = std::string(bo::limits{}.max_value + 1, 's');
   CHECK(bo::build_token_request(bo::provider::buffer(), c, kSeedCode).code() == bo::errc::too_large);
@@ -251,8 +258,9 @@ TEST_CASE("token request: HTTP Basic for provider::generic (RFC 6749 §2.3.1: fo
   const pairs f = form_fields(req->body);
   CHECK(count_name(f, "client_id") == 0);
   CHECK(count_name(f, "client_secret") == 0);
-  CHECK(req->body == "redirect_uri=https%3A%2F%2Fexample.com%2Fback&code=1%2FmWot20jTwojsd00jFlaaR45"
-                     "&grant_type=authorization_code");
+  CHECK(req->body ==
+        "redirect_uri=https%3A%2F%2Fexample.com%2Fback&code=1%2FmWot20jTwojsd00jFlaaR45"
+        "&grant_type=authorization_code");
 }
 
 TEST_CASE("token request: a public client (no secret) sends client_id in the body and no secret") {
@@ -272,12 +280,14 @@ TEST_CASE("refresh request: grant_type=refresh_token, escaped, optional scope") 
   REQUIRE(b);
   CHECK(b->method == "POST");
   CHECK(b->url == "https://api.bufferapp.com/1/oauth2/token.json");
-  CHECK(b->body == "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&grant_type=refresh_token"
-                   "&refresh_token=r%2F1%2B2%3D");
+  CHECK(b->body ==
+        "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&grant_type=refresh_token"
+        "&refresh_token=r%2F1%2B2%3D");
   bo::client c{"my client:1", "p+q/r=s&t", std::string(kRu)};
   auto g = bo::build_refresh_request(generic(), c, "tGzv3JOkF0XG5Qx2TlKWIA", "read write");
   REQUIRE(g);
-  CHECK(*bo::find_header(g->headers, "Authorization") == "Basic bXkrY2xpZW50JTNBMTpwJTJCcSUyRnIlM0RzJTI2dA==");
+  CHECK(*bo::find_header(g->headers, "Authorization") ==
+        "Basic bXkrY2xpZW50JTNBMTpwJTJCcSUyRnIlM0RzJTI2dA==");
   CHECK(g->body == "grant_type=refresh_token&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&scope=read+write");
   CHECK(bo::build_refresh_request(generic(), c, "").code() == bo::errc::invalid_token_syntax);
   CHECK(bo::build_refresh_request(generic(), c, "a\nb").code() == bo::errc::invalid_token_syntax);
@@ -305,7 +315,8 @@ TEST_CASE("token response: vector 15, escaped solidus, Bearer by default for Buf
 }
 
 TEST_CASE("token response: vector 16, null scope tolerated by Buffer") {
-  auto t = buffer_parse(200, R"({"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null})");
+  auto t =
+      buffer_parse(200, R"({"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null})");
   REQUIRE(t);
   CHECK(t->access_token == "1/abc");
   REQUIRE(t->expires_in.has_value());
@@ -349,11 +360,13 @@ TEST_CASE("token response: vector 20, error despite HTTP 200") {
 }
 
 TEST_CASE("token response: vectors 21-23, RFC 6749 §5.2 errors") {
-  auto expired = buffer_parse(400, R"({"error":"invalid_grant","error_description":"The authorization code has expired"})");
+  auto expired = buffer_parse(
+      400, R"({"error":"invalid_grant","error_description":"The authorization code has expired"})");
   CHECK(expired.code() == bo::errc::token_error);
   CHECK(expired.error().from_provider.error == "invalid_grant");
   CHECK(expired.error().from_provider.error_description == "The authorization code has expired");
-  auto client = buffer_parse(400, R"({"error":"invalid_client","error_description":"The client credentials are invalid"})");
+  auto client = buffer_parse(
+      400, R"({"error":"invalid_client","error_description":"The client credentials are invalid"})");
   CHECK(client.code() == bo::errc::token_error);
   CHECK(client.error().from_provider.error == "invalid_client");
   CHECK(client.error().http_status == 400);
@@ -365,7 +378,8 @@ TEST_CASE("token response: vectors 21-23, RFC 6749 §5.2 errors") {
 }
 
 TEST_CASE("token response: vector 24, the description is unescaped") {
-  auto t = buffer_parse(400, R"({"error":"invalid_request","error_description":"Missing parameter. \"code\" is required"})");
+  auto t = buffer_parse(
+      400, R"({"error":"invalid_request","error_description":"Missing parameter. \"code\" is required"})");
   CHECK(t.code() == bo::errc::token_error);
   CHECK(t.error().from_provider.error == "invalid_request");
   CHECK(t.error().from_provider.error_description == "Missing parameter. \"code\" is required");
@@ -379,7 +393,8 @@ TEST_CASE("token response: vector 25, Buffer API envelope") {
   CHECK(t.error().api_code == 1025);
   CHECK(t.error().http_status == 400);
   CHECK(t.error().body == body);
-  CHECK(t.error().from_provider.error_description == "Whoops, it looks like you've posted that one recently.");
+  CHECK(t.error().from_provider.error_description ==
+        "Whoops, it looks like you've posted that one recently.");
 }
 
 TEST_CASE("token response: vector 26, envelope with prose under error") {
@@ -426,12 +441,14 @@ TEST_CASE("token response: missing token_type is a Buffer leniency and a generic
   CHECK(b->applied(bo::leniency::token_type_defaulted));
   CHECK(generic_parse(200, R"({"access_token":"1/abc"})").code() == bo::errc::missing_token_type);
   // null token_type: generic refuses the null, Buffer defaults it.
-  CHECK(generic_parse(200, R"({"access_token":"1/abc","token_type":null})").code() == bo::errc::invalid_member_type);
+  CHECK(generic_parse(200, R"({"access_token":"1/abc","token_type":null})").code() ==
+        bo::errc::invalid_member_type);
   auto bnull = buffer_parse(200, R"({"access_token":"1/abc","token_type":null})");
   REQUIRE(bnull);
   CHECK(bnull->applied(bo::leniency::null_member));
   CHECK(bnull->applied(bo::leniency::token_type_defaulted));
-  CHECK(generic_parse(200, R"({"access_token":"1/abc","token_type":1})").code() == bo::errc::invalid_member_type);
+  CHECK(generic_parse(200, R"({"access_token":"1/abc","token_type":1})").code() ==
+        bo::errc::invalid_member_type);
 }
 
 TEST_CASE("token response: token_type values") {
@@ -487,7 +504,8 @@ TEST_CASE("token response: access_token at limits::max_value accepted, one more 
   auto ok = buffer_parse(200, R"({"access_token":")" + std::string(cap, 'a') + "\"}");
   REQUIRE(ok);
   CHECK(ok->access_token.size() == cap);
-  CHECK(buffer_parse(200, R"({"access_token":")" + std::string(cap + 1, 'a') + "\"}").code() == bo::errc::too_large);
+  CHECK(buffer_parse(200, R"({"access_token":")" + std::string(cap + 1, 'a') + "\"}").code() ==
+        bo::errc::too_large);
 }
 
 TEST_CASE("token response: duplicate OAuth members") {
@@ -506,8 +524,9 @@ TEST_CASE("token response: duplicate OAuth members") {
 }
 
 TEST_CASE("token response: unknown and nested members are ignored") {
-  auto t = generic_parse(200, R"({"access_token":"1/abc","token_type":"bearer","x":{"access_token":"evil","error":"e",)"
-                              R"("y":[{"access_token":"z"}]},"example_parameter":"example_value","n":[1,2,{"a":null}]})");
+  auto t = generic_parse(
+      200, R"({"access_token":"1/abc","token_type":"bearer","x":{"access_token":"evil","error":"e",)"
+           R"("y":[{"access_token":"z"}]},"example_parameter":"example_value","n":[1,2,{"a":null}]})");
   REQUIRE(t);
   CHECK(t->access_token == "1/abc");
 }
@@ -521,7 +540,8 @@ TEST_CASE("token response: expires_in") {
   CHECK(*zero->expires_in == 0);
   for (const char* v : {"-1", "3.6e3", "3600.5", "1e400", "12345678901234567890", "true", "[]", "{}"}) {
     CAPTURE(v);
-    const std::string body = std::string(R"({"access_token":"a","token_type":"bearer","expires_in":)") + v + "}";
+    const std::string body =
+        std::string(R"({"access_token":"a","token_type":"bearer","expires_in":)") + v + "}";
     CHECK(generic_parse(200, body).code() == bo::errc::invalid_expires_in);
     CHECK(buffer_parse(200, body).code() == bo::errc::invalid_expires_in);
   }
@@ -608,17 +628,20 @@ TEST_CASE("token response: 1 MiB hostile bodies are refused as too_large") {
         bo::errc::too_large);
   bo::limits wide;
   wide.max_body = 2u << 20;
-  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, std::string(1u << 20, '[')), wide).code() ==
-        bo::errc::depth_exceeded);
+  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, std::string(1u << 20, '[')), wide)
+            .code() == bo::errc::depth_exceeded);
   auto digits = bo::parse_token_response(
-      bo::provider::buffer(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"), wide);
+      bo::provider::buffer(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"),
+      wide);
   REQUIRE(digits);
   CHECK(digits->access_token == "a");
 }
 
 TEST_CASE("token response: error members") {
-  CHECK(buffer_parse(400, R"({"error":"invalid_grant","access_token":"a"})").code() == bo::errc::ambiguous_response);
-  CHECK(buffer_parse(200, R"({"access_token":"a","error":"invalid_grant"})").code() == bo::errc::ambiguous_response);
+  CHECK(buffer_parse(400, R"({"error":"invalid_grant","access_token":"a"})").code() ==
+        bo::errc::ambiguous_response);
+  CHECK(buffer_parse(200, R"({"access_token":"a","error":"invalid_grant"})").code() ==
+        bo::errc::ambiguous_response);
   CHECK(buffer_parse(400, R"({"error":1})").code() == bo::errc::malformed_error);
   CHECK(buffer_parse(400, R"({"error":null})").code() == bo::errc::malformed_error);
   CHECK(buffer_parse(400, R"({"error":["invalid_grant"]})").code() == bo::errc::malformed_error);
@@ -627,8 +650,10 @@ TEST_CASE("token response: error members") {
   CHECK(buffer_parse(400, R"({"error":"invalid\\grant"})").code() == bo::errc::malformed_error);
   CHECK(buffer_parse(400, R"({"error":"invalid\ngrant"})").code() == bo::errc::malformed_error);
   CHECK(buffer_parse(400, R"({"error":"inv\u00e4lid"})").code() == bo::errc::malformed_error);
-  CHECK(buffer_parse(400, R"({"error":"invalid_grant","error_description":5})").code() == bo::errc::malformed_error);
-  CHECK(buffer_parse(400, R"({"error":"invalid_grant","error_uri":"a b"})").code() == bo::errc::malformed_error);
+  CHECK(buffer_parse(400, R"({"error":"invalid_grant","error_description":5})").code() ==
+        bo::errc::malformed_error);
+  CHECK(buffer_parse(400, R"({"error":"invalid_grant","error_uri":"a b"})").code() ==
+        bo::errc::malformed_error);
   // A description may not smuggle a line break into a log.
   CHECK(buffer_parse(400, R"({"error":"invalid_grant","error_description":"a\r\nX: y"})").code() ==
         bo::errc::malformed_error);
@@ -669,7 +694,8 @@ TEST_CASE("token response: every response error keeps the status and the body") 
 
 TEST_CASE("token response: Cache-Control: no-store is flagged, its absence is not an error") {
   const std::string body = R"({"access_token":"a"})";
-  auto stored = bo::parse_token_response(bo::provider::buffer(), response(200, body, {{"cache-control", "No-Store"}}));
+  auto stored =
+      bo::parse_token_response(bo::provider::buffer(), response(200, body, {{"cache-control", "No-Store"}}));
   REQUIRE(stored);
   CHECK(stored->no_store);
   auto private_ = bo::parse_token_response(bo::provider::buffer(),
@@ -688,7 +714,8 @@ TEST_CASE("refresh response: rotated vs kept") {
   REQUIRE(rotated);
   CHECK(rotated->refresh_token == "r2");
   CHECK(rotated->refresh_token_rotated);
-  auto kept = bo::parse_refresh_response(p, response(200, R"({"access_token":"new","token_type":"bearer"})"), "r1");
+  auto kept =
+      bo::parse_refresh_response(p, response(200, R"({"access_token":"new","token_type":"bearer"})"), "r1");
   REQUIRE(kept);
   CHECK(kept->refresh_token == "r1");
   CHECK_FALSE(kept->refresh_token_rotated);

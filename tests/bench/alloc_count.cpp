@@ -63,7 +63,8 @@ void* counted_new(std::size_t n) {
 }
 void* counted_new(std::size_t n, std::align_val_t align) {
   ++bench::new_calls;
-  const auto a = static_cast<std::size_t>(align) < sizeof(void*) ? sizeof(void*) : static_cast<std::size_t>(align);
+  const auto a =
+      static_cast<std::size_t>(align) < sizeof(void*) ? sizeof(void*) : static_cast<std::size_t>(align);
   void* p = nullptr;
   if (posix_memalign(&p, a, n == 0 ? 1 : n) != 0) throw std::bad_alloc();
   return p;

@@ -70,8 +70,8 @@ int check() {
     const bench::capture& want = it->second.cap;
     // token_type is left out: parse_token_response reports "bearer" when it
     // defaulted it, the others report it absent.
-    const bool same = cap.a == want.a && cap.n == want.n &&
-                      (o.name.rfind("token/", 0) == 0 || cap.b == want.b);
+    const bool same =
+        cap.a == want.a && cap.n == want.n && (o.name.rfind("token/", 0) == 0 || cap.b == want.b);
     if (!same) {
       std::printf("  MISMATCH with %s\n", it->second.impl.c_str());
       ++bad;

@@ -5,9 +5,9 @@
 
 #include <buffer_oauth.hpp>
 
-#include <nlohmann/json.hpp>
 #include <rapidjson/document.h>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 namespace bench {
 namespace {
@@ -86,7 +86,8 @@ std::size_t nlohmann_json(capture* cap) {
   if (const auto tt = j.find("token_type"); tt != j.end() && tt->is_string())
     token_type = tt->get_ref<const std::string&>();
   std::int64_t n = -1;
-  if (const auto ex = j.find("expires_in"); ex != j.end() && ex->is_number_integer()) n = ex->get<std::int64_t>();
+  if (const auto ex = j.find("expires_in"); ex != j.end() && ex->is_number_integer())
+    n = ex->get<std::int64_t>();
   keep(cap, access_token, token_type, n);
   return sum(access_token, token_type, n);
 }

@@ -27,7 +27,8 @@ const curl_global curl_for_all_tests;
 /// A clock the test moves by hand.
 struct manual_clock {
   std::shared_ptr<std::atomic<std::chrono::steady_clock::duration>> offset =
-      std::make_shared<std::atomic<std::chrono::steady_clock::duration>>(std::chrono::steady_clock::duration::zero());
+      std::make_shared<std::atomic<std::chrono::steady_clock::duration>>(
+          std::chrono::steady_clock::duration::zero());
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   demo_provider::clock function() const {
@@ -73,7 +74,9 @@ struct fixture {
     return bo::parse_token_response(provider.profile(), swap(code));
   }
 
-  bo::http_request api_get(const std::string& path) const { return {"GET", provider.base_url() + path, {}, {}}; }
+  bo::http_request api_get(const std::string& path) const {
+    return {"GET", provider.base_url() + path, {}, {}};
+  }
 };
 
 void check_invalid_grant(const bo::result<bo::token>& t) {
@@ -242,8 +245,10 @@ std::string query_value(const std::string& url, const std::string& name) {
   const auto at = url.find(name + "=");
   REQUIRE(at != std::string::npos);
   const auto end = url.find('&', at);
-  const std::string raw = url.substr(at + name.size() + 1, end == std::string::npos ? end : end - at - name.size() - 1);
-  std::unique_ptr<char, decltype(&curl_free)> decoded(curl_easy_unescape(nullptr, raw.c_str(), static_cast<int>(raw.size()), nullptr), curl_free);
+  const std::string raw =
+      url.substr(at + name.size() + 1, end == std::string::npos ? end : end - at - name.size() - 1);
+  std::unique_ptr<char, decltype(&curl_free)> decoded(
+      curl_easy_unescape(nullptr, raw.c_str(), static_cast<int>(raw.size()), nullptr), curl_free);
   return decoded.get();
 }
 }  // namespace
@@ -300,10 +305,15 @@ TEST_CASE("redaction keeps a short prefix at most, and nothing of the client sec
   CHECK(redact("1/abcdefghijklmnopqrstuvwxyz") == "1/ab…(redacted, 28 chars)");
   CHECK(redact("abc") == "(redacted, 3 chars)");
   CHECK(redact("1/abcdefghijklmnopqrstuvwxyz", false) == "(redacted, 28 chars)");
-  CHECK(redact_form("client_id=app&client_secret=s3cr3t-s3cr3t&code=1/mWot20jTwojsd00jFlaaR45&grant_type=x") ==
-        "client_id=app&client_secret=(redacted, 13 chars)&code=1/mW…(redacted, 25 chars)&grant_type=x");
-  CHECK(redact_url("https://h/cb?state=abcdefghijklmnop&x=1#f") == "https://h/cb?state=abcd…(redacted, 16 chars)&x=1#f");
-  const auto shown = redact_request({"GET", "https://h/x?access_token=1/abcdefghijklmnop", {{"Authorization", "Bearer 1/abcdefghijklmnop"}}, ""});
+  CHECK(
+      redact_form("client_id=app&client_secret=s3cr3t-s3cr3t&code=1/mWot20jTwojsd00jFlaaR45&grant_type=x") ==
+      "client_id=app&client_secret=(redacted, 13 chars)&code=1/mW…(redacted, 25 chars)&grant_type=x");
+  CHECK(redact_url("https://h/cb?state=abcdefghijklmnop&x=1#f") ==
+        "https://h/cb?state=abcd…(redacted, 16 chars)&x=1#f");
+  const auto shown = redact_request({"GET",
+                                     "https://h/x?access_token=1/abcdefghijklmnop",
+                                     {{"Authorization", "Bearer 1/abcdefghijklmnop"}},
+                                     ""});
   CHECK(shown.url == "https://h/x?access_token=1/ab…(redacted, 18 chars)");
   CHECK(shown.headers[0].value == "Bearer 1/ab…(redacted, 18 chars)");
 }

@@ -74,7 +74,8 @@ inline bool split(const std::string& url, url_split& out) {
   out.scheme = url.substr(0, colon);
   const auto rest = colon + 3;
   auto slash = url.find_first_of("/?", rest);
-  const std::string authority = url.substr(rest, slash == std::string::npos ? std::string::npos : slash - rest);
+  const std::string authority =
+      url.substr(rest, slash == std::string::npos ? std::string::npos : slash - rest);
   out.target = slash == std::string::npos ? "/" : url.substr(slash);
   if (!out.target.empty() && out.target.front() == '?') out.target.insert(0, "/");
   const auto pc = authority.rfind(':');
@@ -117,7 +118,8 @@ class curl_session final : public http_session {
       curl_slist* p = nullptr;
       ~slist_guard() { curl_slist_free_all(p); }
     } headers;
-    for (const auto& h : req.headers) headers.p = curl_slist_append(headers.p, (h.name + ": " + h.value).c_str());
+    for (const auto& h : req.headers)
+      headers.p = curl_slist_append(headers.p, (h.name + ": " + h.value).c_str());
     if (req.method == "POST" && !bo::find_header(req.headers, "Content-Type"))
       headers.p = curl_slist_append(headers.p, "Content-Type:");  // libcurl would add a form type itself
     headers.p = curl_slist_append(headers.p, "Expect:");
@@ -151,7 +153,8 @@ class curl_session final : public http_session {
     curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(h_, CURLOPT_HTTPHEADER, nullptr);
     if (rc != CURLE_OK) {
-      last_error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : std::string());
+      last_error =
+          std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : std::string());
       tls_verification_failed = rc == CURLE_PEER_FAILED_VERIFICATION;
       return bo::http_response{};
     }
@@ -313,8 +316,8 @@ class httplib_session final : public http_session {
     const std::string path = target.substr(0, target.find('?'));
     std::string out;
     for (const auto& c : jar_) {
-      const bool match = path == c.path || (path.rfind(c.path, 0) == 0 &&
-                                            (c.path.back() == '/' || path[c.path.size()] == '/'));
+      const bool match = path == c.path ||
+                         (path.rfind(c.path, 0) == 0 && (c.path.back() == '/' || path[c.path.size()] == '/'));
       if (!match) continue;
       if (!out.empty()) out += "; ";
       out += c.name + '=' + c.value;
