@@ -6,15 +6,18 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace bo = buffer_oauth;
 
+using namespace test_support;
+
 namespace {
 
-constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
 constexpr std::string_view kProfiles = "https://api.bufferapp.com/1/profiles.json";
 
 bo::http_request get(std::string url) {
@@ -52,14 +55,6 @@ bo::attach_options in_query(bool allowed = true) {
 bo::result<bo::http_request> attach(bo::http_request req, std::string_view token = kToken,
                                     const bo::attach_options& o = {}) {
   return bo::attach_token(bo::provider::buffer(), std::move(req), token, o);
-}
-
-bo::http_response response(int status, std::string body, bo::http_headers headers = {}) {
-  bo::http_response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 bo::provider loopback_provider(bool opt_in) {

@@ -6,23 +6,20 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bo = buffer_oauth;
 
+using namespace test_support;
+
 namespace {
 
-constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
-constexpr std::string_view kRu = "https://example.com/back";
-constexpr std::string_view kSeedCode = "1/mWot20jTwojsd00jFlaaR45";
 // RFC 7636 App. B challenge.
 constexpr std::string_view kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-bo::client buffer_client(std::string_view redirect_uri = kRu) {
-  return bo::client{std::string(kCid), "s3cr3t", std::string(redirect_uri)};
-}
 
 bo::authorize_params with_state(std::string_view state) {
   bo::authorize_params a;
@@ -47,23 +44,9 @@ bo::provider provider_with_authorize_endpoint(std::string endpoint) {
 }
 
 // Decoded query parameters of a URL, in order (form decoding).
-std::vector<std::pair<std::string, std::string>> query_of(std::string_view url) {
-  std::vector<std::pair<std::string, std::string>> out;
+pairs query_of(std::string_view url) {
   const auto q = url.find('?');
-  if (q == std::string_view::npos) return out;
-  bo::detail::form_reader reader(url.substr(q + 1));
-  bo::detail::form_pair pair;
-  while (reader.next(pair))
-    out.emplace_back(bo::detail::decode_form_component(pair.name),
-                     bo::detail::decode_form_component(pair.value));
-  return out;
-}
-
-std::size_t count_name(const std::vector<std::pair<std::string, std::string>>& q, std::string_view name) {
-  std::size_t n = 0;
-  for (const auto& kv : q)
-    if (kv.first == name) ++n;
-  return n;
+  return q == std::string_view::npos ? pairs{} : form_pairs(url.substr(q + 1));
 }
 
 // parse_redirect for the Buffer provider and the https client, expecting `state`.

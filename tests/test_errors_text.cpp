@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -16,21 +18,9 @@
 namespace bo = buffer_oauth;
 namespace bd = buffer_oauth::detail;
 
+using namespace test_support;
+
 namespace {
-
-// A copy of `s` in a heap block of exactly s.size() bytes, so that reading
-// one byte past the end is a heap-buffer-overflow under ASan.
-class exact_copy {
- public:
-  explicit exact_copy(std::string_view s) : size_(s.size()), data_(new char[s.size()]) {
-    if (size_ != 0) std::memcpy(data_.get(), s.data(), size_);
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  std::size_t size_;
-  std::unique_ptr<char[]> data_;
-};
 
 struct errc_row {
   bo::errc code;
@@ -149,29 +139,6 @@ std::vector<std::pair<std::string, std::string>> pairs_of(std::string_view s) {
 bool valid_utf8(std::string_view s) {
   const exact_copy copy(s);
   return bd::is_valid_utf8(copy.view());
-}
-
-// Independent UTF-8 encoder for any value up to 0x10FFFF (surrogates too, so
-// the validator can be shown to reject them).
-std::string utf8_encode(std::uint32_t cp) {
-  std::string out;
-  auto byte = [&](std::uint32_t b) { out += static_cast<char>(static_cast<unsigned char>(b)); };
-  if (cp < 0x80) {
-    byte(cp);
-  } else if (cp < 0x800) {
-    byte(0xc0 | (cp >> 6));
-    byte(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    byte(0xe0 | (cp >> 12));
-    byte(0x80 | ((cp >> 6) & 0x3f));
-    byte(0x80 | (cp & 0x3f));
-  } else {
-    byte(0xf0 | (cp >> 18));
-    byte(0x80 | ((cp >> 12) & 0x3f));
-    byte(0x80 | ((cp >> 6) & 0x3f));
-    byte(0x80 | (cp & 0x3f));
-  }
-  return out;
 }
 
 bo::result<bd::url_parts> split(std::string_view url, bo::errc bad = bo::errc::invalid_redirect_uri,

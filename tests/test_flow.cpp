@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <array>
 #include <cstdint>
 #include <fstream>
@@ -20,18 +22,9 @@
 namespace bo = buffer_oauth;
 using namespace std::chrono_literals;
 
+using namespace test_support;
+
 namespace {
-
-constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
-constexpr std::string_view kRu = "https://example.com/back";
-constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
-
-bo::client buffer_client() { return bo::client{std::string(kCid), "s3cr3t", std::string(kRu)}; }
-
-bo::provider generic() {
-  return bo::provider::generic("example", "https://auth.example/authorize", "https://auth.example/token",
-                               "https://api.example/");
-}
 
 std::string bytes(std::size_t n, unsigned char seed) {
   std::string out;
@@ -60,14 +53,6 @@ std::string param(std::string_view text, std::string_view name) {
 
 std::string callback(std::string_view state, std::string_view code = "1%2Fabc") {
   return std::string(kRu) + "?state=" + std::string(state) + "&code=" + std::string(code);
-}
-
-bo::http_response response(int status, std::string body, bo::http_headers headers = {}) {
-  bo::http_response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 const bo::http_response kTokenOk = response(200, R"({"access_token":"1\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"})");

@@ -24,6 +24,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -34,21 +36,9 @@ namespace bo = buffer_oauth;
 namespace bd = buffer_oauth::detail;
 using namespace std::string_view_literals;
 
+using namespace test_support;
+
 namespace {
-
-// A copy of `s` in a heap block of exactly s.size() bytes, so a read one byte
-// past the end is a heap-buffer-overflow under ASan.
-class exact_copy {
- public:
-  explicit exact_copy(std::string_view s) : size_(s.size()), data_(new char[s.size()]) {
-    if (size_ != 0) std::memcpy(data_.get(), s.data(), size_);
-  }
-  std::string_view view() const { return {data_.get(), size_}; }
-
- private:
-  std::size_t size_;
-  std::unique_ptr<char[]> data_;
-};
 
 struct scanned {
   bo::errc code;
@@ -83,27 +73,6 @@ std::string repeat(std::string_view s, std::size_t n) {
 std::string nested_arrays(std::size_t depth) { return repeat("[", depth) + repeat("]", depth); }
 
 std::string nested_objects(std::size_t depth) { return repeat("{\"a\":", depth) + "1" + repeat("}", depth); }
-
-std::string utf8_encode(std::uint32_t cp) {
-  std::string out;
-  auto byte = [&](std::uint32_t b) { out += static_cast<char>(static_cast<unsigned char>(b)); };
-  if (cp < 0x80) {
-    byte(cp);
-  } else if (cp < 0x800) {
-    byte(0xc0 | (cp >> 6));
-    byte(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    byte(0xe0 | (cp >> 12));
-    byte(0x80 | ((cp >> 6) & 0x3f));
-    byte(0x80 | (cp & 0x3f));
-  } else {
-    byte(0xf0 | (cp >> 18));
-    byte(0x80 | ((cp >> 12) & 0x3f));
-    byte(0x80 | ((cp >> 6) & 0x3f));
-    byte(0x80 | (cp & 0x3f));
-  }
-  return out;
-}
 
 std::string hex4(std::uint32_t v) {
   static constexpr char hex[] = "0123456789ABCDEF";

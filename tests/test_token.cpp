@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,55 +14,25 @@
 
 namespace bo = buffer_oauth;
 
+using namespace test_support;
+
 namespace {
-
-constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
-constexpr std::string_view kRu = "https://example.com/back";
-constexpr std::string_view kSeedCode = "1/mWot20jTwojsd00jFlaaR45";
-constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
-
-bo::client buffer_client() { return bo::client{std::string(kCid), "s3cr3t", std::string(kRu)}; }
-
-bo::provider generic() {
-  return bo::provider::generic("example", "https://auth.example/authorize", "https://auth.example/token",
-                               "https://api.example/");
-}
-
-using pairs = std::vector<std::pair<std::string, std::string>>;
 
 // The body read back the way a server would: split on '&', form-decoded.
 pairs form_fields(std::string_view body) {
-  pairs out;
   bo::detail::form_reader reader(body);
   bo::detail::form_pair pair;
   while (reader.next(pair)) {
     CHECK(bo::detail::check_form_component(pair.name) == bo::errc::ok);
     CHECK(bo::detail::check_form_component(pair.value) == bo::errc::ok);
-    out.emplace_back(bo::detail::decode_form_component(pair.name),
-                     bo::detail::decode_form_component(pair.value));
   }
-  return out;
-}
-
-std::size_t count_name(const pairs& p, std::string_view name) {
-  std::size_t n = 0;
-  for (const auto& kv : p)
-    if (kv.first == name) ++n;
-  return n;
+  return form_pairs(body);
 }
 
 std::string field(const pairs& p, std::string_view name) {
   for (const auto& kv : p)
     if (kv.first == name) return kv.second;
   return "<absent>";
-}
-
-bo::http_response response(int status, std::string body, bo::http_headers headers = {}) {
-  bo::http_response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 bo::result<bo::token> buffer_parse(int status, std::string body) {

@@ -1,0 +1,102 @@
+// What several unit-test files share: the seed's identifiers, a Buffer client
+// and a generic provider, response values, exact-size copies for ASan, an
+// independent UTF-8 encoder and a form reader that decodes what it reads.
+#ifndef BUFFER_OAUTH_TEST_SUPPORT_HPP
+#define BUFFER_OAUTH_TEST_SUPPORT_HPP
+
+#include <buffer_oauth.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace test_support {
+
+inline constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
+inline constexpr std::string_view kRu = "https://example.com/back";
+inline constexpr std::string_view kSeedCode = "1/mWot20jTwojsd00jFlaaR45";
+inline constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
+
+inline buffer_oauth::client buffer_client(std::string_view redirect_uri = kRu) {
+  return buffer_oauth::client{std::string(kCid), "s3cr3t", std::string(redirect_uri)};
+}
+
+inline buffer_oauth::provider generic() {
+  return buffer_oauth::provider::generic("example", "https://auth.example/authorize",
+                                         "https://auth.example/token", "https://api.example/");
+}
+
+inline buffer_oauth::http_response response(int status, std::string body,
+                                            buffer_oauth::http_headers headers = {}) {
+  buffer_oauth::http_response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+// A copy of `s` in a heap block of exactly s.size() bytes, so that reading
+// one byte past the end is a heap-buffer-overflow under ASan.
+class exact_copy {
+ public:
+  explicit exact_copy(std::string_view s) : size_(s.size()), data_(new char[s.size()]) {
+    if (size_ != 0) std::memcpy(data_.get(), s.data(), size_);
+  }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::size_t size_;
+  std::unique_ptr<char[]> data_;
+};
+
+// Encodes any value up to 0x10FFFF, surrogates too, so that the validators
+// can be shown to reject them.
+inline std::string utf8_encode(std::uint32_t cp) {
+  std::string out;
+  auto byte = [&](std::uint32_t b) { out += static_cast<char>(static_cast<unsigned char>(b)); };
+  if (cp < 0x80) {
+    byte(cp);
+  } else if (cp < 0x800) {
+    byte(0xc0 | (cp >> 6));
+    byte(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    byte(0xe0 | (cp >> 12));
+    byte(0x80 | ((cp >> 6) & 0x3f));
+    byte(0x80 | (cp & 0x3f));
+  } else {
+    byte(0xf0 | (cp >> 18));
+    byte(0x80 | ((cp >> 12) & 0x3f));
+    byte(0x80 | ((cp >> 6) & 0x3f));
+    byte(0x80 | (cp & 0x3f));
+  }
+  return out;
+}
+
+using pairs = std::vector<std::pair<std::string, std::string>>;
+
+// Every pair of a form body or query, names and values form-decoded, in order.
+inline pairs form_pairs(std::string_view form) {
+  pairs out;
+  buffer_oauth::detail::form_reader reader(form);
+  buffer_oauth::detail::form_pair pair;
+  while (reader.next(pair))
+    out.emplace_back(buffer_oauth::detail::decode_form_component(pair.name),
+                     buffer_oauth::detail::decode_form_component(pair.value));
+  return out;
+}
+
+inline std::size_t count_name(const pairs& p, std::string_view name) {
+  std::size_t n = 0;
+  for (const auto& kv : p)
+    if (kv.first == name) ++n;
+  return n;
+}
+
+}  // namespace test_support
+
+#endif  // BUFFER_OAUTH_TEST_SUPPORT_HPP
