@@ -1181,13 +1181,15 @@ class sha256 {
 
   std::array<unsigned char, 32> finish() noexcept {
     const std::uint64_t bits = total_ * 8;
-    const unsigned char pad = 0x80;
-    update(&pad, 1);
-    const unsigned char zero = 0;
-    while (used_ != 56) update(&zero, 1);
-    unsigned char len[8];
-    for (int k = 0; k < 8; ++k) len[k] = static_cast<unsigned char>(bits >> (56 - 8 * k));
-    update(len, 8);
+    buf_[used_++] = 0x80;
+    if (used_ > 56) {
+      std::memset(buf_.data() + used_, 0, 64 - used_);
+      compress(buf_.data());
+      used_ = 0;
+    }
+    std::memset(buf_.data() + used_, 0, 56 - used_);
+    for (std::size_t k = 0; k < 8; ++k) buf_[56 + k] = static_cast<unsigned char>(bits >> (56 - 8 * k));
+    compress(buf_.data());
     std::array<unsigned char, 32> out{};
     for (std::size_t k = 0; k < 8; ++k)
       for (std::size_t b = 0; b < 4; ++b) out[4 * k + b] = static_cast<unsigned char>(h_[k] >> (24 - 8 * b));
@@ -1196,6 +1198,17 @@ class sha256 {
 
  private:
   static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+
+  // One FIPS 180-4 round that renames the working variables instead of
+  // shifting them: eight calls with rotated arguments make the a..h shuffle.
+  static void round(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t& d, std::uint32_t e,
+                    std::uint32_t f, std::uint32_t g, std::uint32_t& h, std::uint32_t k_plus_w) noexcept {
+    // Ch and Maj in their equivalent forms with one operation fewer each.
+    const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + (g ^ (e & (f ^ g))) + k_plus_w;
+    const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) | (c & (a | b)));
+    d += t1;
+    h = t1 + t2;
+  }
 
   void compress(const unsigned char* block) noexcept {
     // clang-format off: FIPS 180-4's constants and round, laid out as the standard does
@@ -1218,18 +1231,15 @@ class sha256 {
       w[t] = w[t - 16] + s0 + w[t - 7] + s1;
     }
     std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (std::size_t t = 0; t < 64; ++t) {
-      const std::uint32_t t1 =
-          h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[t] + w[t];
-      const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
+    for (std::size_t t = 0; t < 64; t += 8) {
+      round(a, b, c, d, e, f, g, h, k[t] + w[t]);
+      round(h, a, b, c, d, e, f, g, k[t + 1] + w[t + 1]);
+      round(g, h, a, b, c, d, e, f, k[t + 2] + w[t + 2]);
+      round(f, g, h, a, b, c, d, e, k[t + 3] + w[t + 3]);
+      round(e, f, g, h, a, b, c, d, k[t + 4] + w[t + 4]);
+      round(d, e, f, g, h, a, b, c, k[t + 5] + w[t + 5]);
+      round(c, d, e, f, g, h, a, b, k[t + 6] + w[t + 6]);
+      round(b, c, d, e, f, g, h, a, k[t + 7] + w[t + 7]);
     }
     h_[0] += a;
     h_[1] += b;
