@@ -1,4 +1,4 @@
-// redaction.hpp: secrets shortened for display, e.g. "1/ab…(redacted, 28 chars)".
+// redaction.hpp: secrets shortened for display, e.g. "1/…(redacted, 28 chars)".
 // Used by `demo` and `login`; the debugging subcommands print in full what
 // they exist to print (see README.md).
 #ifndef BUFFER_OAUTH_EXAMPLES_REDACTION_HPP
@@ -15,11 +15,28 @@
 
 namespace buffer_oauth_cli {
 
-/// At most 4 leading characters, and never more than a quarter of the value,
-/// so a short secret shows nothing. `show_prefix` false hides even those.
+/// Length of a Buffer-style version prefix: digits then '/' (or "%2F" in a
+/// URL), as in "1/..." and "1%2F...". It is the same on every code and token,
+/// so showing it gives nothing away; 0 when the value has none.
+inline std::size_t version_prefix(std::string_view value) {
+  std::size_t digits = 0;
+  while (digits < value.size() && digits < 3 && std::isdigit(static_cast<unsigned char>(value[digits])))
+    ++digits;
+  if (digits == 0) return 0;
+  const std::string_view rest = value.substr(digits);
+  if (!rest.empty() && rest.front() == '/') return digits + 1;
+  if (rest.size() >= 3 && rest[0] == '%' && rest[1] == '2' && (rest[2] == 'F' || rest[2] == 'f'))
+    return digits + 3;
+  return 0;
+}
+
+/// The value's length and, with `show_prefix`, its version prefix: never a
+/// character the secret's entropy is in.
 inline std::string redact(std::string_view secret, bool show_prefix = true) {
-  const std::size_t prefix = show_prefix ? std::min<std::size_t>(4, secret.size() / 4) : 0;
-  return fmt::format("{}{}(redacted, {} chars)", secret.substr(0, prefix), prefix ? "…" : "", secret.size());
+  const std::size_t prefix = show_prefix ? version_prefix(secret) : 0;
+  // A prefix that is the whole value would not be redacted at all.
+  const std::string_view shown = prefix < secret.size() ? secret.substr(0, prefix) : std::string_view();
+  return fmt::format("{}{}(redacted, {} chars)", shown, shown.empty() ? "" : "…", secret.size());
 }
 
 namespace detail {
@@ -33,11 +50,11 @@ struct sensitive_parameter {
   std::string_view name;
   bool show_prefix;
 };
-// OAuth parameters whose values are secrets. The client secret never shows a
-// single character.
+// OAuth parameters whose values are secrets. Codes and tokens may show
+// their version prefix; the client secret, verifier and state nothing.
 inline constexpr sensitive_parameter sensitive_parameters[] = {
-    {"client_secret", false}, {"code", true},         {"code_verifier", true},
-    {"state", true},          {"access_token", true}, {"refresh_token", true},
+    {"client_secret", false}, {"code", true},         {"code_verifier", false},
+    {"state", false},         {"access_token", true}, {"refresh_token", true},
 };
 
 inline const sensitive_parameter* find_sensitive(std::string_view name) {

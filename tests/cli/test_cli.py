@@ -325,7 +325,12 @@ code, out, err = run(["demo"])
 checks += 1
 lines = out.splitlines()
 summary = json.loads(lines[-1]) if lines else {}
-leaked = [l for l in lines if re.search(r"1(/|%2F)[A-Za-z0-9]{12}", l) or re.search(r"client_secret=[^(]", l)]
+# Before "…(redacted" only a version prefix ("1/", "1%2F") may show; the
+# client secret, verifier and state show nothing at all.
+shown_prefixes = re.findall(r"([^\s=&?]*)…\(redacted", out)
+leaked = [l for l in lines if re.search(r"(=|Bearer |token )1(/|%2F)[A-Za-z0-9]", l)
+          or re.search(r"(client_secret|code_verifier|state)=[^(]", l)]
+leaked += [p for p in shown_prefixes if p not in ("1/", "1%2F")]
 if code != 0 or summary.get("demo") != "ok" or leaked:
     failures.append("demo")
     print(f"FAIL demo: exit {code}, summary {summary}, unredacted lines {leaked}\n{out}{err}")

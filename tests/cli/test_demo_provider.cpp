@@ -301,19 +301,27 @@ TEST_CASE("login: loopback redirect, state checked, code swapped at once") {
   }
 }
 
-TEST_CASE("redaction keeps a short prefix at most, and nothing of the client secret") {
-  CHECK(redact("1/abcdefghijklmnopqrstuvwxyz") == "1/ab…(redacted, 28 chars)");
+TEST_CASE("redaction shows a version prefix at most, and nothing of the client secret, verifier or state") {
+  CHECK(redact("1/abcdefghijklmnopqrstuvwxyz") == "1/…(redacted, 28 chars)");
+  CHECK(redact("1%2Fabcdefghijklmnopqrstuvwxyz") == "1%2F…(redacted, 30 chars)");
+  CHECK(redact("12/abc") == "12/…(redacted, 6 chars)");
+  CHECK(redact("abcd/efgh") == "(redacted, 9 chars)");  // not digits before the '/'
+  CHECK(redact("1234/abc") == "(redacted, 8 chars)");   // more than three digits: not a version
   CHECK(redact("abc") == "(redacted, 3 chars)");
+  CHECK(redact("1/") == "(redacted, 2 chars)");  // the prefix alone would be the whole value
+  CHECK(redact("") == "(redacted, 0 chars)");
   CHECK(redact("1/abcdefghijklmnopqrstuvwxyz", false) == "(redacted, 28 chars)");
-  CHECK(
-      redact_form("client_id=app&client_secret=s3cr3t-s3cr3t&code=1/mWot20jTwojsd00jFlaaR45&grant_type=x") ==
-      "client_id=app&client_secret=(redacted, 13 chars)&code=1/mW…(redacted, 25 chars)&grant_type=x");
+  CHECK(redact_form(
+            "client_id=app&client_secret=1/s3cr3t-s3cr3t&code=1/mWot20jTwojsd00jFlaaR45&grant_type=x") ==
+        "client_id=app&client_secret=(redacted, 15 chars)&code=1/…(redacted, 25 chars)&grant_type=x");
+  CHECK(redact_form("code_verifier=1/abcdefghijklmnop&state=2/abcdefghijklmnop") ==
+        "code_verifier=(redacted, 18 chars)&state=(redacted, 18 chars)");
   CHECK(redact_url("https://h/cb?state=abcdefghijklmnop&x=1#f") ==
-        "https://h/cb?state=abcd…(redacted, 16 chars)&x=1#f");
+        "https://h/cb?state=(redacted, 16 chars)&x=1#f");
   const auto shown = redact_request({"GET",
                                      "https://h/x?access_token=1/abcdefghijklmnop",
                                      {{"Authorization", "Bearer 1/abcdefghijklmnop"}},
                                      ""});
-  CHECK(shown.url == "https://h/x?access_token=1/ab…(redacted, 18 chars)");
-  CHECK(shown.headers[0].value == "Bearer 1/ab…(redacted, 18 chars)");
+  CHECK(shown.url == "https://h/x?access_token=1/…(redacted, 18 chars)");
+  CHECK(shown.headers[0].value == "Bearer 1/…(redacted, 18 chars)");
 }
