@@ -8,6 +8,8 @@
 #ifndef BUFFER_OAUTH_BENCH_OPS_HPP
 #define BUFFER_OAUTH_BENCH_OPS_HPP
 
+#include <buffer_oauth.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -31,6 +33,12 @@ struct op {
   std::string name;
   std::size_t (*fn)(capture*);
 };
+
+/// Buffer's provider, made once: every operation is measured without its construction.
+inline const buffer_oauth::provider& buffer_provider() {
+  static const buffer_oauth::provider p = buffer_oauth::provider::buffer();
+  return p;
+}
 
 void add_token_ops(std::vector<op>& out);
 void add_redirect_ops(std::vector<op>& out);

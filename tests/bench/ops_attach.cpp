@@ -12,11 +12,6 @@ namespace {
 
 namespace bo = buffer_oauth;
 
-const bo::provider& buffer_provider() {
-  static const bo::provider p = bo::provider::buffer();
-  return p;
-}
-
 const bo::http_request& get_profiles() {
   static const bo::http_request r{"GET", std::string(input::api_url), {}, {}};
   return r;

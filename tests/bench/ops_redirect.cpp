@@ -14,11 +14,6 @@ namespace {
 
 namespace bo = buffer_oauth;
 
-const bo::provider& buffer_provider() {
-  static const bo::provider p = bo::provider::buffer();
-  return p;
-}
-
 const bo::client& buffer_client() {
   static const bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", std::string(input::redirect_uri)};
   return c;

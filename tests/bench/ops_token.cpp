@@ -14,11 +14,6 @@ namespace {
 
 namespace bo = buffer_oauth;
 
-const bo::provider& buffer_provider() {
-  static const bo::provider p = bo::provider::buffer();
-  return p;
-}
-
 void keep(capture* cap, std::string_view a, std::string_view b, std::int64_t n) {
   if (cap == nullptr) return;
   cap->a.assign(a);
