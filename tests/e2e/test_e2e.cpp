@@ -335,6 +335,20 @@ manual_authorization authorize_by_hand(const bo::provider& p, const bo::client& 
   return m;
 }
 
+/// A code from the Buffer-shaped peer, the user approving (no PKCE, no scope).
+manual_authorization buffer_peer_code(http_session& browser, const bo::provider& p, const bo::client& c) {
+  return authorize_by_hand(p, c, false, "", [&](const std::string& url) {
+    return buffer_peer_authorize(browser, url, consent::allow);
+  });
+}
+
+/// A code from oidc-provider, the user approving (PKCE, scope openid).
+manual_authorization oidc_code(http_session& browser, const bo::provider& p, const bo::client& c) {
+  return authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
+    return oidc_authorize(browser, url, c.redirect_uri, consent::allow);
+  });
+}
+
 /// A provider's refusal, kept whole: the errc, RFC 6749 error and
 /// description as sent, and for token errors the HTTP status and raw body.
 void check_provider_error(const bo::error& e, bo::errc code, std::string_view error, int status,
@@ -442,9 +456,7 @@ TEST_SUITE("buffer_peer") {
     const auto p = buffer_peer_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
-      return buffer_peer_authorize(*browser, url, consent::allow);
-    });
+    const auto m = buffer_peer_code(*browser, p, c);
     REQUIRE(m.code.rfind("1/", 0) == 0);
 
     bo::provider encoding_everything = p;
@@ -470,9 +482,7 @@ TEST_SUITE("buffer_peer") {
     const auto p = buffer_peer_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
-      return buffer_peer_authorize(*browser, url, consent::allow);
-    });
+    const auto m = buffer_peer_code(*browser, p, c);
     auto req = bo::build_token_request(p, c, m.code);
     REQUIRE(req);
     auto first = bo::parse_token_response(p, send(*browser, *req));
@@ -564,9 +574,7 @@ TEST_SUITE("buffer_peer") {
     const auto p = buffer_peer_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, false, "", [&](const std::string& url) {
-      return buffer_peer_authorize(*browser, url, consent::allow);
-    });
+    const auto m = buffer_peer_code(*browser, p, c);
     bo::client elsewhere = c;
     elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
     auto req = bo::build_token_request(p, elsewhere, m.code);
@@ -726,9 +734,7 @@ TEST_SUITE("oidc_provider") {
     const auto p = oidc_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
-      return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    });
+    const auto m = oidc_code(*browser, p, c);
 
     auto without = bo::build_token_request(p, c, m.code);
     REQUIRE(without);
@@ -776,9 +782,7 @@ TEST_SUITE("oidc_provider") {
     const auto p = oidc_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
-      return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    });
+    const auto m = oidc_code(*browser, p, c);
     auto req = bo::build_token_request(p, c, m.code, m.verifier);
     REQUIRE(req);
     auto first = bo::parse_token_response(p, send(*browser, *req));
@@ -827,9 +831,7 @@ TEST_SUITE("oidc_provider") {
     const auto p = oidc_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
-      return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    });
+    const auto m = oidc_code(*browser, p, c);
     bo::client wrong = c;
     wrong.secret += "-wrong";
     auto req = bo::build_token_request(p, wrong, m.code, m.verifier);
@@ -850,9 +852,7 @@ TEST_SUITE("oidc_provider") {
     const auto p = oidc_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
-      return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    });
+    const auto m = oidc_code(*browser, p, c);
     bo::client elsewhere = c;
     elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
     auto req = bo::build_token_request(p, elsewhere, m.code, m.verifier);
@@ -887,9 +887,7 @@ TEST_SUITE("oidc_provider") {
     const auto p = oidc_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
-    const auto m = authorize_by_hand(p, c, true, "openid", [&](const std::string& url) {
-      return oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    });
+    const auto m = oidc_code(*browser, p, c);
     bo::provider other = p;
     other.issuer = "https://127.0.0.1:1";
     CHECK(bo::parse_redirect(m.redirect, other, c, {m.state}).code() == bo::errc::iss_mismatch);
