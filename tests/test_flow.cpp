@@ -43,12 +43,7 @@ std::string param(std::string_view text, std::string_view name) {
   if (q != std::string_view::npos) text = text.substr(q + 1);
   const auto h = text.find('#');
   if (h != std::string_view::npos) text = text.substr(0, h);
-  bo::detail::form_reader reader(text);
-  bo::detail::form_pair pair;
-  while (reader.next(pair))
-    if (bo::detail::decode_form_component(pair.name) == name)
-      return bo::detail::decode_form_component(pair.value);
-  return "<absent>";
+  return first_value(form_pairs(text), name);
 }
 
 std::string callback(std::string_view state, std::string_view code = "1%2Fabc") {

@@ -90,6 +90,13 @@ inline pairs form_pairs(std::string_view form) {
   return out;
 }
 
+// The first value named `name`, or "<absent>".
+inline std::string first_value(const pairs& p, std::string_view name) {
+  for (const auto& kv : p)
+    if (kv.first == name) return kv.second;
+  return "<absent>";
+}
+
 inline std::size_t count_name(const pairs& p, std::string_view name) {
   std::size_t n = 0;
   for (const auto& kv : p)

@@ -29,12 +29,6 @@ pairs form_fields(std::string_view body) {
   return form_pairs(body);
 }
 
-std::string field(const pairs& p, std::string_view name) {
-  for (const auto& kv : p)
-    if (kv.first == name) return kv.second;
-  return "<absent>";
-}
-
 bo::result<bo::token> buffer_parse(int status, std::string body) {
   return bo::parse_token_response(bo::provider::buffer(), response(status, std::move(body)));
 }
@@ -74,8 +68,8 @@ TEST_CASE("token request: the seed's code is sent unescaped (core acceptance che
   const pairs f = form_fields(req->body);
   for (std::string_view name : {"client_id", "client_secret", "redirect_uri", "code", "grant_type"})
     CHECK(count_name(f, name) == 1);
-  CHECK(field(f, "code") == kSeedCode);
-  CHECK(field(f, "redirect_uri") == kRu);
+  CHECK(first_value(f, "code") == kSeedCode);
+  CHECK(first_value(f, "redirect_uri") == kRu);
 }
 
 TEST_CASE("token request: vector 14, '+' and '=' in a code are escaped, '/' is not") {
@@ -105,8 +99,8 @@ TEST_CASE("token request: hostile codes are escaped and parse back to the same c
       const pairs f = form_fields(req->body);
       CHECK(count_name(f, "code") == 1);
       CHECK(count_name(f, "grant_type") == 1);
-      CHECK(field(f, "grant_type") == "authorization_code");
-      CHECK(field(f, "code") == r.code);
+      CHECK(first_value(f, "grant_type") == "authorization_code");
+      CHECK(first_value(f, "code") == r.code);
       CHECK(req->body.find('#') == std::string::npos);
       CHECK(req->body.find(' ') == std::string::npos);
     }
@@ -122,7 +116,7 @@ TEST_CASE("token request: a generic provider form-encodes '/' in the code too") 
   auto req = bo::build_token_request(p, buffer_client(), kSeedCode);
   REQUIRE(req);
   CHECK(req->body.find("&code=1%2FmWot20jTwojsd00jFlaaR45&") != std::string::npos);
-  CHECK(field(form_fields(req->body), "code") == kSeedCode);
+  CHECK(first_value(form_fields(req->body), "code") == kSeedCode);
 }
 
 TEST_CASE("token request: the client secret is fully escaped, in the body only") {
@@ -131,7 +125,7 @@ TEST_CASE("token request: the client secret is fully escaped, in the body only")
   auto req = bo::build_token_request(bo::provider::buffer(), c, kSeedCode);
   REQUIRE(req);
   CHECK(req->body.find("&client_secret=p%2Bq%2Fr%3Ds%26t&") != std::string::npos);
-  CHECK(field(form_fields(req->body), "client_secret") == "p+q/r=s&t");
+  CHECK(first_value(form_fields(req->body), "client_secret") == "p+q/r=s&t");
   CHECK(bo::find_header(req->headers, "Authorization") == nullptr);
   CHECK(req->url.find("secret") == std::string::npos);
 }
