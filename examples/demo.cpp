@@ -100,7 +100,7 @@ class demo_run {
     auto state_bytes = os_random_bytes(), verifier_bytes = os_random_bytes();
     if (!state_bytes || !verifier_bytes)
       fail("authorize", state_bytes ? verifier_bytes.error() : state_bytes.error());
-    auto url = flow.begin({*state_bytes, *verifier_bytes});
+    auto url = flow.begin({*state_bytes, *verifier_bytes}, steady_now());
     if (!url) fail("authorize", url.error());
     step("authorize", fmt::format("GET {}", redact_url(*url)));
 

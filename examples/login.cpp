@@ -113,7 +113,7 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
   auto state_bytes = os_random_bytes(), verifier_bytes = os_random_bytes();
   if (!state_bytes) return failure(state_bytes.error());
   if (!verifier_bytes) return failure(verifier_bytes.error());
-  auto url = flow.begin({*state_bytes, *verifier_bytes});
+  auto url = flow.begin({*state_bytes, *verifier_bytes}, steady_now());
   if (!url) return failure(url.error());
 
   fmt::print(stderr, "Callback URL (register it for your app): {}\nOpen this URL to log in:\n{}\n",

@@ -17,7 +17,8 @@
 //    the same bytes and behaves the same on the redirect and the token
 //    request (same body, PKCE verifier matching the challenge sent);
 //  - another key, another provider, any truncation and any changed byte
-//    are refused;
+//    are refused, and so are a save at its maximum age, a clock that went
+//    back, and a second restore that its claim refuses;
 //  - events out of order change nothing.
 
 #include "fuzz_common.hpp"
@@ -29,6 +30,7 @@ namespace d = bo::detail;
 
 const std::string kKey = "k3y-for-fuzzing-0123456789abcdef!";
 const std::string kOtherKey = "another-key-for-fuzzing-012345678";
+const bo::timestamp kNow(0);  // begin() and every restore
 
 bo::provider generic_provider() {
   return bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token",
@@ -45,7 +47,7 @@ bo::client default_client() {
 
 bool restore_error(errc e) {
   return one_of(e, {errc::too_large, errc::corrupt_flow, errc::unsupported_flow_version, errc::tampered_flow,
-                    errc::provider_mismatch});
+                    errc::provider_mismatch, errc::clock_regressed, errc::flow_expired});
 }
 
 std::string sign(std::string_view payload) {
@@ -57,7 +59,7 @@ std::string sign(std::string_view payload) {
 }
 
 void check_restored(const bo::provider& p, const bo::client& c, std::string_view saved) {
-  auto f = bo::flow::restore(saved, kKey, p, c);
+  auto f = bo::flow::restore(saved, kKey, p, c, kNow);
   if (!f) {
     FUZZ_CHECK(restore_error(f.code()));
     return;
@@ -65,7 +67,7 @@ void check_restored(const bo::provider& p, const bo::client& c, std::string_view
   FUZZ_CHECK(f->state() == bo::flow_state::awaiting_redirect && f->failure() == nullptr);
   auto again = f->save(kKey);
   FUZZ_CHECK(again.has_value());
-  auto g = bo::flow::restore(*again, kKey, p, c);
+  auto g = bo::flow::restore(*again, kKey, p, c, kNow);
   FUZZ_CHECK(g.has_value());
   auto third = g->save(kKey);
   FUZZ_CHECK(third.has_value() && *third == *again);
@@ -90,10 +92,10 @@ void round_trip(std::uint8_t opt, const std::vector<std::string_view>& parts, st
   if (opt & 8) fo.pkce = false;
 
   bo::flow f(p, c, fo);
-  auto url = f.begin({parts[2], parts[3]});
+  auto url = f.begin({parts[2], parts[3]}, kNow);
   if (!url) {
     FUZZ_CHECK(one_of(url.code(), {errc::insufficient_entropy, errc::too_large, errc::invalid_client_id,
-                                   errc::invalid_character}));
+                                   errc::invalid_character, errc::entropy_reused, errc::csrf_protection_missing}));
     FUZZ_CHECK(f.state() == bo::flow_state::idle);
     return;
   }
@@ -118,7 +120,7 @@ void round_trip(std::uint8_t opt, const std::vector<std::string_view>& parts, st
 
   auto saved = f.save(kKey);
   FUZZ_CHECK(saved.has_value());
-  auto g = bo::flow::restore(*saved, kKey, p, c);
+  auto g = bo::flow::restore(*saved, kKey, p, c, kNow);
   FUZZ_CHECK(g.has_value());  // save -> restore is the identity
   auto resaved = g->save(kKey);
   FUZZ_CHECK(resaved.has_value() && *resaved == *saved);
@@ -126,27 +128,47 @@ void round_trip(std::uint8_t opt, const std::vector<std::string_view>& parts, st
 
   // One refusal per input (each restore costs an HMAC): the input's hash
   // picks which, and where to cut or which byte to change.
-  switch (seed % 5) {
+  switch (seed % 7) {
     case 0:
-      FUZZ_CHECK(bo::flow::restore(*saved, kOtherKey, p, c).code() == errc::tampered_flow);
+      FUZZ_CHECK(bo::flow::restore(*saved, kOtherKey, p, c, kNow).code() == errc::tampered_flow);
       break;
     case 1: {
       bo::provider other = p;
       other.name += "x";
-      FUZZ_CHECK(bo::flow::restore(*saved, kKey, other, c).code() == errc::provider_mismatch);
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, other, c, kNow).code() == errc::provider_mismatch);
       break;
     }
     case 2: {
       bo::client other_client = c;
       other_client.redirect_uri += "x";
-      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, other_client).code() == errc::provider_mismatch);
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, other_client, kNow).code() == errc::provider_mismatch);
       break;
     }
     case 3: {
       arena a;
       const std::size_t cut = static_cast<std::size_t>((seed >> 8) % saved->size());
-      auto t = bo::flow::restore(a.copy(std::string_view(*saved).substr(0, cut)), kKey, p, c);
+      auto t = bo::flow::restore(a.copy(std::string_view(*saved).substr(0, cut)), kKey, p, c, kNow);
       FUZZ_CHECK(!t && restore_error(t.code()));
+      break;
+    }
+    case 4: {
+      bo::restore_options late;
+      late.max_age = bo::timestamp(1 + static_cast<std::int64_t>((seed >> 8) % 1000));
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, c, kNow + late.max_age, late).code() == errc::flow_expired);
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, c, kNow - bo::timestamp(1)).code() == errc::clock_regressed);
+      break;
+    }
+    case 5: {
+      bo::restore_options once;
+      std::string claimed;
+      once.claim = [&claimed](std::string_view id) {
+        if (id == claimed) return false;
+        claimed.assign(id);
+        return true;
+      };
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, c, kNow, once).has_value());
+      FUZZ_CHECK(claimed.size() == 22);
+      FUZZ_CHECK(bo::flow::restore(*saved, kKey, p, c, kNow, once).code() == errc::flow_replayed);
       break;
     }
     default: {
@@ -154,7 +176,7 @@ void round_trip(std::uint8_t opt, const std::vector<std::string_view>& parts, st
       std::string changed = *saved;
       const std::size_t at = static_cast<std::size_t>((seed >> 16) % changed.size());
       changed[at] = static_cast<char>(changed[at] ^ static_cast<char>(1 + (seed >> 40) % 255));
-      auto m = bo::flow::restore(a.copy(changed), kKey, p, c);
+      auto m = bo::flow::restore(a.copy(changed), kKey, p, c, kNow);
       FUZZ_CHECK(!m && restore_error(m.code()));
       break;
     }

@@ -165,17 +165,19 @@ void check_authorize(std::string_view input) {
                                          : (!ap.state.empty() && ap.state.size() <= 4096 && all_vschar(ap.state));
   const bool scope_ok = ap.scope.empty() || reference_scope(ap.scope);
   bool challenge_ok = challenge.empty() || challenge.size() == 43;
+  const bool csrf_ok = !ap.without_state || !challenge.empty();  // without state, only PKCE stops CSRF
   for (char ch : challenge)
     if (!d::is_alpha(static_cast<unsigned char>(ch)) && !d::is_digit(static_cast<unsigned char>(ch)) && ch != '-' &&
         ch != '_')
       challenge_ok = false;
   if (!r) {
     FUZZ_CHECK(one_of(r.code(), {errc::invalid_client_id, errc::invalid_argument, errc::state_missing, errc::too_large,
-                                 errc::invalid_character, errc::invalid_code_verifier}));
-    FUZZ_CHECK(!(id_ok && state_ok && scope_ok && challenge_ok));
+                                 errc::invalid_character, errc::invalid_code_verifier,
+                                 errc::csrf_protection_missing}));
+    FUZZ_CHECK(!(id_ok && state_ok && scope_ok && challenge_ok && csrf_ok));
     return;
   }
-  FUZZ_CHECK(id_ok && state_ok && scope_ok && challenge_ok);
+  FUZZ_CHECK(id_ok && state_ok && scope_ok && challenge_ok && csrf_ok);
   const std::string& url = *r;
   FUZZ_CHECK(url.compare(0, p.authorize_endpoint.size(), p.authorize_endpoint) == 0);
   auto parts_of = d::split_url(url, errc::invalid_url, 1u << 20);

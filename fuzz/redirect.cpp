@@ -126,8 +126,10 @@ void check_refused(const bo::expected_redirect& ex, const bo::limits& lim, std::
                              errc::duplicate_parameter, errc::state_missing, errc::state_mismatch,
                              errc::iss_missing, errc::iss_mismatch, errc::iss_unexpected,
                              errc::ambiguous_response, errc::authorization_denied, errc::authorization_error,
-                             errc::malformed_error, errc::missing_code}));
+                             errc::malformed_error, errc::missing_code, errc::invalid_argument}));
   FUZZ_CHECK(!e.message.empty());
+  // A state expected while none was sent is the caller's contradiction, refused before any parsing.
+  FUZZ_CHECK((e.code == errc::invalid_argument) == (ex.without_state && !ex.state.empty()));
   if (e.code != errc::authorization_denied && e.code != errc::authorization_error) return;
   // A provider error: reported only once the state matched, `error` kept as sent.
   auto got = d::split_url(url, errc::invalid_url, lim.max_url);
@@ -172,6 +174,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   bo::expected_redirect ex;
   ex.without_state = (opt & 4) != 0;
+  ex.code_challenge_sent = true;  // without_state is allowed only then
   ex.state = parts[1];
   const bo::limits lim;
 

@@ -193,8 +193,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (api) {
     FUZZ_CHECK(r.status >= 200 && r.status <= 299);
   } else {
-    FUZZ_CHECK(one_of(api.code(), {errc::token_rejected, errc::api_error, errc::http_error}));
+    FUZZ_CHECK(one_of(api.code(), {errc::token_rejected, errc::api_error, errc::http_error, errc::malformed_error,
+                                   errc::malformed_json, errc::invalid_utf8, errc::invalid_surrogate,
+                                   errc::depth_exceeded, errc::duplicate_member}));
     FUZZ_CHECK(api.error().http_status == r.status && api.error().body == r.body);
+    // A 2xx answer fails only as Buffer's envelope, which is a JSON object.
+    if (r.status >= 200 && r.status <= 299) {
+      const std::size_t first = r.body.find_first_not_of(" \t\r\n");
+      FUZZ_CHECK(first != std::string::npos && r.body[first] == '{');
+    }
   }
   auto revoked = bo::parse_deauthorize_response(r);
   if (revoked) {
@@ -208,7 +215,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       {errc::token_rejected, errc::api_error, errc::http_error, errc::deauthorize_failed,
                        errc::invalid_member_type, errc::too_large, errc::empty_body, errc::not_json,
                        errc::malformed_json, errc::invalid_utf8, errc::invalid_surrogate, errc::depth_exceeded,
-                       errc::not_an_object, errc::duplicate_member}));
+                       errc::not_an_object, errc::duplicate_member, errc::malformed_error}));
   }
   return 0;
 }

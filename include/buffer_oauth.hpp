@@ -34,10 +34,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +77,8 @@ enum class errc : std::uint16_t {
   code_already_used = 109,         ///< the code was already put in a token request
   clock_regressed = 110,           ///< `now` is earlier than a time passed before
   invalid_argument = 111,          ///< an argument outside its documented range
+  entropy_reused = 112,            ///< state and PKCE verifier made from the same bytes
+  csrf_protection_missing = 113,   ///< no state and no PKCE: nothing stops CSRF
   invalid_url = 200,               ///< not an absolute http(s) URL we can split
   bad_percent_encoding = 201,      ///< '%' not followed by two hex digits
   invalid_utf8 = 202,              ///< bytes that are not valid UTF-8
@@ -113,6 +117,8 @@ enum class errc : std::uint16_t {
   code_expired = 312,              ///< the code outlived the provider's lifetime
   tampered_flow = 313,             ///< saved flow fails its HMAC check
   provider_mismatch = 314,         ///< saved flow belongs to another provider/client
+  flow_expired = 315,              ///< the flow is older than its maximum age
+  flow_replayed = 316,             ///< a saved flow was restored a second time
   authorization_denied = 400,      ///< the user refused (error=access_denied)
   authorization_error = 401,       ///< the provider sent another authorization error
   token_error = 402,               ///< RFC 6749 §5.2 error from the token endpoint
@@ -154,6 +160,10 @@ inline constexpr errc_info errc_table[] = {
     {errc::clock_regressed, "clock_regressed",
      "the time passed is earlier than a time passed before; use a monotonic clock"},
     {errc::invalid_argument, "invalid_argument", "an argument is outside its documented range"},
+    {errc::entropy_reused, "entropy_reused",
+     "state and PKCE verifier share random bytes; give each its own bytes, or the verifier leaks in the URL"},
+    {errc::csrf_protection_missing, "csrf_protection_missing",
+     "a login without state needs PKCE, which then stops CSRF; send a state or turn PKCE on"},
     {errc::invalid_url, "invalid_url", "not an absolute http(s) URL"},
     {errc::bad_percent_encoding, "bad_percent_encoding", "a '%' is not followed by two hex digits"},
     {errc::invalid_utf8, "invalid_utf8", "text is not valid UTF-8"},
@@ -205,6 +215,10 @@ inline constexpr errc_info errc_table[] = {
     {errc::tampered_flow, "tampered_flow",
      "the saved flow failed its integrity check (wrong key or altered)"},
     {errc::provider_mismatch, "provider_mismatch", "the saved flow belongs to another provider or client"},
+    {errc::flow_expired, "flow_expired",
+     "the login was started longer ago than its maximum age allows; start a new login"},
+    {errc::flow_replayed, "flow_replayed",
+     "this saved flow was already restored once; a saved flow works once, start a new login"},
     {errc::authorization_denied, "authorization_denied", "the user denied access"},
     {errc::authorization_error, "authorization_error", "the provider returned an authorization error"},
     {errc::token_error, "token_error", "the token endpoint returned an OAuth error"},
@@ -326,6 +340,7 @@ struct limits {
   std::size_t max_parameters = 128;  ///< query/form pairs in one URL
   std::size_t max_value = 4096;      ///< code, state, token, other values
   std::size_t max_json_depth = 64;   ///< nesting; at most 256 is honoured
+  std::int64_t max_expires_in = 1'000'000'000;  ///< seconds (31 years): now + expires_in cannot overflow
 };
 
 namespace detail {
@@ -1492,6 +1507,36 @@ inline bool status_ok(int status) noexcept { return status >= 200 && status <= 2
 
 inline constexpr std::string_view form_content_type = "application/x-www-form-urlencoded";
 
+/// A parameter whose value is a secret. `version_prefixed`: Buffer issues
+/// such values with a public version prefix ("1/"), which a redaction may show.
+struct secret_parameter {
+  std::string_view name;
+  bool version_prefixed;
+};
+
+/// Every parameter name whose value a redaction hides: the {fmt} formatters
+/// and the CLI both read this table (RFC 6749, 7009, 7521, 7523, 7591, 7636,
+/// 8628, 8693, OIDC Core).
+inline constexpr secret_parameter secret_parameters[] = {
+    {"access_token", true},     {"refresh_token", true},  {"code", true},
+    {"token", true},            {"id_token", false},      {"client_secret", false},
+    {"client_assertion", false}, {"assertion", false},    {"code_verifier", false},
+    {"device_code", false},     {"state", false},         {"password", false},
+    {"subject_token", false},   {"actor_token", false},   {"registration_access_token", false},
+};
+
+/// The table's entry for a form-encoded parameter name, compared decoded and
+/// ignoring ASCII case; a name that does not decode cleanly is treated as a
+/// secret (the returned entry has an empty name).
+inline const secret_parameter* find_secret_parameter(std::string_view raw_name) {
+  static constexpr secret_parameter undecodable{{}, false};
+  if (check_form_component(raw_name) == errc::bad_percent_encoding) return &undecodable;
+  const std::string name = decode_form_component(raw_name);
+  for (const auto& s : secret_parameters)
+    if (iequals(name, s.name)) return &s;
+  return nullptr;
+}
+
 /// Media type of a Content-Type value, without parameters or spaces.
 inline std::string_view media_type(std::string_view content_type) noexcept {
   const auto semi = content_type.find(';');
@@ -1600,8 +1645,17 @@ struct client {
 };
 
 namespace detail {
+/// Parameters this library puts on authorize, token and API requests. An
+/// endpoint whose own query carries one would send it twice, and a server may
+/// take either copy (e.g. grant_type=password instead of ours).
+inline constexpr std::string_view oauth_request_parameters[] = {
+    "client_id",      "client_secret", "client_assertion", "redirect_uri",  "response_type",
+    "state",          "scope",         "code",             "code_challenge", "code_challenge_method",
+    "code_verifier",  "grant_type",    "refresh_token",    "access_token",   "token",
+    "token_type_hint"};
+
 /// An endpoint the provider owns: absolute, no fragment, HTTPS (or loopback
-/// http with the provider's opt-in).
+/// http with the provider's opt-in), no OAuth parameter in its query.
 inline result<url_parts> check_endpoint(std::string_view url, const provider& p, const limits& lim,
                                         std::string_view what) {
   auto parts = split_url(url, errc::invalid_endpoint, lim.max_url);
@@ -1613,6 +1667,13 @@ inline result<url_parts> check_endpoint(std::string_view url, const provider& p,
   if (parts->has_fragment) return fail(errc::invalid_endpoint, what);
   if (!parts->https() && !(p.allow_insecure_loopback && is_loopback_ip(parts->host)))
     return fail(errc::insecure_url, what);
+  form_reader reader(parts->query);
+  form_pair pair;
+  while (reader.next(pair))
+    for (std::string_view name : oauth_request_parameters)
+      if (form_component_equals(pair.name, name))
+        return fail(errc::duplicate_parameter, std::string(what) + " has the OAuth parameter '" +
+                                                   std::string(name) + "' in its query; remove it");
   return parts;
 }
 
@@ -1642,7 +1703,7 @@ inline result<void> check_client_id(std::string_view id) {
 /// What goes on the authorization URL besides the client's facts.
 struct authorize_params {
   std::string_view state;           ///< required unless without_state
-  bool without_state = false;       ///< explicit opt-out of state (no CSRF check)
+  bool without_state = false;       ///< opt-out of state; needs a code_challenge (PKCE stops CSRF then)
   std::string_view code_challenge;  ///< S256 challenge; empty: no PKCE
   std::string_view scope;           ///< space-separated scope tokens; empty: omitted
 };
@@ -1667,15 +1728,6 @@ inline bool is_code_challenge(std::string_view s) noexcept {
   return true;
 }
 
-/// Counts pairs in `query` whose decoded name is `name`.
-inline std::size_t count_param(std::string_view query, std::string_view name) noexcept {
-  form_reader reader(query);
-  form_pair pair;
-  std::size_t n = 0;
-  while (reader.next(pair))
-    if (form_component_equals(pair.name, name)) ++n;
-  return n;
-}
 }  // namespace detail
 
 /// The URL to send the user's browser to (RFC 6749 §4.1.1), e.g.
@@ -1690,6 +1742,8 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   if (auto ok = detail::check_redirect_uri(c.redirect_uri, lim); !ok) return ok.error();
   if (a.without_state && !a.state.empty())
     return detail::fail(errc::invalid_argument, "state given together with without_state");
+  if (a.without_state && a.code_challenge.empty())
+    return detail::fail(errc::csrf_protection_missing, "without_state and no code_challenge");
   if (!a.without_state) {
     if (a.state.empty())
       return detail::fail(errc::state_missing, "no state given (pass one, or opt out with without_state)");
@@ -1699,15 +1753,6 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   if (!a.code_challenge.empty() && !detail::is_code_challenge(a.code_challenge))
     return detail::fail(errc::invalid_code_verifier, "code_challenge");
   if (!a.scope.empty() && !detail::is_scope(a.scope)) return detail::fail(errc::invalid_character, "scope");
-
-  static constexpr std::string_view ours[] = {"client_id", "redirect_uri",   "response_type",        "state",
-                                              "scope",     "code_challenge", "code_challenge_method"};
-  detail::form_reader reader(endpoint->query);
-  detail::form_pair pair;
-  while (reader.next(pair))
-    for (auto name : ours)
-      if (detail::form_component_equals(pair.name, name))
-        return detail::fail(errc::duplicate_parameter, "authorize_endpoint already has an OAuth parameter");
 
   std::string url(p.authorize_endpoint);
   if (!endpoint->has_query) url += '?';
@@ -1730,8 +1775,9 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
 
 /// What the redirect must carry back.
 struct expected_redirect {
-  std::string_view state;      ///< the state sent; required unless without_state
-  bool without_state = false;  ///< no state was sent: any state that arrives is refused
+  std::string_view state;            ///< the state sent; required unless without_state
+  bool without_state = false;        ///< no state was sent: any state that arrives is refused
+  bool code_challenge_sent = false;  ///< PKCE was used; without_state is allowed only then
 };
 
 namespace detail {
@@ -1820,6 +1866,10 @@ inline result<void> provider_error_fields(std::string_view err, std::string_view
 /// Spec: RFC 6749 §4.1.2, §10.12; RFC 9207 §2.4; RFC 9700 §4.
 inline result<std::string> parse_redirect(std::string_view url, const provider& p, const client& c,
                                           const expected_redirect& expect, const limits& lim = {}) {
+  if (expect.without_state && !expect.state.empty())
+    return detail::fail(errc::invalid_argument, "expected state given together with without_state");
+  if (expect.without_state && !expect.code_challenge_sent)
+    return detail::fail(errc::csrf_protection_missing, "without_state and no code_challenge sent");
   auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
   if (!registered) return registered.error();
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
@@ -2033,6 +2083,18 @@ inline bool is_api_envelope(const response_members& m) noexcept {
          (m.v[rm::success].type == json_type::boolean && m.v[rm::success].raw == "false");
 }
 
+/// Provider prose kept in an error (a description, Buffer's message): any
+/// UTF-8 the JSON reader accepted except C0 and C1 control characters, so
+/// that it cannot forge a log line or drive a terminal.
+inline bool is_provider_text(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
+  }
+  return true;
+}
+
 inline error api_envelope_error(const response_members& m, const http_response& r, errc code) {
   using rm = response_members;
   error e = fail(code);
@@ -2041,7 +2103,10 @@ inline error api_envelope_error(const response_members& m, const http_response& 
     e.api_code = api_code;
   for (int k : {static_cast<int>(rm::error), static_cast<int>(rm::message)})
     if (m.v[k].type == json_type::string) {
-      e.from_provider.error_description = json_string(m.v[k]);
+      std::string text = json_string(m.v[k]);
+      if (!is_provider_text(text))
+        return with_response(fail(errc::malformed_error, m.slots[k].name), r);
+      e.from_provider.error_description = std::move(text);
       break;
     }
   if (e.api_code != 0) e.message += " (code " + std::to_string(e.api_code) + ")";
@@ -2061,14 +2126,10 @@ inline error oauth_body_error(const response_members& m, const http_response& r)
   std::string description, uri;
   if (err.type != json_type::string || !text(rm::error_description, description) || !text(rm::error_uri, uri))
     return with_response(fail(errc::malformed_error, "error members must be strings"), r);
-  // error and error_uri keep RFC 6749 §5.2's charsets; the description only
-  // refuses control characters, because draft-20 servers such as Buffer's
-  // predate those rules and quote in it (reference vector 24). The JSON
-  // reader has already checked its UTF-8.
-  for (char ch : description) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return with_response(fail(errc::malformed_error, "error_description"), r);
-  }
+  // error and error_uri keep RFC 6749 §5.2's charsets; the description is
+  // provider text, because draft-20 servers such as Buffer's predate those
+  // rules and put quotes in it.
+  if (!is_provider_text(description)) return with_response(fail(errc::malformed_error, "error_description"), r);
   error e;
   if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok)
     return with_response(ok.error(), r);
@@ -2158,6 +2219,11 @@ inline result<token> parse_token_response(const provider& p, const http_response
   } else if (ex.type != json_type::absent) {
     return detail::with_response(detail::fail(errc::invalid_expires_in), r);
   }
+  if (t.expires_in && *t.expires_in > lim.max_expires_in)
+    return detail::with_response(
+        detail::fail(errc::too_large, "expires_in is " + std::to_string(*t.expires_in) +
+                                          " seconds; the limit is " + std::to_string(lim.max_expires_in)),
+        r);
 
   auto has_refresh = detail::optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
   if (!has_refresh) return detail::with_response(has_refresh.error(), r);
@@ -2195,6 +2261,65 @@ inline result<token> parse_refresh_response(const provider& p, const http_respon
 // 10. Attach
 // ============================================================================
 
+namespace detail {
+/// Whether a query or form body already carries an access token under any
+/// name a server may read as access_token: pairs split on '&' and on ';',
+/// names decoded, ASCII case ignored, and PHP's renaming applied (leading
+/// spaces dropped; ' ', '.' and an unclosed '[' read as '_'; "name[...]" is
+/// "name").
+inline bool form_carries_access_token(std::string_view form) {
+  constexpr std::string_view target = "access_token";
+  while (!form.empty()) {
+    const std::size_t end = form.find_first_of("&;");
+    const std::string_view piece = form.substr(0, end);
+    form.remove_prefix(end == std::string_view::npos ? form.size() : end + 1);
+    const std::string decoded = decode_form_component(piece.substr(0, piece.find('=')));
+    std::string_view name = decoded;
+    name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+    const std::size_t open = name.find('[');
+    if (open != std::string_view::npos && name.find(']', open) != std::string_view::npos) name = name.substr(0, open);
+    if (name.size() != target.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < name.size() && same; ++i) {
+      const char c = name[i] == ' ' || name[i] == '.' || name[i] == '[' ? '_' : ascii_lower(name[i]);
+      same = c == target[i];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+/// Whether a JSON object body has a top-level access_token member.
+inline bool json_carries_access_token(std::string_view body, const limits& lim) {
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] != '{') return false;
+  json_slot slot{"access_token", {}, 0};
+  auto top = json_read(body, &slot, 1, lim);
+  return top && slot.count > 0;
+}
+
+/// A request's Content-Type headers: how many, and the media type of the
+/// first. Repeated, or a comma list, it is ambiguous.
+struct content_type_headers {
+  std::size_t count = 0;
+  bool list = false;
+  std::string_view media;
+
+  bool ambiguous() const noexcept { return count > 1 || list; }
+  bool is_form() const noexcept { return count == 1 && !list && iequals(media, form_content_type); }
+};
+
+inline content_type_headers read_content_type(const http_headers& headers) noexcept {
+  content_type_headers out;
+  for (const auto& h : headers) {
+    if (!iequals(h.name, "Content-Type")) continue;
+    if (out.count++ == 0) out.media = media_type(h.value);
+    out.list = out.list || h.value.find(',') != std::string::npos;
+  }
+  return out;
+}
+}  // namespace detail
+
 struct attach_options {
   std::optional<token_placement> placement;  ///< default: the provider's
   bool allow_query = false;                  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
@@ -2222,12 +2347,18 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
     return detail::fail(errc::insecure_url, "request URL");
   if (!detail::same_origin(*api, *target)) return detail::fail(errc::token_origin_mismatch);
 
-  const std::string* content_type = find_header(req.headers, "Content-Type");
-  const bool form_body =
-      content_type && detail::iequals(detail::media_type(*content_type), detail::form_content_type);
-  if (find_header(req.headers, "Authorization") || detail::count_param(target->query, "access_token") > 0 ||
-      (form_body && detail::count_param(req.body, "access_token") > 0))
-    return detail::fail(errc::token_already_present);
+  // RFC 6750 §2: one placement only. A body with no Content-Type, or with an
+  // ambiguous one, is checked as a form too (curl sends one by default).
+  const detail::content_type_headers content_type = detail::read_content_type(req.headers);
+  const bool form_body = content_type.is_form();
+  const bool maybe_form = content_type.count == 0 || content_type.ambiguous() || form_body;
+  if (find_header(req.headers, "Authorization")) return detail::fail(errc::token_already_present, "Authorization header");
+  if (detail::form_carries_access_token(target->query))
+    return detail::fail(errc::token_already_present, "access_token in the query");
+  if (maybe_form && detail::form_carries_access_token(req.body))
+    return detail::fail(errc::token_already_present, "access_token in the form body");
+  if (detail::json_carries_access_token(req.body, lim))
+    return detail::fail(errc::token_already_present, "access_token in the JSON body");
 
   using detail::encoding;
   switch (o.placement.value_or(p.default_placement)) {
@@ -2241,7 +2372,7 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
     case token_placement::form_body: {
       if (detail::iequals(req.method, "GET") || detail::iequals(req.method, "HEAD"))
         return detail::fail(errc::form_body_not_allowed, "GET and HEAD have no body");
-      if (!content_type && req.body.empty())
+      if (content_type.count == 0 && req.body.empty())
         req.headers.push_back({"Content-Type", std::string(detail::form_content_type)});
       else if (!form_body)
         return detail::fail(errc::form_body_not_allowed, "body is not application/x-www-form-urlencoded");
@@ -2358,7 +2489,19 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
 /// 403 with Buffer code 1001, or WWW-Authenticate error="invalid_token")
 /// from other API failures (api_error with Buffer's code, http_error).
 inline result<void> check_api_response(const http_response& r, const limits& lim = {}) {
-  if (detail::status_ok(r.status)) return {};
+  if (detail::status_ok(r.status)) {
+    // Buffer's error envelope can come with HTTP 200. Only a JSON object can
+    // be one, and that object is read whole: the caller has already received
+    // it, and the size limit is for bodies this library keeps.
+    const auto first = r.body.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || r.body[first] != '{') return {};
+    limits whole = lim;
+    whole.max_body = std::max(lim.max_body, r.body.size());
+    auto members = detail::read_response_members(r, whole);
+    if (!members) return members.error();
+    if (detail::is_api_envelope(*members)) return detail::api_envelope_error(*members, r, errc::api_error);
+    return {};
+  }
   if (const std::string* www = find_header(r.headers, "WWW-Authenticate")) {
     auto ch = parse_bearer_challenge(*www, lim);
     if (ch && ch->error == "invalid_token") {
@@ -2465,12 +2608,48 @@ struct flow_entropy {
 
 struct flow_options {
   std::optional<bool> pkce;    ///< default: the provider's `pkce`
-  bool without_state = false;  ///< explicit opt-out of state
+  bool without_state = false;  ///< opt-out of state; allowed only with PKCE
   std::string scope;
+  std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to the redirect
+};
+
+/// How flow::restore treats a saved flow. A saved string is meant to be used
+/// once: delete it from the session as you restore it. Where it lives in a
+/// cookie, which the user can send again, `claim` makes restore single use:
+/// it is called with an id unique to the saved string (22 characters, not a
+/// secret) and returns false if that id was claimed before; keep ids for
+/// `max_age`.
+struct restore_options {
+  std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to restore
+  std::function<bool(std::string_view id)> claim;
 };
 
 /// Milliseconds since an epoch the caller chooses; only differences matter.
 using timestamp = std::chrono::milliseconds;
+
+namespace detail {
+/// Whether two byte strings share memory, or one holds the other.
+inline bool shares_bytes(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return false;
+  const std::less<const char*> before;
+  const bool overlap = before(a.data(), b.data() + b.size()) && before(b.data(), a.data() + a.size());
+  return overlap || a.find(b) != std::string_view::npos || b.find(a) != std::string_view::npos;
+}
+
+/// `now - since` in unsigned arithmetic once now >= since, so that two
+/// caller-chosen times can never overflow a signed difference.
+inline std::uint64_t elapsed_ms(timestamp since, timestamp now) noexcept {
+  return static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(since.count());
+}
+
+/// flow_expired once `age >= max_age`; clock_regressed for a clock that went back.
+inline result<void> check_age(timestamp issued, timestamp now, std::chrono::milliseconds max_age) {
+  if (now < issued) return fail(errc::clock_regressed);
+  if (max_age.count() < 0 || elapsed_ms(issued, now) >= static_cast<std::uint64_t>(max_age.count()))
+    return fail(errc::flow_expired);
+  return {};
+}
+}  // namespace detail
 
 /// The authorization-code flow as a state machine: events in, requests out.
 class flow {
@@ -2487,9 +2666,12 @@ class flow {
   bool uses_pkce() const noexcept { return options_.pkce.value_or(provider_.pkce); }
 
   /// idle -> awaiting_redirect: makes state (and PKCE verifier) from the
-  /// caller's bytes and returns the authorization URL.
-  result<std::string> begin(const flow_entropy& entropy) {
+  /// caller's bytes and returns the authorization URL. `now` starts the
+  /// flow's maximum age.
+  result<std::string> begin(const flow_entropy& entropy, timestamp now) {
     if (auto ok = allowed(flow_event::begin); !ok) return ok.error();
+    if (!options_.without_state && uses_pkce() && detail::shares_bytes(entropy.state_bytes, entropy.verifier_bytes))
+      return detail::fail(errc::entropy_reused);
     std::string state, verifier, challenge;
     if (!options_.without_state) {
       auto s = make_state(entropy.state_bytes);
@@ -2511,6 +2693,7 @@ class flow {
     if (!url) return url;
     state_value_ = std::move(state);
     verifier_ = std::move(verifier);
+    issued_at_ = now;
     state_ = flow_state::awaiting_redirect;
     return url;
   }
@@ -2519,7 +2702,10 @@ class flow {
   /// (see parse_redirect) and starts the code's lifetime at `now`.
   result<void> redirect(std::string_view url, timestamp now) {
     if (auto ok = allowed(flow_event::redirect); !ok) return ok;
-    auto code = parse_redirect(url, provider_, client_, {state_value_, options_.without_state}, limits_);
+    if (auto fresh = detail::check_age(issued_at_, now, options_.max_age); !fresh)
+      return fresh.code() == errc::flow_expired ? fail(fresh.error()) : fresh;
+    auto code =
+        parse_redirect(url, provider_, client_, {state_value_, options_.without_state, uses_pkce()}, limits_);
     if (!code) return fail(code.error());
     code_ = std::move(*code);
     received_at_ = now;
@@ -2533,12 +2719,8 @@ class flow {
   result<http_request> token_request(timestamp now) {
     if (auto ok = allowed(flow_event::token_request); !ok) return ok.error();
     if (now < received_at_) return detail::fail(errc::clock_regressed);
-    // The age in unsigned arithmetic: now >= received, so it fits, while the
-    // signed difference of two caller-chosen times could overflow.
-    const auto age =
-        static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(received_at_.count());
     if (provider_.code_lifetime.count() > 0 &&
-        age >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
+        detail::elapsed_ms(received_at_, now) >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
       return fail(detail::fail(errc::code_expired));
     auto req = build_token_request(provider_, client_, code_, verifier_, limits_);
     if (!req) return fail(req.error());
@@ -2559,10 +2741,11 @@ class flow {
   }
 
   /// Saves a flow awaiting its redirect as "bo1.<payload>.<mac>": base64url
-  /// of the provider, client id, redirect URI, scope, state and PKCE
-  /// verifier, with HMAC-SHA256 under `key` (at least 32 bytes). Integrity
-  /// only, not confidentiality: keep the string where the user cannot read it
-  /// or in an encrypted, HttpOnly cookie.
+  /// of the provider, client id, redirect URI, scope, state, PKCE verifier
+  /// and begin()'s time, with HMAC-SHA256 under `key` (at least 32 bytes).
+  /// Integrity only, not confidentiality: keep the string where the user
+  /// cannot read it or in an encrypted, HttpOnly cookie. It works once and
+  /// for restore_options::max_age (see restore_options).
   result<std::string> save(std::string_view key) const {
     if (state_ != flow_state::awaiting_redirect)
       return detail::fail(errc::out_of_order, "only a flow awaiting its redirect can be saved");
@@ -2579,6 +2762,7 @@ class flow {
     detail::append_pair(payload, "k", uses_pkce() ? "1" : "0", encoding::form);
     detail::append_pair(payload, "s", state_value_, encoding::form);
     detail::append_pair(payload, "v", verifier_, encoding::form);
+    detail::append_pair(payload, "i", std::to_string(issued_at_.count()), encoding::form);
     std::string out = std::string(save_prefix) + base64url_encode(payload);
     const digest mac = hmac_sha256(key, out);
     out += '.';
@@ -2586,13 +2770,14 @@ class flow {
     return out;
   }
 
-  /// Restores a saved flow for the same provider and client. Distinct errors:
-  /// too_large, unsupported_flow_version, corrupt_flow (truncated or
-  /// malformed), tampered_flow (MAC fails: altered, or another key),
-  /// provider_mismatch. The MAC is checked, in constant time, before the
-  /// payload is parsed.
+  /// Restores a saved flow for the same provider and client at `now`.
+  /// Distinct errors: too_large, unsupported_flow_version, corrupt_flow
+  /// (truncated or malformed), tampered_flow (MAC fails: altered, or another
+  /// key), provider_mismatch, clock_regressed, flow_expired (begun max_age or
+  /// longer ago) and flow_replayed (`claim` refused it). The MAC is checked,
+  /// in constant time, before the payload is parsed; `claim` is asked last.
   static result<flow> restore(std::string_view saved, std::string_view key, provider p, client c,
-                              limits lim = {}) {
+                              timestamp now, const restore_options& ro = {}, limits lim = {}) {
     if (saved.size() > 4 * lim.max_url) return detail::fail(errc::too_large, "saved flow");
     if (key.size() < 32)
       return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
@@ -2614,14 +2799,15 @@ class flow {
     auto payload = base64url_decode(saved.substr(save_prefix.size(), dot - save_prefix.size()));
     if (!payload) return detail::fail(errc::corrupt_flow, "payload");
 
-    static constexpr std::string_view keys[] = {"p", "t", "c", "r", "x", "n", "k", "s", "v"};
-    std::string fields[9];
-    bool seen[9] = {};
+    static constexpr std::string_view keys[] = {"p", "t", "c", "r", "x", "n", "k", "s", "v", "i"};
+    constexpr std::size_t nkeys = sizeof keys / sizeof keys[0];
+    std::string fields[nkeys];
+    bool seen[nkeys] = {};
     detail::form_reader reader(*payload);
     detail::form_pair pair;
     while (reader.next(pair)) {
       bool known = false;
-      for (std::size_t k = 0; k < 9; ++k) {
+      for (std::size_t k = 0; k < nkeys; ++k) {
         if (pair.name != keys[k]) continue;
         if (seen[k]) return detail::fail(errc::corrupt_flow, "field repeated");
         seen[k] = known = true;
@@ -2642,6 +2828,12 @@ class flow {
       return detail::fail(errc::provider_mismatch);
     if ((fields[5] != "0" && fields[5] != "1") || (fields[6] != "0" && fields[6] != "1"))
       return detail::fail(errc::corrupt_flow);
+    std::int64_t issued = 0;
+    const std::string& i = fields[9];
+    const auto parsed = std::from_chars(i.data(), i.data() + i.size(), issued);
+    if (i.empty() || parsed.ec != std::errc() || parsed.ptr != i.data() + i.size())
+      return detail::fail(errc::corrupt_flow, "issue time");
+    if (auto fresh = detail::check_age(timestamp(issued), now, ro.max_age); !fresh) return fresh.error();
     flow_options o;
     o.scope = std::move(fields[4]);
     o.without_state = fields[5] == "1";
@@ -2651,6 +2843,10 @@ class flow {
     f.verifier_ = std::move(fields[8]);
     if ((!f.options_.without_state && f.state_value_.empty()) || (f.uses_pkce() != !f.verifier_.empty()))
       return detail::fail(errc::corrupt_flow);
+    if (ro.claim && !ro.claim(base64url_encode(std::string_view(mac->data(), 16))))
+      return detail::fail(errc::flow_replayed);
+    f.options_.max_age = ro.max_age;
+    f.issued_at_ = timestamp(issued);
     f.state_ = flow_state::awaiting_redirect;
     return f;
   }
@@ -2695,6 +2891,7 @@ class flow {
   std::string state_value_;
   std::string verifier_;
   std::string code_;
+  timestamp issued_at_{0};
   timestamp received_at_{0};
   token token_;
   error failure_;

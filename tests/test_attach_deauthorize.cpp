@@ -464,8 +464,10 @@ TEST_CASE("deauthorize: vector 27, revoked") {
 }
 
 TEST_CASE("deauthorize: every other answer is a distinct error") {
-  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":false})")).code() ==
-        bo::errc::deauthorize_failed);
+  // Buffer's envelope (success false, or a numeric code) is an API error at any status.
+  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":false})")).code() == bo::errc::api_error);
+  CHECK(bo::parse_deauthorize_response(response(200, R"({"success":true,"code":1001})")).code() ==
+        bo::errc::api_error);
   CHECK(bo::parse_deauthorize_response(response(200, R"({})")).code() == bo::errc::deauthorize_failed);
   CHECK(bo::parse_deauthorize_response(response(200, R"({"success":"true"})")).code() ==
         bo::errc::invalid_member_type);

@@ -27,9 +27,11 @@ bo::authorize_params with_state(std::string_view state) {
   return a;
 }
 
+// Without state, only PKCE stands against CSRF: a challenge is required.
 bo::authorize_params no_state() {
   bo::authorize_params a;
   a.without_state = true;
+  a.code_challenge = kChallenge;
   return a;
 }
 
@@ -60,6 +62,7 @@ bo::result<std::string> redirect(std::string_view url, std::string_view state = 
 bo::result<std::string> redirect_without_state(std::string_view url) {
   bo::expected_redirect e;
   e.without_state = true;
+  e.code_challenge_sent = true;
   return bo::parse_redirect(url, bo::provider::buffer(), buffer_client(), e);
 }
 
@@ -79,12 +82,16 @@ std::string ru(std::string_view query) { return std::string(kRu) + "?" + std::st
 // 7. build_authorize_url
 // ============================================================================
 
-TEST_CASE("authorize: vector 1 (https redirect URI, state opted out)") {
+TEST_CASE("authorize: vector 1 (https redirect URI, state opted out) needs PKCE against CSRF") {
+  bo::authorize_params bare;
+  bare.without_state = true;
+  CHECK(authorize(buffer_client(), bare).code() == bo::errc::csrf_protection_missing);
   auto url = authorize(buffer_client(), no_state());
   REQUIRE(url);
   CHECK(*url ==
         "https://bufferapp.com/oauth2/authorize?client_id=4e9680c0512f7ed322000000"
-        "&redirect_uri=https%3A%2F%2Fexample.com%2Fback&response_type=code");
+        "&redirect_uri=https%3A%2F%2Fexample.com%2Fback&response_type=code"
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
 }
 
 TEST_CASE("authorize: vector 2 (state xyz appended, no scope)") {

@@ -44,6 +44,8 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(code_already_used, 109),
     BO_ERRC_ROW(clock_regressed, 110),
     BO_ERRC_ROW(invalid_argument, 111),
+    BO_ERRC_ROW(entropy_reused, 112),
+    BO_ERRC_ROW(csrf_protection_missing, 113),
     BO_ERRC_ROW(invalid_url, 200),
     BO_ERRC_ROW(bad_percent_encoding, 201),
     BO_ERRC_ROW(invalid_utf8, 202),
@@ -82,6 +84,8 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(code_expired, 312),
     BO_ERRC_ROW(tampered_flow, 313),
     BO_ERRC_ROW(provider_mismatch, 314),
+    BO_ERRC_ROW(flow_expired, 315),
+    BO_ERRC_ROW(flow_replayed, 316),
     BO_ERRC_ROW(authorization_denied, 400),
     BO_ERRC_ROW(authorization_error, 401),
     BO_ERRC_ROW(token_error, 402),
@@ -247,7 +251,7 @@ TEST_CASE("every errc has a snake_case name and a non-empty message of its own")
 }
 
 TEST_CASE("an errc value outside the table gets a placeholder name and message") {
-  for (unsigned v : {1u, 99u, 107u, 112u, 223u, 315u, 407u, 502u, 999u, 65535u}) {
+  for (unsigned v : {1u, 99u, 107u, 114u, 223u, 317u, 407u, 502u, 999u, 65535u}) {
     CAPTURE(v);
     const auto code = static_cast<bo::errc>(v);
     CHECK(bo::to_string(code) == "unknown");

@@ -61,10 +61,11 @@ struct driven {
   std::string state;  // the state value in it
 };
 
-driven drive(bo::flow_state target, bo::provider p = bo::provider::buffer(), bo::flow_options o = {}) {
+driven drive(bo::flow_state target, bo::provider p = bo::provider::buffer(), bo::flow_options o = {},
+             bo::timestamp begun = kT0) {
   driven d{bo::flow(std::move(p), buffer_client(), std::move(o)), {}, {}};
   if (target == bo::flow_state::idle) return d;
-  auto url = d.f.begin(entropy());
+  auto url = d.f.begin(entropy(), begun);
   REQUIRE(url);
   d.url = *url;
   d.state = param(d.url, "state");
@@ -80,7 +81,7 @@ driven drive(bo::flow_state target, bo::provider p = bo::provider::buffer(), bo:
 // Fires one event with valid-looking inputs; returns its errc (ok on success).
 bo::errc fire(driven& d, bo::flow_event e) {
   switch (e) {
-    case bo::flow_event::begin: return d.f.begin(entropy()).code();
+    case bo::flow_event::begin: return d.f.begin(entropy(), kT0).code();
     case bo::flow_event::redirect: return d.f.redirect(callback(d.state), kT0 + 2s).code();
     case bo::flow_event::token_request: return d.f.token_request(kT0 + 3s).code();
     case bo::flow_event::token_response: return d.f.token_response(kTokenOk).code();
@@ -193,7 +194,7 @@ TEST_CASE("flow: the happy path, step by step") {
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
   CHECK_FALSE(f.uses_pkce());
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   CHECK(f.state() == bo::flow_state::awaiting_redirect);
   const std::string state = param(*url, "state");
@@ -289,23 +290,30 @@ TEST_CASE("flow: extreme timestamps are compared without overflow") {
   // The epoch is the caller's: any int64 millisecond count is a valid time.
   constexpr bo::timestamp lo = bo::timestamp::min();
   constexpr bo::timestamp hi = bo::timestamp::max();
+  const auto awaiting = [](bo::timestamp begun) {
+    return drive(bo::flow_state::awaiting_redirect, bo::provider::buffer(), {}, begun);
+  };
   {
-    driven d = drive(bo::flow_state::awaiting_redirect);
+    driven d = awaiting(lo);
     REQUIRE(d.f.redirect(callback(d.state), lo));
     CHECK(d.f.token_request(hi).code() == bo::errc::code_expired);
   }
   {
-    driven d = drive(bo::flow_state::awaiting_redirect);
+    driven d = awaiting(lo);
     REQUIRE(d.f.redirect(callback(d.state), lo));
     CHECK(d.f.token_request(lo + 29999ms));
   }
   {
-    driven d = drive(bo::flow_state::awaiting_redirect);
+    driven d = awaiting(hi - 29999ms);
     REQUIRE(d.f.redirect(callback(d.state), hi - 29999ms));
     CHECK(d.f.token_request(hi));
   }
   {
-    driven d = drive(bo::flow_state::awaiting_redirect);
+    driven d = awaiting(lo);
+    CHECK(d.f.redirect(callback(d.state), hi).code() == bo::errc::flow_expired);
+  }
+  {
+    driven d = awaiting(hi);
     REQUIRE(d.f.redirect(callback(d.state), hi));
     CHECK(d.f.token_request(lo).code() == bo::errc::clock_regressed);
   }
@@ -315,7 +323,7 @@ TEST_CASE("flow: a provider without a code lifetime never expires the code") {
   bo::provider p = generic();
   REQUIRE(p.code_lifetime.count() == 0);
   bo::flow f(p, buffer_client());
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   REQUIRE(f.redirect(callback(param(*url, "state")), kT0));
   CHECK(f.token_request(kT0 + 24h));
@@ -385,23 +393,23 @@ TEST_CASE("flow: the failure keeps the provider's error fields") {
 
 TEST_CASE("flow: insufficient entropy leaves the flow idle") {
   bo::flow f(bo::provider::buffer(), buffer_client());
-  CHECK(f.begin(bo::flow_entropy{bytes(15, 1), {}}).code() == bo::errc::insufficient_entropy);
+  CHECK(f.begin(bo::flow_entropy{bytes(15, 1), {}}, kT0).code() == bo::errc::insufficient_entropy);
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
-  CHECK(f.begin(bo::flow_entropy{{}, {}}).code() == bo::errc::insufficient_entropy);
+  CHECK(f.begin(bo::flow_entropy{{}, {}}, kT0).code() == bo::errc::insufficient_entropy);
   CHECK(f.state() == bo::flow_state::idle);
 
   bo::flow_options pkce;
   pkce.pkce = true;
   bo::flow g(bo::provider::buffer(), buffer_client(), pkce);
-  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(31, 2)}).code() == bo::errc::insufficient_entropy);
+  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(31, 2)}, kT0).code() == bo::errc::insufficient_entropy);
   CHECK(g.state() == bo::flow_state::idle);
-  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(97, 2)}).code() == bo::errc::too_large);
+  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(97, 2)}, kT0).code() == bo::errc::too_large);
   CHECK(g.state() == bo::flow_state::idle);
-  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(96, 2)}));
+  CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(96, 2)}, kT0));
   CHECK(g.state() == bo::flow_state::awaiting_redirect);
   // Enough entropy afterwards works.
-  CHECK(f.begin(entropy()));
+  CHECK(f.begin(entropy(), kT0));
   CHECK(f.state() == bo::flow_state::awaiting_redirect);
 }
 
@@ -409,7 +417,7 @@ TEST_CASE("flow: a begin the authorize builder refuses changes nothing") {
   bo::client c = buffer_client();
   c.redirect_uri = "http://example.com/back";
   bo::flow f(bo::provider::buffer(), c);
-  CHECK(f.begin(entropy()).code() == bo::errc::insecure_url);
+  CHECK(f.begin(entropy(), kT0).code() == bo::errc::insecure_url);
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
 }
@@ -433,7 +441,7 @@ TEST_CASE("flow: code_verifier in the token body iff a challenge was in the auth
     o.pkce = r.pkce;
     bo::flow f(r.p, buffer_client(), o);
     CHECK(f.uses_pkce() == r.want);
-    auto url = f.begin(entropy());
+    auto url = f.begin(entropy(), kT0);
     REQUIRE(url);
     const std::string challenge = param(*url, "code_challenge");
     CHECK((challenge != "<absent>") == r.want);
@@ -456,7 +464,7 @@ TEST_CASE("flow: RFC 7636 App. B octets give App. B's verifier and challenge") {
                                     191, 240, 91,  88,  5,   88,  83,  132, 141, 121};
   const std::string verifier_bytes(reinterpret_cast<const char*>(octets), sizeof octets);
   bo::flow f(generic(), buffer_client());
-  auto url = f.begin(bo::flow_entropy{kStateBytes, verifier_bytes});
+  auto url = f.begin(bo::flow_entropy{kStateBytes, verifier_bytes}, kT0);
   REQUIRE(url);
   CHECK(param(*url, "code_challenge") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   REQUIRE(f.redirect(callback(param(*url, "state")), kT0));
@@ -468,24 +476,33 @@ TEST_CASE("flow: RFC 7636 App. B octets give App. B's verifier and challenge") {
 TEST_CASE("flow: without_state sends no state and refuses one on the way back") {
   bo::flow_options o;
   o.without_state = true;
+  o.pkce = true;  // without state, PKCE is what stops CSRF
   {
     bo::flow f(bo::provider::buffer(), buffer_client(), o);
-    auto url = f.begin(bo::flow_entropy{});
+    auto url = f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0);
     REQUIRE(url);
     CHECK(param(*url, "state") == "<absent>");
     CHECK(f.redirect(std::string(kRu) + "?code=1%2Fabc&state=x", kT0).code() == bo::errc::state_mismatch);
     CHECK(f.state() == bo::flow_state::failed);
   }
   bo::flow f(bo::provider::buffer(), buffer_client(), o);
-  REQUIRE(f.begin(bo::flow_entropy{}));
+  REQUIRE(f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0));
   CHECK(f.redirect(std::string(kRu) + "?code=1/mWot20jTwojsd00jFlaaR45", kT0));
+}
+
+TEST_CASE("flow: without_state and without PKCE is refused: nothing would stop CSRF") {
+  bo::flow_options o;
+  o.without_state = true;
+  bo::flow f(bo::provider::buffer(), buffer_client(), o);  // Buffer's v1 profile has no PKCE
+  CHECK(f.begin(bo::flow_entropy{}, kT0).code() == bo::errc::csrf_protection_missing);
+  CHECK(f.state() == bo::flow_state::idle);
 }
 
 TEST_CASE("flow: a scope option reaches the authorize URL") {
   bo::flow_options o;
   o.scope = "read write";
   bo::flow f(generic(), buffer_client(), o);
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   CHECK(param(*url, "scope") == "read write");
 }
@@ -509,12 +526,12 @@ std::string forge(std::string_view payload) {
 
 bo::result<bo::flow> restore(std::string_view saved, std::string_view key = kKey,
                              bo::provider p = bo::provider::buffer(), bo::client c = buffer_client()) {
-  return bo::flow::restore(saved, key, std::move(p), std::move(c));
+  return bo::flow::restore(saved, key, std::move(p), std::move(c), kT0);
 }
 
 std::string saved_flow(bo::flow_options o = {}) {
   bo::flow f(bo::provider::buffer(), buffer_client(), std::move(o));
-  REQUIRE(f.begin(entropy()));
+  REQUIRE(f.begin(entropy(), kT0));
   auto s = f.save(kKey);
   REQUIRE(s);
   return *s;
@@ -528,7 +545,7 @@ TEST_CASE("save/restore: the restored flow accepts the redirect and builds the i
     o.pkce = pkce;
     o.scope = "read";
     bo::flow original(bo::provider::buffer(), buffer_client(), o);
-    auto url = original.begin(entropy());
+    auto url = original.begin(entropy(), kT0);
     REQUIRE(url);
     auto saved = original.save(kKey);
     REQUIRE(saved);
@@ -560,8 +577,9 @@ TEST_CASE("save/restore: a restored flow still refuses a wrong state") {
 TEST_CASE("save/restore: without_state round-trips") {
   bo::flow_options o;
   o.without_state = true;
+  o.pkce = true;
   bo::flow f(bo::provider::buffer(), buffer_client(), o);
-  REQUIRE(f.begin(bo::flow_entropy{}));
+  REQUIRE(f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0));
   auto s = f.save(kKey);
   REQUIRE(s);
   auto restored = restore(*s);
@@ -657,7 +675,7 @@ TEST_CASE("restore: another provider or client is provider_mismatch") {
 TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   const std::string ok_fields =
       "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
-      "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v=";
+      "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v=&i=1000000";
   auto good = restore(forge(ok_fields));
   REQUIRE(good);
   CHECK(good->state() == bo::flow_state::awaiting_redirect);
@@ -667,18 +685,22 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
            std::string("p=buffer"),  // fields missing
            ok_fields + "&z=1",       // unknown field
            ok_fields + "&s=abc",     // repeated field
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=",     // no issue time
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=1e6",  // not an integer
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=+1",   // not an integer
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=99999999999999999999",  // overflow
            std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=2&k=0&s=abc&v="),  // n not 0/1
+                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=2&k=0&s=abc&v=&i=1000000"),  // n not 0/1
            std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v="),  // state required but empty
+                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v=&i=1000000"),  // state required but empty
            std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v="),  // PKCE without verifier
+                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v=&i=1000000"),  // PKCE without verifier
            std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v="),  // control character
+                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=1000000"),  // control character
        }) {
     CAPTURE(bad);
     CHECK(restore(forge(bad)).code() == bo::errc::corrupt_flow);
@@ -690,7 +712,7 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   CHECK(restore(junk).code() == bo::errc::corrupt_flow);
   // Valid MAC, but another client's fields.
   CHECK(restore(forge("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=other"
-                      "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v="))
+                      "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v=&i=1000000"))
             .code() == bo::errc::provider_mismatch);
 }
 
@@ -751,7 +773,7 @@ struct fake_buffer {
 TEST_CASE("flow: a whole Buffer login, API call and deauthorize through a fake transport") {
   fake_buffer buffer;
   bo::flow f(bo::provider::buffer(), buffer_client());
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   const std::string back = buffer.authorize(*url);
   REQUIRE(f.redirect(back, kT0));
@@ -787,7 +809,7 @@ TEST_CASE("flow: a whole Buffer login, API call and deauthorize through a fake t
 TEST_CASE("flow: against the fake Buffer, a slow swap never reaches the server") {
   fake_buffer buffer;
   bo::flow f(bo::provider::buffer(), buffer_client());
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   REQUIRE(f.redirect(buffer.authorize(*url), kT0));
   CHECK(f.token_request(kT0 + 31s).code() == bo::errc::code_expired);
@@ -797,7 +819,7 @@ TEST_CASE("flow: against the fake Buffer, a slow swap never reaches the server")
 TEST_CASE("flow: against the fake Buffer, a double-encoded code is refused by the server") {
   fake_buffer buffer;
   bo::flow f(bo::provider::buffer(), buffer_client());
-  auto url = f.begin(entropy());
+  auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   // %252F decodes once to "%2F": the form-safe encoder must escape that '%'.
   REQUIRE(f.redirect(callback(param(*url, "state"), "1%252FmWot20jTwojsd00jFlaaR45"), kT0));
@@ -881,7 +903,7 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
           const std::string vb = random_bytes(rng, pick(rng, 4) == 0 ? pick(rng, 100) : 32 + pick(rng, 64));
           e.state_bytes = sb;
           e.verifier_bytes = vb;
-          auto url = f.begin(e);
+          auto url = f.begin(e, kT0);
           got = url.code();
           if (url) state = param(*url, "state");
           break;
@@ -1030,24 +1052,24 @@ TEST_CASE("no error message produced by sections 7-12 contains a secret input") 
     bo::flow_options o;
     o.pkce = true;
     bo::flow f(buf, c, o);
-    auto url = f.begin(entropy());
+    auto url = f.begin(entropy(), kT0);
     REQUIRE(url);
     const std::string flow_state = param(*url, "state");
     flow_secrets.push_back(flow_state);
     flow_secrets.push_back(bo::base64url_encode(kVerifierBytes));
     auto saved = f.save(kKey);
     REQUIRE(saved);
-    keep(bo::flow::restore(*saved, kOtherKey, buf, c));
-    keep(bo::flow::restore(saved->substr(0, saved->size() - 3), kKey, buf, c));
+    keep(bo::flow::restore(*saved, kOtherKey, buf, c, kT0));
+    keep(bo::flow::restore(saved->substr(0, saved->size() - 3), kKey, buf, c, kT0));
     bo::client other = c;
     other.id = "other";
-    keep(bo::flow::restore(*saved, kKey, buf, other));
+    keep(bo::flow::restore(*saved, kKey, buf, other, kT0));
     keep(f.redirect(callback(flow_state + "x", code), kT0));
     keep(f.token_request(kT0));  // reports the first failure again
   }
   {
     bo::flow f(buf, c);
-    auto url = f.begin(entropy());
+    auto url = f.begin(entropy(), kT0);
     REQUIRE(url);
     REQUIRE(f.redirect(callback(param(*url, "state"), code), kT0));
     keep(f.token_request(kT0 - 1ms));

@@ -45,10 +45,10 @@ TEST_CASE("fuzz: a flow whose provider name is not UTF-8 saves and restores") {
     p.name = name;
     bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
     bo::flow f(p, c);
-    REQUIRE(f.begin(bo::flow_entropy{"0123456789abcdef", {}}));
+    REQUIRE(f.begin(bo::flow_entropy{"0123456789abcdef", {}}, bo::timestamp{0}));
     auto saved = f.save(kKey);
     REQUIRE(saved);
-    auto restored = bo::flow::restore(*saved, kKey, p, c);
+    auto restored = bo::flow::restore(*saved, kKey, p, c, bo::timestamp{0});
     REQUIRE(restored);
     CHECK(restored->state() == bo::flow_state::awaiting_redirect);
     CHECK(restored->save(kKey).value() == *saved);
@@ -59,13 +59,14 @@ TEST_CASE("fuzz: restore still refuses control characters in the fields it resto
   // The state field under a valid MAC: strict, unlike the compared-only fields.
   const std::string payload =
       "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
-      "&r=https%3A%2F%2Fclient.example%2Fback&x=&n=0&k=0&s=a%0Ab&v=";
+      "&r=https%3A%2F%2Fclient.example%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=0";
   std::string saved = "bo1." + bo::base64url_encode(payload);
   const bo::digest mac = bo::hmac_sha256(kKey, saved);
   saved +=
       "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
-  CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer(), c).code() == bo::errc::corrupt_flow);
+  CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer(), c, bo::timestamp{0}).code() ==
+        bo::errc::corrupt_flow);
 }
 
 // fuzz/regressions/attach/form-body-ending-in-question-mark (and the crash-286ae3a9... original)

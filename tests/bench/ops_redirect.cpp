@@ -28,10 +28,12 @@ void keep(capture* cap, std::string_view code, std::string_view state) {
 template <const std::string_view* In, const std::string_view* State>
 std::size_t ours_parse_redirect(capture* cap) {
   bo::expected_redirect expect;
-  if (State == nullptr)
+  if (State == nullptr) {
     expect.without_state = true;
-  else
+    expect.code_challenge_sent = true;  // without state, PKCE is what the caller relies on
+  } else {
     expect.state = *State;
+  }
   auto code = bo::parse_redirect(opaque(*In), buffer_provider(), buffer_client(), expect);
   if (!code) return 0;
   keep(cap, *code, expect.state);

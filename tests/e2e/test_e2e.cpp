@@ -381,7 +381,7 @@ TEST_SUITE("buffer_peer") {
     entropy e;
 
     bo::flow f(p, c);
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE_MESSAGE(url, url.error().message);
     CHECK_FALSE(contains(*url, "code_challenge"));  // Buffer's v1 API has no PKCE
 
@@ -500,7 +500,7 @@ TEST_SUITE("buffer_peer") {
     // The flow itself never hands out a second request for one code.
     bo::flow f(p, c);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     REQUIRE(f.redirect(buffer_peer_authorize(*browser, *url, consent::allow), now()));
     REQUIRE(f.token_request(now()));
@@ -518,7 +518,7 @@ TEST_SUITE("buffer_peer") {
 
     bo::flow f(p, c);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     const std::string back = buffer_peer_authorize(*browser, *url, consent::allow);
     REQUIRE(f.redirect(back, now()));
@@ -550,7 +550,7 @@ TEST_SUITE("buffer_peer") {
 
     bo::flow f(p, wrong);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     const std::string back = buffer_peer_authorize(*browser, *url, consent::allow);
     REQUIRE(f.redirect(back, now()));
@@ -595,7 +595,7 @@ TEST_SUITE("buffer_peer") {
     auto browser = Stack::open(ca_file());
     bo::flow f(p, c);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     auto r = f.redirect(buffer_peer_authorize(*browser, *url, consent::deny), now());
     REQUIRE_FALSE(r);
@@ -629,7 +629,7 @@ TEST_SUITE("oidc_provider") {
 
     bo::flow f(p, c, oidc_options());
     REQUIRE(f.uses_pkce());
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE_MESSAGE(url, url.error().message);
     CHECK(contains(*url, "&code_challenge_method=S256"));
 
@@ -710,7 +710,7 @@ TEST_SUITE("oidc_provider") {
     {
       bo::flow f(p, c, oidc_options());
       entropy e;
-      auto begun = f.begin(e.view());
+      auto begun = f.begin(e.view(), now());
       REQUIRE(begun);
       url = *begun;
       auto s = f.save(key);
@@ -718,7 +718,7 @@ TEST_SUITE("oidc_provider") {
       saved = *s;
     }  // the web server forgets the flow; only the saved string survives
     const std::string back = oidc_authorize(*browser, url, c.redirect_uri, consent::allow);
-    auto restored = bo::flow::restore(saved, key, p, c);
+    auto restored = bo::flow::restore(saved, key, p, c, now());
     REQUIRE_MESSAGE(restored, restored.error().message);
     REQUIRE(restored->redirect(back, now()));
     auto req = restored->token_request(now());
@@ -767,7 +767,7 @@ TEST_SUITE("oidc_provider") {
     o.pkce = false;
     bo::flow f(p, c, o);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     REQUIRE_FALSE(contains(*url, "code_challenge"));
     auto r = f.redirect(oidc_authorize(*browser, *url, c.redirect_uri, consent::allow), now());
@@ -814,7 +814,7 @@ TEST_SUITE("oidc_provider") {
     auto browser = Stack::open(ca_file());
     bo::flow f(p, c, oidc_options());
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     REQUIRE(f.redirect(oidc_authorize(*browser, *url, c.redirect_uri, consent::allow), now()));
     // oidc-provider counts whole seconds: wait past the next one too.
@@ -870,7 +870,7 @@ TEST_SUITE("oidc_provider") {
     auto browser = Stack::open(ca_file());
     bo::flow f(p, c, oidc_options());
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     REQUIRE(url);
     const std::string back = oidc_authorize(*browser, *url, c.redirect_uri, consent::deny);
     CHECK(contains(back, "iss="));
@@ -1016,7 +1016,7 @@ TEST_SUITE("tls_refusals") {
     }
     bo::flow f(p, c);
     entropy e;
-    auto url = f.begin(e.view());
+    auto url = f.begin(e.view(), now());
     CHECK(url.code() == bo::errc::insecure_url);
     if (url) browser->send(get(*url));
 
