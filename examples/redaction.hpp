@@ -39,31 +39,6 @@ inline std::string redact(std::string_view secret, bool show_prefix = true) {
   return fmt::format("{}{}(redacted, {} chars)", shown, shown.empty() ? "" : "…", secret.size());
 }
 
-namespace detail {
-inline bool ascii_iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-struct sensitive_parameter {
-  std::string_view name;
-  bool show_prefix;
-};
-// OAuth parameters whose values are secrets. Codes and tokens may show
-// their version prefix; the client secret, verifier and state nothing.
-inline constexpr sensitive_parameter sensitive_parameters[] = {
-    {"client_secret", false}, {"code", true},         {"code_verifier", false},
-    {"state", false},         {"access_token", true}, {"refresh_token", true},
-};
-
-inline const sensitive_parameter* find_sensitive(std::string_view name) {
-  for (const auto& p : sensitive_parameters)
-    if (p.name == name) return &p;
-  return nullptr;
-}
-}  // namespace detail
-
 /// A query string or form body with the value of every sensitive parameter
 /// redacted; everything else is kept byte for byte.
 inline std::string redact_form(std::string_view form) {
@@ -73,11 +48,12 @@ inline std::string redact_form(std::string_view form) {
     const std::size_t amp = std::min(form.find('&', pos), form.size());
     const std::string_view piece = form.substr(pos, amp - pos);
     const std::size_t eq = piece.find('=');
-    const auto* sensitive =
-        eq == std::string_view::npos ? nullptr : detail::find_sensitive(piece.substr(0, eq));
-    if (sensitive) {
+    // The names and which may show a version prefix: the core's one table.
+    const auto* secret =
+        eq == std::string_view::npos ? nullptr : buffer_oauth::detail::find_secret_parameter(piece.substr(0, eq));
+    if (secret) {
       out.append(piece.substr(0, eq + 1));
-      out += redact(piece.substr(eq + 1), sensitive->show_prefix);
+      out += redact(piece.substr(eq + 1), secret->version_prefixed);
     } else {
       out.append(piece);
     }
@@ -87,14 +63,20 @@ inline std::string redact_form(std::string_view form) {
   }
 }
 
-/// A URL with the sensitive parameters of its query redacted.
+/// A URL with the sensitive parameters of its query and fragment redacted
+/// (an implicit-grant style fragment carries access_token and state).
 inline std::string redact_url(std::string_view url) {
-  const std::size_t query = url.find('?');
-  if (query == std::string_view::npos) return std::string(url);
-  const std::size_t fragment = std::min(url.find('#', query), url.size());
-  std::string out(url.substr(0, query + 1));
-  out += redact_form(url.substr(query + 1, fragment - query - 1));
-  out.append(url.substr(fragment));
+  const std::size_t fragment = std::min(url.find('#'), url.size());
+  const std::size_t query = std::min(url.substr(0, fragment).find('?'), fragment);
+  std::string out(url.substr(0, query));
+  if (query < fragment) {
+    out += '?';
+    out += redact_form(url.substr(query + 1, fragment - query - 1));
+  }
+  if (fragment < url.size()) {
+    out += '#';
+    out += redact_form(url.substr(fragment + 1));
+  }
   return out;
 }
 
@@ -103,10 +85,10 @@ inline buffer_oauth::http_request redact_request(buffer_oauth::http_request req)
   req.url = redact_url(req.url);
   req.body = redact_form(req.body);
   for (auto& header : req.headers) {
-    if (!detail::ascii_iequals(header.name, "Authorization")) continue;
+    if (!buffer_oauth::detail::iequals(header.name, "Authorization")) continue;
     const std::size_t space = header.value.find(' ');
     const std::string_view scheme = std::string_view(header.value).substr(0, space);
-    const bool bearer = detail::ascii_iequals(scheme, "Bearer");
+    const bool bearer = buffer_oauth::detail::iequals(scheme, "Bearer");
     header.value =
         space == std::string::npos
             ? redact(header.value, false)

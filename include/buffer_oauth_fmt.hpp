@@ -3,14 +3,17 @@
 // buffer_oauth_fmt.hpp: optional {fmt} formatters for buffer_oauth's types,
 // safe to send to a log. Secrets never appear; each one is replaced by its
 // length, as in "[redacted, 28 bytes]":
-//   - client_secret, code, code_verifier, state, access_token, refresh_token,
-//     id_token and password values in URL queries, URL fragments and form
-//     bodies (names compared after percent-decoding, case-insensitively);
-//   - URL userinfo;
+//   - the values of the parameters in buffer_oauth's secret_parameters table
+//     (client_secret, code, state, access_token, token, client_assertion...)
+//     in URL queries, URL fragments and form bodies (names compared after
+//     percent-decoding, case-insensitively), and any piece without '=' that
+//     is not a plain word;
+//   - URL userinfo, scheme-relative URLs ("//user:pw@host") included;
 //   - Authorization and Proxy-Authorization credentials (the scheme is kept),
 //     Cookie and Set-Cookie, and any header whose name mentions auth, token,
 //     secret, key, session, password or cookie (WWW-Authenticate excepted);
-//   - request bodies that are not application/x-www-form-urlencoded, every
+//   - request bodies without exactly one application/x-www-form-urlencoded
+//     Content-Type (two that disagree are ambiguous), every
 //     response body and error::body (a JSON token response is never shown);
 //   - token::access_token, token::refresh_token and client::secret.
 // Bytes outside printable ASCII (and '\') are shown as \xNN, so one value is
@@ -34,11 +37,6 @@
 #include "buffer_oauth.hpp"
 
 namespace buffer_oauth::detail::redact {
-
-/// Parameter names whose values are secrets (RFC 6749 §4.1, §6; RFC 7636).
-inline constexpr std::string_view secret_parameters[] = {"access_token",  "refresh_token", "id_token",
-                                                         "client_secret", "code",          "code_verifier",
-                                                         "state",         "password"};
 
 /// Header-name fragments that mark a credential-bearing header.
 inline constexpr std::string_view secret_header_words[] = {"auth",    "token",    "secret", "key",
@@ -71,40 +69,25 @@ inline void quoted(std::string& out, std::string_view s) {
   out += '"';
 }
 
-/// Whether the form-encoded name `raw` decodes to a secret parameter name.
-/// A name that does not decode cleanly counts as secret.
-inline bool is_secret_parameter(std::string_view raw) {
-  std::string name;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const auto c = static_cast<unsigned char>(raw[i]);
-    if (c == '+') {
-      name += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= raw.size() || !is_hexdig(static_cast<unsigned char>(raw[i + 1])) ||
-          !is_hexdig(static_cast<unsigned char>(raw[i + 2])))
-        return true;
-      name += static_cast<char>((hex_value(static_cast<unsigned char>(raw[i + 1])) << 4) |
-                                hex_value(static_cast<unsigned char>(raw[i + 2])));
-      i += 2;
-    } else {
-      name += static_cast<char>(c);
-    }
-  }
-  for (std::string_view secret : secret_parameters)
-    if (iequals(name, secret)) return true;
-  return false;
+/// A piece of a query or form without '=' is shown only when it is a plain
+/// word; anything else (a JSON document sent as a form, say) may hold a secret.
+inline bool is_plain_word(std::string_view piece) {
+  return all_of(piece, [](unsigned char c) noexcept { return is_unreserved(c) || c == '%' || c == '+'; });
 }
 
 /// Appends a query, fragment or form body, pair by pair ('&' or ';'
-/// separated), with the value of every secret parameter redacted.
+/// separated), with the value of every secret parameter redacted (the names
+/// are buffer_oauth's secret_parameters table).
 inline void form(std::string& out, std::string_view text) {
   while (true) {
     const std::size_t end = text.find_first_of("&;");
     const std::string_view piece = text.substr(0, end);
     const std::size_t eq = piece.find('=');
-    if (eq != std::string_view::npos && is_secret_parameter(piece.substr(0, eq))) {
+    if (eq != std::string_view::npos && find_secret_parameter(piece.substr(0, eq)) != nullptr) {
       printable(out, piece.substr(0, eq + 1));
       length(out, piece.size() - eq - 1);
+    } else if (eq == std::string_view::npos && !is_plain_word(piece)) {
+      length(out, piece.size());
     } else {
       printable(out, piece);
     }
@@ -118,8 +101,9 @@ inline void form(std::string& out, std::string_view text) {
 inline void url(std::string& out, std::string_view u) {
   const std::size_t scheme_end = u.find("://");
   const std::size_t query_or_fragment = u.find_first_of("?#");
-  if (scheme_end != std::string_view::npos && scheme_end < query_or_fragment) {
-    const std::size_t authority = scheme_end + 3;
+  const bool scheme_relative = u.substr(0, 2) == "//";
+  if (scheme_relative || (scheme_end != std::string_view::npos && scheme_end < query_or_fragment)) {
+    const std::size_t authority = scheme_relative ? 2 : scheme_end + 3;
     const std::size_t authority_end = u.find_first_of("/?#", authority);
     const std::string_view auth = u.substr(authority, authority_end - authority);
     const std::size_t at = auth.rfind('@');
@@ -231,10 +215,8 @@ inline std::string text(const error& e) {
   return out;
 }
 
-inline bool is_form(const http_headers& hs) {
-  const std::string* content_type = find_header(hs, "Content-Type");
-  return content_type != nullptr && iequals(media_type(*content_type), form_content_type);
-}
+/// Only a body with one unambiguous form Content-Type is shown pair by pair.
+inline bool is_form(const http_headers& hs) { return read_content_type(hs).is_form(); }
 
 inline std::string text(const http_request& r) {
   std::string out;

@@ -325,3 +325,18 @@ TEST_CASE("redaction shows a version prefix at most, and nothing of the client s
   CHECK(shown.url == "https://h/x?access_token=1/…(redacted, 18 chars)");
   CHECK(shown.headers[0].value == "Bearer 1/…(redacted, 18 chars)");
 }
+
+TEST_CASE("redaction decodes names, covers the fragment, and reads the core's table of secret names") {
+  CHECK(redact_url("http://127.0.0.1:1/cb?%63ode=1%2FQm7RkV2xT9bLw4Ns&st%61te=Zq7vXk2Lm9RtW4pY") ==
+        "http://127.0.0.1:1/cb?%63ode=1%2F…(redacted, 20 chars)&st%61te=(redacted, 16 chars)");
+  CHECK(redact_form("client%5Fsecret=Qm7RkV2xT9bLw4Ns&CODE=1/abc") ==
+        "client%5Fsecret=(redacted, 16 chars)&CODE=1/…(redacted, 5 chars)");
+  CHECK(redact_url("https://h/cb#access_token=1/abcdefgh&state=abcdefgh&token_type=bearer") ==
+        "https://h/cb#access_token=1/…(redacted, 10 chars)&state=(redacted, 8 chars)&token_type=bearer");
+  CHECK(redact_url("https://h/cb?x=1#y") == "https://h/cb?x=1#y");
+  for (const auto& secret : bo::detail::secret_parameters) {
+    CAPTURE(secret.name);
+    const std::string form = std::string(secret.name) + "=Zq7vXk2Lm9RtW4pY";
+    CHECK(redact_form(form).find("Zq7vXk2Lm9RtW4pY") == std::string::npos);
+  }
+}

@@ -210,7 +210,7 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   const std::string state_bytes(16, 'S');
   const std::string verifier_bytes(32, 'V');
   bo::flow f(pkce_provider(), buffer_client());
-  auto url = f.begin({state_bytes, verifier_bytes});
+  auto url = f.begin({state_bytes, verifier_bytes}, bo::timestamp{0});
   CHECK(url.has_value());
   const std::string state = bo::make_state(state_bytes).value();
   const std::string verifier = bo::make_code_verifier(verifier_bytes).value();
@@ -231,7 +231,7 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: [redacted"));
 
   bo::flow g(bo::provider::buffer(), buffer_client());
-  CHECK(g.begin({state_bytes, {}}).has_value());
+  CHECK(g.begin({state_bytes, {}}, bo::timestamp{0}).has_value());
   auto bad = g.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=WrOnGsTaTe-000000",
                         bo::timestamp{0});
   CHECK_FALSE(bad.has_value());
@@ -271,4 +271,51 @@ TEST_CASE("fmt: client, userinfo, encoded names, ';' pairs and credential header
   const std::string js = fmt::format("{}", json);
   check_hidden(js, {"JsOnSeCrEt-999"});
   CHECK(has(js, "body " + redacted(json.body.size())));
+}
+
+TEST_CASE("fmt: scheme-relative userinfo, ambiguous form types, RFC 7009/7523 names, JSON in a form") {
+  const bo::http_request relative{"GET", "//user:ReLaTiVe-pw-1@api.example/x?a=1", {}, {}};
+  const std::string r = fmt::format("{}", relative);
+  check_hidden(r, {"ReLaTiVe-pw-1", "user:ReLaTiVe"});
+  CHECK(has(r, "GET //[redacted, 18 bytes]@api.example/x?a=1"));
+
+  // Two Content-Type headers that disagree: the body is not shown pair by pair.
+  const bo::http_request ambiguous{"POST",
+                                   "https://api.example/x",
+                                   {{"Content-Type", "application/x-www-form-urlencoded"},
+                                    {"Content-Type", "application/json"}},
+                                   R"({"refresh_token":"AmBiGuOuS-22"})"};
+  const std::string a = fmt::format("{}", ambiguous);
+  check_hidden(a, {"AmBiGuOuS-22"});
+  CHECK(has(a, "body " + redacted(ambiguous.body.size())));
+
+  const bo::http_request revoke{
+      "POST",
+      "https://auth.example/revoke",
+      {{"Content-Type", "application/x-www-form-urlencoded"}},
+      "token=ReVoKeD-333&token_type_hint=refresh_token&client_assertion=eyJ.AsSeRtIoN-4444.sig"};
+  const std::string v = fmt::format("{}", revoke);
+  check_hidden(v, {"ReVoKeD-333", "AsSeRtIoN-4444"});
+  CHECK(has(v, "token_type_hint=refresh_token"));
+
+  // A form Content-Type on a body that is not a form: a piece without '='
+  // is shown only when it is a plain word.
+  const bo::http_request mislabelled{"POST",
+                                     "https://api.example/x?flag",
+                                     {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                     R"({"access_token":"MiSlAbElLeD-55555"})"};
+  const std::string m = fmt::format("{}", mislabelled);
+  check_hidden(m, {"MiSlAbElLeD-55555"});
+  CHECK(has(m, "https://api.example/x?flag"));
+}
+
+TEST_CASE("fmt: every name in the core's secret_parameters table is hidden") {
+  for (const auto& secret : bo::detail::secret_parameters) {
+    CAPTURE(secret.name);
+    const bo::http_request r{"POST",
+                             "https://api.example/x?" + std::string(secret.name) + "=InQuErY-1234567",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}},
+                             std::string(secret.name) + "=InBoDy-7654321"};
+    check_hidden(fmt::format("{}", r), {"InQuErY-1234567", "InBoDy-7654321"});
+  }
 }
