@@ -407,5 +407,41 @@ report("demo", problems, err)
 LOGIN = ["login", "--client-id", CID, "--client-secret", SECRET, "--port", "0", "--timeout", "1"]
 case("login gives up when no browser comes back", LOGIN, 1, "timeout")
 
+# ---------------------------------------------------------------- secrets stay out of errors
+# run() checks every invocation for secrets; these add the usage and
+# protocol errors around each option that carries one.
+def joined(args):
+    """args with every secret option written --opt=value."""
+    out = []
+    for arg in args:
+        if out and out[-1] in SECRET_OPTIONS:
+            out[-1] += "=" + arg
+        else:
+            out.append(arg)
+    return out
+
+
+FULL_SWAP = [*SWAP, "--code", CODE, "--code-verifier", VERIFIER]
+TAKING_SECRETS = [FULL_SWAP, ATTACH, ["deauthorize-request", "--token", T], LOGIN]
+for args in TAKING_SECRETS:
+    option, value = secret_values(args)[-1]
+    for form, given in [("--opt value", args), ("--opt=value", joined(args))]:
+        case(f"{args[0]} {form} with an unknown flag", [*given, "--bogus"], 2, stderr_says="--bogus")
+        case(f"{args[0]} {form} with {option} twice", [*given, option, value], 2)
+        case(f"{args[0]} {form} with {option}'s value again, as a stray argument", [*given, value], 2)
+
+NOT_TAKING_SECRETS = [(["demo"], "--client-secret", SECRET), (["parse-token"], "--token", T),
+                      (AUTHZ, "--code-verifier", VERIFIER), (["parse-redirect", f"{RU}?code=x", "--redirect-uri", RU, "--no-state"], "--code", CODE),
+                      (FULL_SWAP, "--token", T), (ATTACH, "--client-secret", SECRET),
+                      (["deauthorize-request", "--token", T], "--code", CODE), (LOGIN, "--code-verifier", VERIFIER)]
+for args, option, value in NOT_TAKING_SECRETS:
+    for form, given in [("--opt value", [option, value]), ("--opt=value", [f"{option}={value}"])]:
+        case(f"{args[0]} does not take {option} ({form})", [*args, *given], 2, stderr_says=option)
+case("misspelled --code-verifier", [*SWAP, "--code", CODE, "--code-verfier", VERIFIER], 2, secrets=[VERIFIER],
+     stderr_says="--code-verfier")
+case("a secret option before the subcommand", ["--token", T, *FULL_SWAP], 2, stderr_says="--token")
+case("unknown subcommand with a token", ["frobnicate", "--token", T], 2)
+case("no subcommand, only a token", ["--token", T], 2)
+
 print(f"{checks - len(failures)}/{checks} checks passed; {invocations_with_secrets} invocations carried secrets")
 sys.exit(1 if failures else 0)
