@@ -136,6 +136,12 @@ def s256(verifier):
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
+def without(args, option):
+    """args without `option` and its value."""
+    i = args.index(option)
+    return [*args[:i], *args[i + 2:]]
+
+
 def with_value(args, option, value):
     """args with `value` given to `option` instead."""
     i = args.index(option)
@@ -406,6 +412,12 @@ report("demo", problems, err)
 
 LOGIN = ["login", "--client-id", CID, "--client-secret", SECRET, "--port", "0", "--timeout", "1"]
 case("login gives up when no browser comes back", LOGIN, 1, "timeout")
+case("login with a newline in the secret, no browser", with_value(LOGIN, "--client-secret", SECRET + "\nX"), 1, "timeout")
+case("login without --client-id", without(LOGIN, "--client-id"), 2)
+case("login, a port that is no number", with_value(LOGIN, "--port", "x"), 2)
+case("login, empty client_id", with_value(LOGIN, "--client-id", ""), 1, "invalid_client_id")
+case("login, plain http authorize endpoint", ["--authorize-endpoint", "http://a.example/x", "--token-endpoint", "https://a.example/t",
+                                              "--api-base", "https://a.example/", *LOGIN], 1, "insecure_url")
 
 # ---------------------------------------------------------------- secrets stay out of errors
 # run() checks every invocation for secrets; these add the usage and
@@ -442,6 +454,18 @@ case("misspelled --code-verifier", [*SWAP, "--code", CODE, "--code-verfier", VER
 case("a secret option before the subcommand", ["--token", T, *FULL_SWAP], 2, stderr_says="--token")
 case("unknown subcommand with a token", ["frobnicate", "--token", T], 2)
 case("no subcommand, only a token", ["--token", T], 2)
+help_case("--help after the secrets", [*FULL_SWAP, "--help"], "--client-secret")
+
+case("token-request without --client-id", without(FULL_SWAP, "--client-id"), 2)
+case("token-request, the token endpoint is no URL", ["--authorize-endpoint", "https://a.example/x", "--token-endpoint", "not-a-url",
+                                                     "--api-base", "https://a.example/", *FULL_SWAP], 1, "invalid_endpoint")
+for redirect_uri, errc in [("http://example.com/back", "insecure_url"), (RU + "#f", "invalid_redirect_uri")]:
+    case(f"token-request, redirect URI {redirect_uri}", with_value(FULL_SWAP, "--redirect-uri", redirect_uri), 1, errc)
+case("attach without --url", without(ATTACH, "--url"), 2)
+case("attach, a URL that is no URL", ["attach", "--url", "not a url", "--token", T], 1, "invalid_url")
+case("attach, the token already in the URL", ["attach", "--url", f"{API}/x?access_token={T}", "--token", T], 1, "token_already_present")
+case("deauthorize-request, plain http endpoint", ["--deauthorize-endpoint", "http://evil.example/x", "deauthorize-request", "--token", T],
+     1, "insecure_url")
 
 print(f"{checks - len(failures)}/{checks} checks passed; {invocations_with_secrets} invocations carried secrets")
 sys.exit(1 if failures else 0)
