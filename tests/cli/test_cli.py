@@ -7,11 +7,14 @@ Usage: test_cli.py path/to/buffer-oauth
 """
 import base64
 import hashlib
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 import urllib.parse
+import urllib.request
 
 BINARY = sys.argv[1]
 CID = "4e9680c0512f7ed322000000"          # the client_id in Buffer's docs
@@ -68,17 +71,21 @@ def leaks_in(where, text, label, secret):
     return [f"{label} shows in {where} ({len(runs)} of its {WINDOW}-character runs, e.g. {runs[0]!r})"] if runs else []
 
 
-def run(args, stdin="", prints=None, secrets=()):
+def run(args, stdin="", prints=None, secrets=(), browser=None):
     """Runs the binary once: every invocation goes through here. Returns the
     exit status, stdout, stderr and the leaks, places where WINDOW characters
     of a secret show. A secret option's value may show only in the stdout
     member `prints` names for that option ({"--client-secret": "body"});
-    `secrets`, other argv words such as a misspelled option's value, nowhere."""
+    `secrets`, other secrets of the run such as a misspelled option's value,
+    nowhere. `browser`, given the running process, returns the stderr it read."""
     global invocations_with_secrets
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
-    proc = subprocess.run([BINARY, *args], input=data, capture_output=True, timeout=60)
-    out, err = proc.stdout.decode(), proc.stderr.decode()
-    given = [(option, value) for option, value in [*secret_values(args), *(("argv", s) for s in secrets)] if value]
+    # Unbuffered, so that what `browser` reads line by line is not also read ahead.
+    proc = subprocess.Popen([BINARY, *args], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err_read = browser(proc) if browser else b""
+    out, err = proc.communicate(data, timeout=60)
+    out, err = out.decode(), (err_read + err).decode()
+    given = [(option, value) for option, value in [*secret_values(args), *(("secret", s) for s in secrets)] if value]
     invocations_with_secrets += bool(given)
     leaks = []
     for option, value in given:
@@ -90,9 +97,9 @@ def run(args, stdin="", prints=None, secrets=()):
     return proc.returncode, out, err, leaks
 
 
-def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None, secrets=(), stderr_says=None):
+def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None, secrets=(), stderr_says=None, browser=None):
     """One invocation. exit 0/1 must print exactly one JSON object on stdout."""
-    code, out, err, problems = run(args, stdin, prints, secrets)
+    code, out, err, problems = run(args, stdin, prints, secrets, browser)
     if code != expect_exit:
         problems.append(f"exit {code}, want {expect_exit}")
     if stderr_says is not None and stderr_says not in err:
@@ -418,6 +425,52 @@ case("login, a port that is no number", with_value(LOGIN, "--port", "x"), 2)
 case("login, empty client_id", with_value(LOGIN, "--client-id", ""), 1, "invalid_client_id")
 case("login, plain http authorize endpoint", ["--authorize-endpoint", "http://a.example/x", "--token-endpoint", "https://a.example/t",
                                               "--api-base", "https://a.example/", *LOGIN], 1, "insecure_url")
+
+
+class TokenEndpoint(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with the server's `answer`: (status, JSON body)."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def approving_browser(code):
+    """Reads login's stderr up to the authorization URL, then comes back to
+    its redirect_uri with `code` and the state, as the provider would send the user."""
+    def approve(proc):
+        read = b""
+        while line := proc.stderr.readline():
+            read += line
+            if line.startswith(b"http"):
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(line.decode().strip()).query)
+                callback = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"][0]})
+                urllib.request.urlopen(callback, timeout=30).read()
+                break
+        return read
+    return approve
+
+
+provider = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TokenEndpoint)
+threading.Thread(target=provider.serve_forever, daemon=True).start()
+LOCAL = f"http://127.0.0.1:{provider.server_port}"
+LOCAL_LOGIN = ["--allow-insecure-loopback", "--authorize-endpoint", LOCAL + "/authorize", "--token-endpoint", LOCAL + "/token",
+               "--api-base", LOCAL + "/", *with_value(LOGIN, "--timeout", "30")]
+REFRESH = "1/yQe4Nw8LcV2bR6tKz9PfH3mJd7sA5gUx"
+provider.answer = (200, {"access_token": T, "token_type": "bearer", "refresh_token": REFRESH})
+case("login the whole way: token and refresh token redacted", LOCAL_LOGIN, secrets=[CODE, T, REFRESH], browser=approving_browser(CODE),
+     check=lambda d: eq(d["token_type"], "bearer"))
+provider.answer = (400, {"error": "invalid_client", "error_description": "The client credentials are invalid"})
+case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "token_error", secrets=[CODE],
+     browser=approving_browser(CODE))
+provider.shutdown()
 
 # ---------------------------------------------------------------- secrets stay out of errors
 # run() checks every invocation for secrets; these add the usage and
