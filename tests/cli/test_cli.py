@@ -442,16 +442,17 @@ class TokenEndpoint(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def approving_browser(code):
+def approving_browser(code, state=None):
     """Reads login's stderr up to the authorization URL, then comes back to
-    its redirect_uri with `code` and the state, as the provider would send the user."""
+    its redirect_uri with `code` and the state (or `state`), as the provider
+    would send the user."""
     def approve(proc):
         read = b""
         while line := proc.stderr.readline():
             read += line
             if line.startswith(b"http"):
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(line.decode().strip()).query)
-                callback = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"][0]})
+                callback = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": code, "state": state or query["state"][0]})
                 urllib.request.urlopen(callback, timeout=30).read()
                 break
         return read
@@ -470,7 +471,11 @@ case("login the whole way: token and refresh token redacted", LOCAL_LOGIN, secre
 provider.answer = (400, {"error": "invalid_client", "error_description": "The client credentials are invalid"})
 case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "token_error", secrets=[CODE],
      browser=approving_browser(CODE))
+case("login, a redirect with a state that is not ours", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
+     browser=approving_browser(CODE, state="forged-state-of-an-attacker"))
 provider.shutdown()
+provider.server_close()
+case("login, the token endpoint is gone", LOCAL_LOGIN, 1, "transport_error", secrets=[CODE], browser=approving_browser(CODE))
 
 # ---------------------------------------------------------------- secrets stay out of errors
 # run() checks every invocation for secrets; these add the usage and
