@@ -495,18 +495,22 @@ FULL_SWAP = [*SWAP, "--code", CODE, "--code-verifier", VERIFIER]
 TAKING_SECRETS = [FULL_SWAP, ATTACH, ["deauthorize-request", "--token", T], LOGIN]
 for args in TAKING_SECRETS:
     option, value = secret_values(args)[-1]
-    for form, given in [("--opt value", args), ("--opt=value", joined(args))]:
-        case(f"{args[0]} {form} with an unknown flag", [*given, "--bogus"], 2, stderr_says="--bogus")
-        case(f"{args[0]} {form} with {option} twice", [*given, option, value], 2)
-        case(f"{args[0]} {form} with {option}'s value again, as a stray argument", [*given, value], 2)
+    for spelling, given in [("--opt value", args), ("--opt=value", joined(args))]:
+        case(f"{args[0]} {spelling} with an unknown flag", [*given, "--bogus"], 2, stderr_says="--bogus")
+        case(f"{args[0]} {spelling} with {option} twice", [*given, option, value], 2)
+        case(f"{args[0]} {spelling} with {option}'s value again, as a stray argument", [*given, value], 2)
 
 NOT_TAKING_SECRETS = [(["demo"], "--client-secret", SECRET), (["parse-token"], "--token", T),
                       (AUTHZ, "--code-verifier", VERIFIER), (["parse-redirect", f"{RU}?code=x", "--redirect-uri", RU, "--no-state"], "--code", CODE),
                       (FULL_SWAP, "--token", T), (ATTACH, "--client-secret", SECRET),
                       (["deauthorize-request", "--token", T], "--code", CODE), (LOGIN, "--code-verifier", VERIFIER)]
 for args, option, value in NOT_TAKING_SECRETS:
-    for form, given in [("--opt value", [option, value]), ("--opt=value", [f"{option}={value}"])]:
-        case(f"{args[0]} does not take {option} ({form})", [*args, *given], 2, stderr_says=option)
+    for spelling, given in [("--opt value", [option, value]), ("--opt=value", [f"{option}={value}"])]:
+        case(f"{args[0]} does not take {option} ({spelling})", [*args, *given], 2, stderr_says=option)
+for dashed in ["-" + VERIFIER[1:], "--" + VERIFIER[2:]]:
+    case(f"a verifier starting {dashed[:2]} where one is taken", with_value(FULL_SWAP, "--code-verifier", dashed), prints=IN_BODY,
+         check=lambda d: eq(form(d["body"])["code_verifier"], [dashed]))
+    case(f"a verifier starting {dashed[:2]} where none is", [*AUTHZ, "--code-verifier", dashed], 2)
 case("misspelled --code-verifier", [*SWAP, "--code", CODE, "--code-verfier", VERIFIER], 2, secrets=[VERIFIER],
      stderr_says="--code-verfier")
 case("a secret option before the subcommand", ["--token", T, *FULL_SWAP], 2, stderr_says="--token")
