@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
 #include <iostream>
 #include <map>
@@ -108,6 +109,32 @@ std::string read_stdin() {
     body.append(chunk.data(), chunk.size());
   body.append(chunk.data(), static_cast<std::size_t>(std::cin.gcount()));
   return body;
+}
+
+bool is_option_name(const std::string& word) {
+  return word.size() > 2 && word.compare(0, 2, "--") == 0 &&
+         std::all_of(word.begin() + 2, word.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; });
+}
+
+/// CLI11's own message repeats the unexpected arguments, and one of them may
+/// be a secret: given to a subcommand that does not take it, after a
+/// misspelled option, or split off by the shell. Only the words shaped like
+/// our option names (--lowercase-and-dashes, before any =) are shown.
+std::string unexpected_arguments_message(const std::vector<std::string>& arguments) {
+  std::string options;
+  std::size_t values = 0;
+  for (const auto& argument : arguments) {
+    const std::string name = argument.substr(0, argument.find('='));
+    if (is_option_name(name))
+      options += " " + name;
+    else
+      ++values;
+  }
+  std::string message = "Not expected here:" + options;
+  if (values > 0)
+    message += fmt::format("{} {} value{} (not shown: it may be a secret)", options.empty() ? "" : " and",
+                           values, values == 1 ? "" : "s");
+  return message;
 }
 
 /// xdg-open, with its chatter sent to stderr so stdout stays one JSON object.
@@ -215,6 +242,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     provider = make_provider(app, provider_opts);
+  } catch (const CLI::ExtrasError&) {
+    fmt::print(stderr, "{}\nRun with --help for more information.\n",
+               unexpected_arguments_message(app.remaining(true)));
+    return exit_usage;
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? exit_success : exit_usage;
   }

@@ -1,44 +1,109 @@
 #!/usr/bin/env python3
 """Runs the buffer-oauth binary on the examples of Buffer's guide and on
-hostile input, and checks the exit status and the one JSON object on stdout.
+hostile input, and checks the exit status, the one JSON object on stdout, and
+that no secret given on the command line shows where it should not.
 
 Usage: test_cli.py path/to/buffer-oauth
 """
 import base64
 import hashlib
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 import urllib.parse
+import urllib.request
 
 BINARY = sys.argv[1]
 CID = "4e9680c0512f7ed322000000"          # the client_id in Buffer's docs
 RU = "https://example.com/back"            # the guide's callback, over HTTPS
 CODE = "1/mWot20jTwojsd00jFlaaR45"         # the guide's code
-T = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"   # a synthetic Buffer-shaped token
+SECRET = "ObkisRtIsdEm9Ja7xghZVwEc3EvoMX9r"  # a synthetic client secret
+T = "1/txTTje1v7gZzdnAmEc7hOHBIKZpOccDB"   # a synthetic Buffer-shaped token
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"  # RFC 7636's example
 API = "https://api.bufferapp.com/1"
 GENERIC = ["--authorize-endpoint", "https://auth.example/authorize?x=1",
            "--token-endpoint", "https://auth.example/token", "--api-base", "https://api.example/v2/"]
 
+SECRET_OPTIONS = ("--client-secret", "--token", "--code", "--code-verifier")
+WINDOW = 8        # no run of this many characters of a secret may show
+DISTINCTIVE = 16  # a shorter secret could show by chance, so no test uses one
+
 failures = []
 checks = 0
+invocations_with_secrets = 0
 
 
-def run(args, stdin=""):
-    data = stdin if isinstance(stdin, bytes) else stdin.encode()
-    proc = subprocess.run([BINARY, *args], input=data, capture_output=True, timeout=60)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
-
-
-def case(name, args, expect_exit=0, errc=None, stdin="", check=None):
-    """One invocation. exit 0/1 must print exactly one JSON object on stdout."""
+def report(name, problems, err=""):
     global checks
     checks += 1
-    code, out, err = run(args, stdin)
-    problems = []
+    if problems:
+        failures.append(name)
+        print(f"FAIL {name}: {'; '.join(problems)}\n     stderr: {err.strip()[:300]}")
+
+
+def secret_values(args):
+    """(option, value) for each secret option in argv, as --opt value or --opt=value."""
+    found = []
+    for i, arg in enumerate(args):
+        option, equals, value = arg.partition("=")
+        if option in SECRET_OPTIONS and (equals or i + 1 < len(args)):
+            found.append((option, value if equals else args[i + 1]))
+    return found
+
+
+def without_member(out, member):
+    """stdout without the JSON member `member`; all of it unless it is one JSON object."""
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        return out
+    if member is None or not isinstance(doc, dict):
+        return out
+    doc.pop(member, None)
+    return json.dumps(doc, ensure_ascii=False)
+
+
+def leaks_in(where, text, label, secret):
+    runs = [secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1) if secret[i:i + WINDOW] in text]
+    return [f"{label} shows in {where} ({len(runs)} of its {WINDOW}-character runs, e.g. {runs[0]!r})"] if runs else []
+
+
+def run(args, stdin="", prints=None, secrets=(), browser=None):
+    """Runs the binary once: every invocation goes through here. Returns the
+    exit status, stdout, stderr and the leaks, places where WINDOW characters
+    of a secret show. A secret option's value may show only in the stdout
+    member `prints` names for that option ({"--client-secret": "body"});
+    `secrets`, other secrets of the run such as a misspelled option's value,
+    nowhere. `browser`, given the running process, returns the stderr it read."""
+    global invocations_with_secrets
+    data = stdin if isinstance(stdin, bytes) else stdin.encode()
+    # Unbuffered, so that what `browser` reads line by line is not also read ahead.
+    proc = subprocess.Popen([BINARY, *args], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err_read = browser(proc) if browser else b""
+    out, err = proc.communicate(data, timeout=60)
+    out, err = out.decode(), (err_read + err).decode()
+    given = [(option, value) for option, value in [*secret_values(args), *(("secret", s) for s in secrets)] if value]
+    invocations_with_secrets += bool(given)
+    leaks = []
+    for option, value in given:
+        if len(value) < DISTINCTIVE:
+            raise ValueError(f"{option} {value!r}: too short to tell a leak from chance")
+        label = f"{option} {value[:4]}..."
+        leaks += leaks_in("stdout", without_member(out, (prints or {}).get(option)), label, value)
+        leaks += leaks_in("stderr", err, label, value)
+    return proc.returncode, out, err, leaks
+
+
+def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None, secrets=(), stderr_says=None, browser=None):
+    """One invocation. exit 0/1 must print exactly one JSON object on stdout."""
+    code, out, err, problems = run(args, stdin, prints, secrets, browser)
     if code != expect_exit:
         problems.append(f"exit {code}, want {expect_exit}")
+    if stderr_says is not None and stderr_says not in err:
+        problems.append(f"stderr does not say {stderr_says!r}")
     doc = None
     if expect_exit in (0, 1):
         lines = out.splitlines()
@@ -62,9 +127,7 @@ def case(name, args, expect_exit=0, errc=None, stdin="", check=None):
                 check(doc)
             except AssertionError as e:
                 problems.append(f"check failed: {e or 'assertion'} in {doc}")
-    if problems:
-        failures.append(name)
-        print(f"FAIL {name}: {'; '.join(problems)}\n     stderr: {err.strip()[:300]}")
+    report(name, problems, err)
     return doc
 
 
@@ -80,6 +143,18 @@ def s256(verifier):
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
+def without(args, option):
+    """args without `option` and its value."""
+    i = args.index(option)
+    return [*args[:i], *args[i + 2:]]
+
+
+def with_value(args, option, value):
+    """args with `value` given to `option` instead."""
+    i = args.index(option)
+    return [*args[:i + 1], value, *args[i + 2:]]
+
+
 def header(doc, name):
     values = [v for n, v in doc["headers"] if n.lower() == name.lower()]
     return values[0] if values else None
@@ -88,11 +163,14 @@ def header(doc, name):
 # ---------------------------------------------------------------- usage (exit 2)
 case("no subcommand", [], 2)
 case("unknown subcommand", ["frobnicate"], 2)
-code, out, _ = run(["--help"])
-checks += 1
-if code != 0 or "authorize-url" not in out:
-    failures.append("help")
-    print(f"FAIL help: exit {code}")
+def help_case(name, args, mentions):
+    code, out, err, problems = run(args)
+    if code != 0 or mentions not in out:
+        problems.append(f"exit {code}, or the help does not mention {mentions!r}")
+    report(name, problems, err)
+
+
+help_case("help", ["--help"], "authorize-url")
 case("missing --client-id", ["authorize-url", "--redirect-uri", RU], 2)
 case("--state with --no-state", ["authorize-url", "--client-id", CID, "--redirect-uri", RU, "--state", "s", "--no-state"], 2)
 case("--pkce with --code-challenge", ["authorize-url", "--client-id", CID, "--redirect-uri", RU, "--pkce", "--code-challenge", "x"], 2)
@@ -115,10 +193,8 @@ first = case("generated state", AUTHZ, check=lambda d: (
     eq(bool(re.fullmatch(r"[A-Za-z0-9_-]{43}", d["state"])), True),
     eq(d["url"].endswith("&state=" + d["state"]), True)))
 second = case("generated state again", AUTHZ)
-checks += 1
-if not first or not second or first["state"] == second["state"]:
-    failures.append("state is fresh each time")
-    print("FAIL two runs generated the same state")
+report("state is fresh each time",
+       ["two runs generated the same state"] if not first or not second or first["state"] == second["state"] else [])
 case("--pkce: verifier printed, its S256 challenge sent", [*AUTHZ, "--pkce"], check=lambda d: (
     eq(bool(re.fullmatch(r"[A-Za-z0-9_-]{43}", d["code_verifier"])), True),
     eq(f"&code_challenge={s256(d['code_verifier'])}&code_challenge_method=S256" in d["url"], True)))
@@ -195,28 +271,31 @@ redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com", "--no-state", "--is
 redirect(f"{RU}?" + "a=1&" * 200 + "code=1/abc", "--no-state", expect_exit=1, errc="too_large")
 
 # ---------------------------------------------------------------- token-request
-SWAP = ["token-request", "--client-id", CID, "--client-secret", "s3cr3t", "--redirect-uri", RU]
-case("guide's token request: the code keeps its '/'", [*SWAP, "--code", CODE], check=lambda d: (
+SWAP = ["token-request", "--client-id", CID, "--client-secret", SECRET, "--redirect-uri", RU]
+IN_BODY = {"--client-secret": "body", "--code": "body", "--code-verifier": "body"}
+case("guide's token request: the code keeps its '/'", [*SWAP, "--code", CODE], prints=IN_BODY, check=lambda d: (
     eq(d["method"], "POST"), eq(d["url"], "https://api.bufferapp.com/1/oauth2/token.json"),
     eq(header(d, "Content-Type"), "application/x-www-form-urlencoded"), eq(header(d, "Accept"), "application/json"),
     eq(header(d, "Authorization"), None),
-    eq(d["body"], "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
+    eq(d["body"], f"client_id=4e9680c0512f7ed322000000&client_secret={SECRET}&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
                   "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code")))
-case("a code cannot smuggle parameters", [*SWAP, "--code", "a&grant_type=password"], check=lambda d: (
-    eq(form(d["body"])["grant_type"], ["authorization_code"]), eq(form(d["body"])["code"], ["a&grant_type=password"])))
-case("code 1/ab+c= escapes + and =", [*SWAP, "--code", "1/ab+c="], check=lambda d: eq("&code=1/ab%2Bc%3D&" in d["body"], True))
-case("code with %2F is sent as %252F, never decoded", [*SWAP, "--code", "1%2Fabc"], check=lambda d: eq("&code=1%252Fabc&" in d["body"], True))
-case("secret fully escaped", ["token-request", "--client-id", CID, "--client-secret", "p+q/r=s&t", "--redirect-uri", RU, "--code", CODE],
-     check=lambda d: eq(form(d["body"])["client_secret"], ["p+q/r=s&t"]))
-case("PKCE verifier", [*SWAP, "--code", CODE, "--code-verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"],
-     check=lambda d: eq(form(d["body"])["code_verifier"], ["dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"]))
-case("generic provider: HTTP Basic, secret not in the body", [*GENERIC, *SWAP, "--code", CODE], check=lambda d: (
-    eq(header(d, "Authorization"), "Basic " + base64.b64encode(f"{CID}:s3cr3t".encode()).decode()),
-    eq("client_secret" in d["body"], False), eq(form(d["body"])["code"], [CODE])))
+case("a code cannot smuggle parameters", [*SWAP, "--code", CODE + "&grant_type=password"], prints=IN_BODY, check=lambda d: (
+    eq(form(d["body"])["grant_type"], ["authorization_code"]), eq(form(d["body"])["code"], [CODE + "&grant_type=password"])))
+case("code ending +c= escapes + and =", [*SWAP, "--code", CODE + "+c="], prints=IN_BODY,
+     check=lambda d: eq(f"&code={CODE}%2Bc%3D&" in d["body"], True))
+case("code with %2F is sent as %252F, never decoded", [*SWAP, "--code", "1%2F" + CODE[2:]], prints=IN_BODY,
+     check=lambda d: eq(f"&code=1%252F{CODE[2:]}&" in d["body"], True))
+case("secret fully escaped", [*with_value(SWAP, "--client-secret", SECRET + "+q/r=s&t"), "--code", CODE], prints=IN_BODY, check=lambda d: eq(form(d["body"])["client_secret"], [SECRET + "+q/r=s&t"]))
+case("PKCE verifier", [*SWAP, "--code", CODE, "--code-verifier", VERIFIER], prints=IN_BODY,
+     check=lambda d: eq(form(d["body"])["code_verifier"], [VERIFIER]))
+case("generic provider: HTTP Basic, secret in neither body nor plain text", [*GENERIC, *SWAP, "--code", CODE],
+     prints={"--code": "body"}, check=lambda d: (
+         eq(header(d, "Authorization"), "Basic " + base64.b64encode(f"{CID}:{SECRET}".encode()).decode()),
+         eq("client_secret" in d["body"], False), eq(form(d["body"])["code"], [CODE])))
 case("empty code", [*SWAP, "--code", ""], 1, "missing_code")
-case("code with a newline", [*SWAP, "--code", "1/a\nb"], 1, "invalid_character")
-case("short verifier", [*SWAP, "--code", CODE, "--code-verifier", "short"], 1, "invalid_code_verifier")
-case("verifier with '+'", [*SWAP, "--code", CODE, "--code-verifier", "a+" * 22], 1, "invalid_code_verifier")
+case("code with a newline", [*SWAP, "--code", CODE + "\nX: 1"], 1, "invalid_character")
+case("verifier one character short", [*SWAP, "--code", CODE, "--code-verifier", VERIFIER[:42]], 1, "invalid_code_verifier")
+case("verifier with '+'", [*SWAP, "--code", CODE, "--code-verifier", VERIFIER[:20] + "+" + VERIFIER[21:]], 1, "invalid_code_verifier")
 case("http token endpoint", ["--authorize-endpoint", "https://a.example/x", "--token-endpoint", "http://a.example/t",
                              "--api-base", "https://a.example/", *SWAP, "--code", CODE], 1, "insecure_url")
 case("token endpoint with a fragment", ["--authorize-endpoint", "https://a.example/x", "--token-endpoint", "https://a.example/t#f",
@@ -227,7 +306,7 @@ def token(name, body, expect_exit=0, errc=None, args=(), check=None):
     return case(f"parse-token {name}", ["parse-token", *args], expect_exit, errc, stdin=body, check=check)
 
 
-token("Buffer's answer: only access_token, escaped solidus", '{"access_token":"1\\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"}',
+token("Buffer's answer: only access_token, escaped solidus", '{"access_token":"%s"}' % T.replace("/", "\\/"),
       check=lambda d: eq(d, {"access_token": T, "token_type": "bearer", "leniencies": ["token_type_defaulted"]}))
 token("full RFC answer with a null scope", '{"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null}',
       check=lambda d: eq(d, {"access_token": "1/abc", "token_type": "bearer", "expires_in": 3600, "leniencies": ["null_member"]}))
@@ -279,21 +358,22 @@ token("invalid UTF-8", b'{"access_token":"1/abc","x":"\xff"}', 1, "invalid_utf8"
 
 # ---------------------------------------------------------------- attach
 ATTACH = ["attach", "--url", API + "/profiles.json", "--token", T]
-case("header placement by default", ATTACH, check=lambda d: eq(d, {
+case("header placement by default", ATTACH, prints={"--token": "headers"}, check=lambda d: eq(d, {
     "method": "GET", "url": API + "/profiles.json", "headers": [["Authorization", "Bearer " + T]], "body": ""}))
-case("the guide's query example", [*ATTACH, "--placement", "query"], check=lambda d: (
+case("the guide's query example", [*ATTACH, "--placement", "query"], prints={"--token": "url"}, check=lambda d: (
     eq(d["url"], API + "/profiles.json?access_token=" + T), eq(header(d, "Authorization"), None),
     eq(header(d, "Cache-Control"), "no-store")))
 case("query placement keeps query and fragment", ["attach", "--url", API + "/x?a=1#f", "--token", T, "--placement", "query"],
-     check=lambda d: eq(d["url"], API + "/x?a=1&access_token=" + T + "#f"))
+     prints={"--token": "url"}, check=lambda d: eq(d["url"], API + "/x?a=1&access_token=" + T + "#f"))
 case("body placement", ["attach", "--url", API + "/updates/create.json", "--token", T, "--placement", "body", "--method", "POST",
                         "--body", "text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010",
-                        "--content-type", "application/x-www-form-urlencoded"],
+                        "--content-type", "application/x-www-form-urlencoded"], prints={"--token": "body"},
      check=lambda d: eq(d["body"], "text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010&access_token=" + T))
 case("body placement on an empty POST sets the form type", ["attach", "--url", API + "/x", "--token", T, "--placement", "body", "--method", "POST"],
-     check=lambda d: (eq(d["body"], "access_token=" + T), eq(header(d, "Content-Type"), "application/x-www-form-urlencoded")))
-case("token x+y/z in a body", ["attach", "--url", API + "/x", "--token", "x+y/z", "--placement", "body", "--method", "POST", "--body", "a=1",
-                              "--content-type", "application/x-www-form-urlencoded"], check=lambda d: eq(d["body"], "a=1&access_token=x%2By/z"))
+     prints={"--token": "body"}, check=lambda d: (eq(d["body"], "access_token=" + T), eq(header(d, "Content-Type"), "application/x-www-form-urlencoded")))
+case("token ending +y/z in a body", ["attach", "--url", API + "/x", "--token", T + "+y/z", "--placement", "body", "--method", "POST",
+                                    "--body", "a=1", "--content-type", "application/x-www-form-urlencoded"],
+     prints={"--token": "body"}, check=lambda d: eq(d["body"], f"a=1&access_token={T}%2By/z"))
 case("body placement on GET", [*ATTACH, "--placement", "body"], 1, "form_body_not_allowed")
 case("body placement on JSON", ["attach", "--url", API + "/x", "--token", T, "--placement", "body", "--method", "POST", "--body", "{}",
                                 "--content-type", "application/json"], 1, "form_body_not_allowed")
@@ -302,27 +382,27 @@ case("look-alike host", ["attach", "--url", "https://api.bufferapp.com.evil.com/
 case("other port", ["attach", "--url", "https://api.bufferapp.com:8443/1/x", "--token", T], 1, "token_origin_mismatch")
 case("userinfo", ["attach", "--url", "https://api.bufferapp.com@evil.com/1/x", "--token", T], 1, "invalid_url")
 case("token already in the query", ["attach", "--url", API + "/x?access_token=1/old", "--token", T], 1, "token_already_present")
-for bad in ["a b", "a\r\nX: 1", "=a", "a=b", "", "ä", "a,b"]:
-    case(f"token {bad!r}", ["attach", "--url", API + "/x", "--token", bad], 1, "invalid_token_syntax")
-case("token a== is b64token", ["attach", "--url", API + "/x", "--token", "a=="])
+for what, bad in [("a space", T + " x"), ("CRLF", T + "\r\nX: 1"), ("= first", "=" + T), ("= inside", T[:10] + "=" + T[10:]),
+                  ("empty", ""), ("non-ASCII", "ä" + T), ("a comma", T + "," + T)]:
+    case(f"token with {what}", ["attach", "--url", API + "/x", "--token", bad], 1, "invalid_token_syntax")
+case("token ending == is b64token", ["attach", "--url", API + "/x", "--token", T + "=="], prints={"--token": "headers"})
 case("method with a space", [*ATTACH, "--method", "GET X"], 1, "invalid_argument")
 case("loopback API with the opt-in", ["--allow-insecure-loopback", "--authorize-endpoint", "http://127.0.0.1:9/a", "--token-endpoint",
                                       "http://127.0.0.1:9/t", "--api-base", "http://127.0.0.1:9/api/",
-                                      "attach", "--url", "http://127.0.0.1:9/api/x", "--token", T])
+                                      "attach", "--url", "http://127.0.0.1:9/api/x", "--token", T], prints={"--token": "headers"})
 
 # ---------------------------------------------------------------- deauthorize-request
-case("deauthorize", ["deauthorize-request", "--token", T], check=lambda d: eq(d, {
+case("deauthorize", ["deauthorize-request", "--token", T], prints={"--token": "headers"}, check=lambda d: eq(d, {
     "method": "POST", "url": API + "/user/deauthorize.json",
     "headers": [["Accept", "application/json"], ["Authorization", "Bearer " + T]], "body": ""}))
-case("deauthorize, token in the query", ["deauthorize-request", "--token", T, "--placement", "query"],
+case("deauthorize, token in the query", ["deauthorize-request", "--token", T, "--placement", "query"], prints={"--token": "url"},
      check=lambda d: eq(d["url"], API + "/user/deauthorize.json?access_token=" + T))
-case("deauthorize, invalid token", ["deauthorize-request", "--token", "a b"], 1, "invalid_token_syntax")
+case("deauthorize, invalid token", ["deauthorize-request", "--token", T + " x"], 1, "invalid_token_syntax")
 case("deauthorize, empty token", ["deauthorize-request", "--token", ""], 1, "invalid_token_syntax")
 case("deauthorize, provider without the endpoint", [*GENERIC, "deauthorize-request", "--token", T], 1, "invalid_endpoint")
 
 # ---------------------------------------------------------------- demo and login
-code, out, err = run(["demo"])
-checks += 1
+code, out, err, problems = run(["demo"])
 lines = out.splitlines()
 summary = json.loads(lines[-1]) if lines else {}
 # Before "…(redacted" only a version prefix ("1/", "1%2F") may show; the
@@ -332,14 +412,122 @@ leaked = [l for l in lines if re.search(r"(=|Bearer |token )1(/|%2F)[A-Za-z0-9]"
           or re.search(r"(client_secret|code_verifier|state)=[^(]", l)]
 leaked += [p for p in shown_prefixes if p not in ("1/", "1%2F")]
 if code != 0 or summary.get("demo") != "ok" or leaked:
-    failures.append("demo")
-    print(f"FAIL demo: exit {code}, summary {summary}, unredacted lines {leaked}\n{out}{err}")
+    problems.append(f"exit {code}, summary {summary}, unredacted lines {leaked}\n{out}")
 elif summary["steps"] != ["authorize", "redirect", "token", "profiles", "deauthorize", "refused"]:
-    failures.append("demo steps")
-    print(f"FAIL demo steps: {summary['steps']}")
+    problems.append(f"steps {summary['steps']}")
+report("demo", problems, err)
 
-case("login gives up when no browser comes back", ["login", "--client-id", CID, "--client-secret", "s3cr3t", "--port", "0", "--timeout", "1"],
-     1, "timeout")
+LOGIN = ["login", "--client-id", CID, "--client-secret", SECRET, "--port", "0", "--timeout", "1"]
+case("login gives up when no browser comes back", LOGIN, 1, "timeout")
+case("login with a newline in the secret, no browser", with_value(LOGIN, "--client-secret", SECRET + "\nX"), 1, "timeout")
+case("login without --client-id", without(LOGIN, "--client-id"), 2)
+case("login, a port that is no number", with_value(LOGIN, "--port", "x"), 2)
+case("login, empty client_id", with_value(LOGIN, "--client-id", ""), 1, "invalid_client_id")
+case("login, plain http authorize endpoint", ["--authorize-endpoint", "http://a.example/x", "--token-endpoint", "https://a.example/t",
+                                              "--api-base", "https://a.example/", *LOGIN], 1, "insecure_url")
 
-print(f"{checks - len(failures)}/{checks} checks passed")
+
+class TokenEndpoint(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with the server's `answer`: (status, JSON body)."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def approving_browser(code, state=None):
+    """Reads login's stderr up to the authorization URL, then comes back to
+    its redirect_uri with `code` and the state (or `state`), as the provider
+    would send the user."""
+    def approve(proc):
+        read = b""
+        while line := proc.stderr.readline():
+            read += line
+            if line.startswith(b"http"):
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(line.decode().strip()).query)
+                callback = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": code, "state": state or query["state"][0]})
+                urllib.request.urlopen(callback, timeout=30).read()
+                break
+        return read
+    return approve
+
+
+provider = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TokenEndpoint)
+threading.Thread(target=provider.serve_forever, daemon=True).start()
+LOCAL = f"http://127.0.0.1:{provider.server_port}"
+LOCAL_LOGIN = ["--allow-insecure-loopback", "--authorize-endpoint", LOCAL + "/authorize", "--token-endpoint", LOCAL + "/token",
+               "--api-base", LOCAL + "/", *with_value(LOGIN, "--timeout", "30")]
+REFRESH = "1/yQe4Nw8LcV2bR6tKz9PfH3mJd7sA5gUx"
+provider.answer = (200, {"access_token": T, "token_type": "bearer", "refresh_token": REFRESH})
+case("login the whole way: token and refresh token redacted", LOCAL_LOGIN, secrets=[CODE, T, REFRESH], browser=approving_browser(CODE),
+     check=lambda d: eq(d["token_type"], "bearer"))
+provider.answer = (400, {"error": "invalid_client", "error_description": "The client credentials are invalid"})
+case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "token_error", secrets=[CODE],
+     browser=approving_browser(CODE))
+case("login, a redirect with a state that is not ours", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
+     browser=approving_browser(CODE, state="forged-state-of-an-attacker"))
+provider.shutdown()
+provider.server_close()
+case("login, the token endpoint is gone", LOCAL_LOGIN, 1, "transport_error", secrets=[CODE], browser=approving_browser(CODE))
+
+# ---------------------------------------------------------------- secrets stay out of errors
+# run() checks every invocation for secrets; these add the usage and
+# protocol errors around each option that carries one.
+def joined(args):
+    """args with every secret option written --opt=value."""
+    out = []
+    for arg in args:
+        if out and out[-1] in SECRET_OPTIONS:
+            out[-1] += "=" + arg
+        else:
+            out.append(arg)
+    return out
+
+
+FULL_SWAP = [*SWAP, "--code", CODE, "--code-verifier", VERIFIER]
+TAKING_SECRETS = [FULL_SWAP, ATTACH, ["deauthorize-request", "--token", T], LOGIN]
+for args in TAKING_SECRETS:
+    option, value = secret_values(args)[-1]
+    for spelling, given in [("--opt value", args), ("--opt=value", joined(args))]:
+        case(f"{args[0]} {spelling} with an unknown flag", [*given, "--bogus"], 2, stderr_says="--bogus")
+        case(f"{args[0]} {spelling} with {option} twice", [*given, option, value], 2)
+        case(f"{args[0]} {spelling} with {option}'s value again, as a stray argument", [*given, value], 2)
+
+NOT_TAKING_SECRETS = [(["demo"], "--client-secret", SECRET), (["parse-token"], "--token", T),
+                      (AUTHZ, "--code-verifier", VERIFIER), (["parse-redirect", f"{RU}?code=x", "--redirect-uri", RU, "--no-state"], "--code", CODE),
+                      (FULL_SWAP, "--token", T), (ATTACH, "--client-secret", SECRET),
+                      (["deauthorize-request", "--token", T], "--code", CODE), (LOGIN, "--code-verifier", VERIFIER)]
+for args, option, value in NOT_TAKING_SECRETS:
+    for spelling, given in [("--opt value", [option, value]), ("--opt=value", [f"{option}={value}"])]:
+        case(f"{args[0]} does not take {option} ({spelling})", [*args, *given], 2, stderr_says=option)
+for dashed in ["-" + VERIFIER[1:], "--" + VERIFIER[2:]]:
+    case(f"a verifier starting {dashed[:2]} where one is taken", with_value(FULL_SWAP, "--code-verifier", dashed), prints=IN_BODY,
+         check=lambda d: eq(form(d["body"])["code_verifier"], [dashed]))
+    case(f"a verifier starting {dashed[:2]} where none is", [*AUTHZ, "--code-verifier", dashed], 2)
+case("misspelled --code-verifier", [*SWAP, "--code", CODE, "--code-verfier", VERIFIER], 2, secrets=[VERIFIER],
+     stderr_says="--code-verfier")
+case("a secret option before the subcommand", ["--token", T, *FULL_SWAP], 2, stderr_says="--token")
+case("unknown subcommand with a token", ["frobnicate", "--token", T], 2)
+case("no subcommand, only a token", ["--token", T], 2)
+help_case("--help after the secrets", [*FULL_SWAP, "--help"], "--client-secret")
+
+case("token-request without --client-id", without(FULL_SWAP, "--client-id"), 2)
+case("token-request, the token endpoint is no URL", ["--authorize-endpoint", "https://a.example/x", "--token-endpoint", "not-a-url",
+                                                     "--api-base", "https://a.example/", *FULL_SWAP], 1, "invalid_endpoint")
+for redirect_uri, errc in [("http://example.com/back", "insecure_url"), (RU + "#f", "invalid_redirect_uri")]:
+    case(f"token-request, redirect URI {redirect_uri}", with_value(FULL_SWAP, "--redirect-uri", redirect_uri), 1, errc)
+case("attach without --url", without(ATTACH, "--url"), 2)
+case("attach, a URL that is no URL", ["attach", "--url", "not a url", "--token", T], 1, "invalid_url")
+case("attach, the token already in the URL", ["attach", "--url", f"{API}/x?access_token={T}", "--token", T], 1, "token_already_present")
+case("deauthorize-request, plain http endpoint", ["--deauthorize-endpoint", "http://evil.example/x", "deauthorize-request", "--token", T],
+     1, "insecure_url")
+
+print(f"{checks - len(failures)}/{checks} checks passed; {invocations_with_secrets} invocations carried secrets")
 sys.exit(1 if failures else 0)
