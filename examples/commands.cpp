@@ -47,7 +47,7 @@ command_result authorize_url(const buffer_oauth::provider& p, const authorize_ur
 command_result parse_redirect(const buffer_oauth::provider& p, const parse_redirect_args& a) {
   // With neither --state nor --no-state the expected state is empty, and the
   // core fails closed with state_missing.
-  auto code = buffer_oauth::parse_redirect(a.url, p, {{}, {}, a.redirect_uri}, {a.state, a.no_state});
+  auto code = buffer_oauth::parse_redirect(a.url, p, {{}, {}, a.redirect_uri}, {a.state, a.no_state, a.pkce});
   if (!code) return failure(code.error());
   return success({{"code", *code}});
 }

@@ -34,6 +34,7 @@ struct parse_redirect_args {
   std::string redirect_uri;
   std::string state;
   bool no_state = false;
+  bool pkce = false;  ///< a code_challenge was sent: only then may no_state be
 };
 /// {"code"}
 command_result parse_redirect(const buffer_oauth::provider& p, const parse_redirect_args& a);

@@ -183,9 +183,12 @@ case("--provider buffer with endpoints", ["--provider", "buffer", *GENERIC, "aut
 
 # ---------------------------------------------------------------- authorize-url
 AUTHZ = ["authorize-url", "--client-id", CID, "--redirect-uri", RU]
-case("guide's authorize request, no state", [*AUTHZ, "--no-state"], check=lambda d: (
-    eq(d, {"url": "https://bufferapp.com/oauth2/authorize?client_id=4e9680c0512f7ed322000000"
-                  "&redirect_uri=https%3A%2F%2Fexample.com%2Fback&response_type=code"})))
+case("guide's authorize request, no state: refused, nothing would stop CSRF", [*AUTHZ, "--no-state"], 1,
+     "csrf_protection_missing")
+case("guide's authorize request, no state, PKCE instead", [*AUTHZ, "--no-state", "--code-challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"],
+     check=lambda d: eq(d, {"url": "https://bufferapp.com/oauth2/authorize?client_id=4e9680c0512f7ed322000000"
+                                   "&redirect_uri=https%3A%2F%2Fexample.com%2Fback&response_type=code"
+                                   "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"}))
 case("explicit state", [*AUTHZ, "--state", "xyz"], check=lambda d: (
     eq(d["state"], "xyz"), eq(d["url"].endswith("&response_type=code&state=xyz"), True),
     eq("code_verifier" in d, False), eq("scope=" in d["url"], False)))
@@ -200,8 +203,8 @@ case("--pkce: verifier printed, its S256 challenge sent", [*AUTHZ, "--pkce"], ch
     eq(f"&code_challenge={s256(d['code_verifier'])}&code_challenge_method=S256" in d["url"], True)))
 case("--code-challenge passed through", [*AUTHZ, "--no-state", "--code-challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"],
      check=lambda d: eq(d["url"].endswith("code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"), True))
-case("scope encoded", [*AUTHZ, "--no-state", "--scope", "read write"], check=lambda d: eq(d["url"].endswith("&scope=read%20write"), True))
-case("loopback redirect URI over http", ["authorize-url", "--client-id", CID, "--redirect-uri", "http://127.0.0.1:8765/callback", "--no-state"])
+case("scope encoded", [*AUTHZ, "--state", "s", "--scope", "read write"], check=lambda d: eq(d["url"].endswith("&scope=read%20write"), True))
+case("loopback redirect URI over http", ["authorize-url", "--client-id", CID, "--redirect-uri", "http://127.0.0.1:8765/callback", "--state", "s"])
 case("generic provider keeps the endpoint's query", [*GENERIC, *AUTHZ, "--state", "s"],
      check=lambda d: eq(d["url"].startswith("https://auth.example/authorize?x=1&client_id="), True))
 case("seed's http callback is refused", ["authorize-url", "--client-id", CID, "--redirect-uri", "http://example.com/back"], 1, "insecure_url")
@@ -230,7 +233,8 @@ def code_is(value):
     return lambda d: eq(d, {"code": value})
 
 
-redirect(f"{RU}?code={CODE}", "--no-state", check=code_is(CODE), name="guide's redirect (no state sent)")
+redirect(f"{RU}?code={CODE}", "--no-state", "--pkce", check=code_is(CODE), name="guide's redirect (no state sent, PKCE used)")
+redirect(f"{RU}?code={CODE}", "--no-state", expect_exit=1, errc="csrf_protection_missing", name="no state and no PKCE: refused")
 redirect(f"{RU}?code=1%2FmWot20jTwojsd00jFlaaR45&state=xyz", "--state", "xyz", check=code_is(CODE))
 redirect(f"{RU}?code=1%252FmWot&state=xyz", "--state", "xyz", check=code_is("1%2FmWot"), name="decoded once only")
 redirect(f"{RU}?state=xyz&code=1%2Fabc", "--state", "xyz", check=code_is("1/abc"))
@@ -241,7 +245,7 @@ redirect(f"{RU}?code=1%2Fabc&state=xyz+", "--state", "xyz", expect_exit=1, errc=
 redirect(f"{RU}?code=1%2Fabc", "--state", "xyz", expect_exit=1, errc="state_missing")
 redirect(f"{RU}?code=1%2Fabc&state=", "--state", "xyz", expect_exit=1, errc="state_missing")
 redirect(f"{RU}?code=1%2Fabc&state=xyz", expect_exit=1, errc="state_missing", name="neither --state nor --no-state: fail closed")
-redirect(f"{RU}?code=1%2Fabc&state=xyz", "--no-state", expect_exit=1, errc="state_mismatch", name="state arrives though none was sent")
+redirect(f"{RU}?code=1%2Fabc&state=xyz", "--no-state", "--pkce", expect_exit=1, errc="state_mismatch", name="state arrives though none was sent")
 redirect(f"{RU}?code=1%2Fabc&state=xyz&state=xyz", "--state", "xyz", expect_exit=1, errc="duplicate_parameter")
 redirect(f"{RU}?code=a&code=b&state=xyz", "--state", "xyz", expect_exit=1, errc="duplicate_parameter")
 redirect(f"{RU}?code=a&%63ode=b&state=xyz", "--state", "xyz", expect_exit=1, errc="duplicate_parameter")
@@ -258,17 +262,17 @@ redirect(f"{RU}?error=x&error_description=%22quoted%22&state=xyz", "--state", "x
 for url in ["http://example.com/back?code=1/abc", "https://example.com.evil.com/back?code=1/abc", "https://example.com:8443/back?code=1/abc",
             "https://example.com/back/?code=1/abc", "https://example.com/Back?code=1/abc", "https://example.com/%62ack?code=1/abc",
             "https://evil.com/back?code=1/abc"]:
-    redirect(url, "--no-state", expect_exit=1, errc="redirect_uri_mismatch")
-redirect("https://example.com@evil.com/back?code=1/abc", "--no-state", expect_exit=1, errc="invalid_url")
-redirect(f"{RU}?code=1/a\nb", "--no-state", expect_exit=1, errc="invalid_url", name="raw LF in the URL")
-redirect(f"{RU}?code=1%2", "--no-state", expect_exit=1, errc="bad_percent_encoding")
-redirect(f"{RU}?code=1%0Aabc", "--no-state", expect_exit=1, errc="invalid_character")
-redirect(f"{RU}?code=%C0%AF", "--no-state", expect_exit=1, errc="invalid_utf8")
-redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com", "--no-state", expect_exit=1, errc="iss_unexpected")
-redirect(f"{RU}?code=1/abc", "--no-state", "--issuer", "https://bufferapp.com", expect_exit=1, errc="iss_missing")
-redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com%2F", "--no-state", "--issuer", "https://bufferapp.com", expect_exit=1, errc="iss_mismatch")
-redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com", "--no-state", "--issuer", "https://bufferapp.com", check=code_is("1/abc"))
-redirect(f"{RU}?" + "a=1&" * 200 + "code=1/abc", "--no-state", expect_exit=1, errc="too_large")
+    redirect(url, "--no-state", "--pkce", expect_exit=1, errc="redirect_uri_mismatch")
+redirect("https://example.com@evil.com/back?code=1/abc", "--no-state", "--pkce", expect_exit=1, errc="invalid_url")
+redirect(f"{RU}?code=1/a\nb", "--no-state", "--pkce", expect_exit=1, errc="invalid_url", name="raw LF in the URL")
+redirect(f"{RU}?code=1%2", "--no-state", "--pkce", expect_exit=1, errc="bad_percent_encoding")
+redirect(f"{RU}?code=1%0Aabc", "--no-state", "--pkce", expect_exit=1, errc="invalid_character")
+redirect(f"{RU}?code=%C0%AF", "--no-state", "--pkce", expect_exit=1, errc="invalid_utf8")
+redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com", "--no-state", "--pkce", expect_exit=1, errc="iss_unexpected")
+redirect(f"{RU}?code=1/abc", "--no-state", "--pkce", "--issuer", "https://bufferapp.com", expect_exit=1, errc="iss_missing")
+redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com%2F", "--no-state", "--pkce", "--issuer", "https://bufferapp.com", expect_exit=1, errc="iss_mismatch")
+redirect(f"{RU}?code=1/abc&iss=https%3A%2F%2Fbufferapp.com", "--no-state", "--pkce", "--issuer", "https://bufferapp.com", check=code_is("1/abc"))
+redirect(f"{RU}?" + "a=1&" * 200 + "code=1/abc", "--no-state", "--pkce", expect_exit=1, errc="too_large")
 
 # ---------------------------------------------------------------- token-request
 SWAP = ["token-request", "--client-id", CID, "--client-secret", SECRET, "--redirect-uri", RU]
