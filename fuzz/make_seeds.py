@@ -380,8 +380,8 @@ def form_encode(s):
     return urllib.parse.quote_plus(s, safe="")
 
 
-def payload(p, t, c, r, x, n, k, s, v):
-    fields = [("p", p), ("t", t), ("c", c), ("r", r), ("x", x), ("n", n), ("k", k), ("s", s), ("v", v)]
+def payload(p, t, c, r, x, n, k, s, v, i="0"):
+    fields = [("p", p), ("t", t), ("c", c), ("r", r), ("x", x), ("n", n), ("k", k), ("s", s), ("v", v), ("i", i)]
     return "&".join(f"{a}={form_encode(b)}" for a, b in fields).encode()
 
 
@@ -428,6 +428,9 @@ def flow():
     write("flow", "mode1-pkce-mismatch", b"\x01" + payload("g", generic_t, cid, ru, "", "0", "1", state, ""))
     write("flow", "mode1-other-provider", b"\x01" + payload("other", buffer_t, cid, ru, "", "0", "0", state, ""))
     write("flow", "mode1-empty-pieces", b"\x01&&" + good_buffer + b"&")
+    write("flow", "mode1-begun-later", b"\x01" + payload("buffer", buffer_t, cid, ru, "", "0", "0", state, "", "1"))
+    write("flow", "mode1-expired", b"\x01" + payload("buffer", buffer_t, cid, ru, "", "0", "0", state, "", "-600000"))
+    write("flow", "mode1-bad-time", b"\x01" + payload("buffer", buffer_t, cid, ru, "", "0", "0", state, "", "1e3"))
     # modes 2/3: round trip
     sb, vb = b"0123456789abcdef", bytes(range(32))
     write("flow", "trip-buffer", b"\x22" + join(b"", b"", sb, b"", b"", CODE))
