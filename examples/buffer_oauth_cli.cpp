@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
       ->required();
   auto* state_opt =
       authorize_cmd->add_option("--state", authorize_state, "state to send (default: 32 random bytes)");
-  authorize_cmd->add_flag("--no-state", authorize.no_state, "send no state (needs --pkce or --code-challenge)")
+  authorize_cmd
+      ->add_flag("--no-state", authorize.no_state, "send no state (needs --pkce or --code-challenge)")
       ->excludes(state_opt);
   auto* pkce_opt =
       authorize_cmd->add_flag("--pkce", authorize.pkce, "generate a PKCE verifier, send its S256 challenge");
@@ -185,7 +186,8 @@ int main(int argc, char** argv) {
   redirect_cmd->add_option("--redirect-uri", redirect.redirect_uri, "the registered Callback URL")
       ->required();
   auto* expected_state = redirect_cmd->add_option("--state", redirect.state, "the state that was sent");
-  redirect_cmd->add_flag("--no-state", redirect.no_state, "no state was sent (needs --pkce)")->excludes(expected_state);
+  redirect_cmd->add_flag("--no-state", redirect.no_state, "no state was sent (needs --pkce)")
+      ->excludes(expected_state);
   redirect_cmd->add_flag("--pkce", redirect.pkce, "a PKCE code_challenge was sent");
 
   token_request_args swap;

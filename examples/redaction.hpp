@@ -49,8 +49,9 @@ inline std::string redact_form(std::string_view form) {
     const std::string_view piece = form.substr(pos, amp - pos);
     const std::size_t eq = piece.find('=');
     // The names and which may show a version prefix: the core's one table.
-    const auto* secret =
-        eq == std::string_view::npos ? nullptr : buffer_oauth::detail::find_secret_parameter(piece.substr(0, eq));
+    const auto* secret = eq == std::string_view::npos
+                             ? nullptr
+                             : buffer_oauth::detail::find_secret_parameter(piece.substr(0, eq));
     if (secret) {
       out.append(piece.substr(0, eq + 1));
       out += redact(piece.substr(eq + 1), secret->version_prefixed);

@@ -335,11 +335,11 @@ inline error fail(errc code, std::string_view what = {}) {
 /// Size and count limits applied to everything parsed. Defaults are generous
 /// for OAuth and small enough that hostile input costs little.
 struct limits {
-  std::size_t max_url = 8192;        ///< redirect URLs, endpoints, API URLs
-  std::size_t max_body = 65536;      ///< response bodies (64 KiB)
-  std::size_t max_parameters = 128;  ///< query/form pairs in one URL
-  std::size_t max_value = 4096;      ///< code, state, token, other values
-  std::size_t max_json_depth = 64;   ///< nesting; at most 256 is honoured
+  std::size_t max_url = 8192;                   ///< redirect URLs, endpoints, API URLs
+  std::size_t max_body = 65536;                 ///< response bodies (64 KiB)
+  std::size_t max_parameters = 128;             ///< query/form pairs in one URL
+  std::size_t max_value = 4096;                 ///< code, state, token, other values
+  std::size_t max_json_depth = 64;              ///< nesting; at most 256 is honoured
   std::int64_t max_expires_in = 1'000'000'000;  ///< seconds (31 years): now + expires_in cannot overflow
 };
 
@@ -1518,11 +1518,21 @@ struct secret_parameter {
 /// and the CLI both read this table (RFC 6749, 7009, 7521, 7523, 7591, 7636,
 /// 8628, 8693, OIDC Core).
 inline constexpr secret_parameter secret_parameters[] = {
-    {"access_token", true},     {"refresh_token", true},  {"code", true},
-    {"token", true},            {"id_token", false},      {"client_secret", false},
-    {"client_assertion", false}, {"assertion", false},    {"code_verifier", false},
-    {"device_code", false},     {"state", false},         {"password", false},
-    {"subject_token", false},   {"actor_token", false},   {"registration_access_token", false},
+    {"access_token", true},
+    {"refresh_token", true},
+    {"code", true},
+    {"token", true},
+    {"id_token", false},
+    {"client_secret", false},
+    {"client_assertion", false},
+    {"assertion", false},
+    {"code_verifier", false},
+    {"device_code", false},
+    {"state", false},
+    {"password", false},
+    {"subject_token", false},
+    {"actor_token", false},
+    {"registration_access_token", false},
 };
 
 /// The table's entry for a form-encoded parameter name, compared decoded and
@@ -1649,10 +1659,23 @@ namespace detail {
 /// endpoint whose own query carries one would send it twice, and a server may
 /// take either copy (e.g. grant_type=password instead of ours).
 inline constexpr std::string_view oauth_request_parameters[] = {
-    "client_id",      "client_secret", "client_assertion", "redirect_uri",  "response_type",
-    "state",          "scope",         "code",             "code_challenge", "code_challenge_method",
-    "code_verifier",  "grant_type",    "refresh_token",    "access_token",   "token",
-    "token_type_hint"};
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "scope",
+    "code",
+    "code_challenge",
+    "code_challenge_method",
+    "code_verifier",
+    "grant_type",
+    "refresh_token",
+    "access_token",
+    "token",
+    "token_type_hint",
+};
 
 /// An endpoint the provider owns: absolute, no fragment, HTTPS (or loopback
 /// http with the provider's opt-in), no OAuth parameter in its query.
@@ -2033,6 +2056,12 @@ struct response_members {
   json_value v[count];
 };
 
+/// Whether the first non-blank byte opens a JSON object.
+inline bool opens_json_object(std::string_view body) noexcept {
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && body[first] == '{';
+}
+
 inline bool looks_like_json(std::string_view body) noexcept {
   for (char ch : body) {
     if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
@@ -2104,8 +2133,7 @@ inline error api_envelope_error(const response_members& m, const http_response& 
   for (int k : {static_cast<int>(rm::error), static_cast<int>(rm::message)})
     if (m.v[k].type == json_type::string) {
       std::string text = json_string(m.v[k]);
-      if (!is_provider_text(text))
-        return with_response(fail(errc::malformed_error, m.slots[k].name), r);
+      if (!is_provider_text(text)) return with_response(fail(errc::malformed_error, m.slots[k].name), r);
       e.from_provider.error_description = std::move(text);
       break;
     }
@@ -2129,7 +2157,8 @@ inline error oauth_body_error(const response_members& m, const http_response& r)
   // error and error_uri keep RFC 6749 §5.2's charsets; the description is
   // provider text, because draft-20 servers such as Buffer's predate those
   // rules and put quotes in it.
-  if (!is_provider_text(description)) return with_response(fail(errc::malformed_error, "error_description"), r);
+  if (!is_provider_text(description))
+    return with_response(fail(errc::malformed_error, "error_description"), r);
   error e;
   if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok)
     return with_response(ok.error(), r);
@@ -2227,8 +2256,9 @@ inline result<token> parse_token_response(const provider& p, const http_response
 
   auto has_refresh = detail::optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
   if (!has_refresh) return detail::with_response(has_refresh.error(), r);
-  if (*has_refresh && (t.refresh_token.empty() || t.refresh_token.size() > lim.max_value ||
-                       !detail::all_of(t.refresh_token, detail::is_vschar)))
+  if (*has_refresh && t.refresh_token.size() > lim.max_value)
+    return detail::with_response(detail::fail(errc::too_large, "refresh_token"), r);
+  if (*has_refresh && (t.refresh_token.empty() || !detail::all_of(t.refresh_token, detail::is_vschar)))
     return detail::with_response(detail::fail(errc::invalid_token_syntax, "refresh_token"), r);
   auto has_scope = detail::optional_string(p, m.v[rm::scope], "scope", t.scope, t);
   if (!has_scope) return detail::with_response(has_scope.error(), r);
@@ -2273,11 +2303,14 @@ inline bool form_carries_access_token(std::string_view form) {
     const std::size_t end = form.find_first_of("&;");
     const std::string_view piece = form.substr(0, end);
     form.remove_prefix(end == std::string_view::npos ? form.size() : end + 1);
-    const std::string decoded = decode_form_component(piece.substr(0, piece.find('=')));
+    const std::string_view raw_name = piece.substr(0, piece.find('='));
+    if (raw_name.size() < target.size()) continue;  // decoding never lengthens a name
+    const std::string decoded = decode_form_component(raw_name);
     std::string_view name = decoded;
     name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
     const std::size_t open = name.find('[');
-    if (open != std::string_view::npos && name.find(']', open) != std::string_view::npos) name = name.substr(0, open);
+    if (open != std::string_view::npos && name.find(']', open) != std::string_view::npos)
+      name = name.substr(0, open);
     if (name.size() != target.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < name.size() && same; ++i) {
@@ -2289,13 +2322,17 @@ inline bool form_carries_access_token(std::string_view form) {
   return false;
 }
 
-/// Whether a JSON object body has a top-level access_token member.
+/// Whether a JSON object body has a top-level access_token member. One this
+/// reader cannot read (too deep, or lax JSON) may still be read by the
+/// server's: then any mention of "access", in any case, counts.
 inline bool json_carries_access_token(std::string_view body, const limits& lim) {
-  const auto first = body.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos || body[first] != '{') return false;
+  if (!opens_json_object(body)) return false;
   json_slot slot{"access_token", {}, 0};
-  auto top = json_read(body, &slot, 1, lim);
-  return top && slot.count > 0;
+  if (json_read(body, &slot, 1, lim)) return slot.count > 0;
+  constexpr std::string_view word = "access";
+  for (std::size_t i = 0; i + word.size() <= body.size(); ++i)
+    if (iequals(body.substr(i, word.size()), word)) return true;
+  return false;
 }
 
 /// A request's Content-Type headers: how many, and the media type of the
@@ -2352,7 +2389,8 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
   const detail::content_type_headers content_type = detail::read_content_type(req.headers);
   const bool form_body = content_type.is_form();
   const bool maybe_form = content_type.count == 0 || content_type.ambiguous() || form_body;
-  if (find_header(req.headers, "Authorization")) return detail::fail(errc::token_already_present, "Authorization header");
+  if (find_header(req.headers, "Authorization"))
+    return detail::fail(errc::token_already_present, "Authorization header");
   if (detail::form_carries_access_token(target->query))
     return detail::fail(errc::token_already_present, "access_token in the query");
   if (maybe_form && detail::form_carries_access_token(req.body))
@@ -2493,8 +2531,7 @@ inline result<void> check_api_response(const http_response& r, const limits& lim
     // Buffer's error envelope can come with HTTP 200. Only a JSON object can
     // be one, and that object is read whole: the caller has already received
     // it, and the size limit is for bodies this library keeps.
-    const auto first = r.body.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || r.body[first] != '{') return {};
+    if (!detail::opens_json_object(r.body)) return {};
     limits whole = lim;
     whole.max_body = std::max(lim.max_body, r.body.size());
     auto members = detail::read_response_members(r, whole);
@@ -2670,7 +2707,8 @@ class flow {
   /// flow's maximum age.
   result<std::string> begin(const flow_entropy& entropy, timestamp now) {
     if (auto ok = allowed(flow_event::begin); !ok) return ok.error();
-    if (!options_.without_state && uses_pkce() && detail::shares_bytes(entropy.state_bytes, entropy.verifier_bytes))
+    if (!options_.without_state && uses_pkce() &&
+        detail::shares_bytes(entropy.state_bytes, entropy.verifier_bytes))
       return detail::fail(errc::entropy_reused);
     std::string state, verifier, challenge;
     if (!options_.without_state) {

@@ -682,25 +682,28 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   CHECK(good->redirect(callback("abc"), kT0));
 
   for (const std::string& bad : {
-           std::string("p=buffer"),  // fields missing
-           ok_fields + "&z=1",       // unknown field
-           ok_fields + "&s=abc",     // repeated field
-           ok_fields.substr(0, ok_fields.size() - 10) + "&i=",     // no issue time
-           ok_fields.substr(0, ok_fields.size() - 10) + "&i=1e6",  // not an integer
-           ok_fields.substr(0, ok_fields.size() - 10) + "&i=+1",   // not an integer
+           std::string("p=buffer"),                                                 // fields missing
+           ok_fields + "&z=1",                                                      // unknown field
+           ok_fields + "&s=abc",                                                    // repeated field
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=",                      // no issue time
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=1e6",                   // not an integer
+           ok_fields.substr(0, ok_fields.size() - 10) + "&i=+1",                    // not an integer
            ok_fields.substr(0, ok_fields.size() - 10) + "&i=99999999999999999999",  // overflow
            std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=2&k=0&s=abc&v=&i=1000000"),  // n not 0/1
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
-                       "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v=&i=1000000"),  // state required but empty
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
-                       "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v=&i=1000000"),  // PKCE without verifier
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
-                       "4e9680c0512f7ed322000000"
-                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=1000000"),  // control character
+           std::string(
+               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "4e9680c0512f7ed322000000"
+               "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v=&i=1000000"),  // state required but empty
+           std::string(
+               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "4e9680c0512f7ed322000000"
+               "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v=&i=1000000"),  // PKCE without verifier
+           std::string(
+               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "4e9680c0512f7ed322000000"
+               "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=1000000"),  // control character
        }) {
     CAPTURE(bad);
     CHECK(restore(forge(bad)).code() == bo::errc::corrupt_flow);

@@ -33,7 +33,8 @@ std::string saved_at_t0(std::string_view state_bytes = kStateBytes) {
   return *s;
 }
 
-bo::result<bo::flow> restore_at(std::string_view saved, bo::timestamp now, const bo::restore_options& o = {}) {
+bo::result<bo::flow> restore_at(std::string_view saved, bo::timestamp now,
+                                const bo::restore_options& o = {}) {
   return bo::flow::restore(saved, kKey, bo::provider::buffer(), buffer_client(), now, o);
 }
 
@@ -128,13 +129,14 @@ TEST_CASE("hardening 3: state and verifier never come from the same bytes") {
   pkce.pkce = true;
   const std::string both(48, '\x33');
   const std::string_view all(both);
-  const auto begin = [&](bo::flow_entropy e) {
+  const auto begin = [&](const bo::flow_entropy& e) {
     bo::flow f(bo::provider::buffer(), buffer_client(), pkce);
     return f.begin(e, kT0);
   };
   CHECK(begin({kVerifierBytes.substr(0, 16), kVerifierBytes}).code() == bo::errc::entropy_reused);
   CHECK(begin({kVerifierBytes, kVerifierBytes}).code() == bo::errc::entropy_reused);
-  CHECK(begin({all.substr(0, 16), all.substr(8, 32)}).code() == bo::errc::entropy_reused);  // overlapping views
+  CHECK(begin({all.substr(0, 16), all.substr(8, 32)}).code() ==
+        bo::errc::entropy_reused);  // overlapping views
   CHECK(begin({all.substr(32, 16), all.substr(0, 32)}).code() == bo::errc::entropy_reused);  // equal content
   const std::string verifier_copy(kVerifierBytes);
   CHECK(begin({std::string_view(verifier_copy).substr(4, 16), kVerifierBytes}).code() ==
@@ -186,7 +188,8 @@ TEST_CASE("hardening 5: a repeated or listed Content-Type is ambiguous: the body
 
 TEST_CASE("hardening 5: a JSON body with a top-level access_token member") {
   const bo::http_headers json = {{"Content-Type", "application/json"}};
-  CHECK(attach(api_post(R"({"text":"hi","access_token":"1/other"})", json)) == bo::errc::token_already_present);
+  CHECK(attach(api_post(R"({"text":"hi","access_token":"1/other"})", json)) ==
+        bo::errc::token_already_present);
   CHECK(attach(api_post(R"( {"access_token":null})", {{"Content-Type", "text/plain"}})) ==
         bo::errc::token_already_present);
   CHECK(attach(api_post(R"({"access\u005ftoken":"x"})", json)) == bo::errc::token_already_present);
@@ -241,7 +244,8 @@ TEST_CASE("hardening 7: Buffer's error envelope with HTTP 200 is an error everyw
   auto api = bo::check_api_response(response(200, envelope));
   CHECK(api.code() == bo::errc::api_error);
   CHECK(api.error().api_code == 1001);
-  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, envelope)).code() == bo::errc::api_error);
+  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, envelope)).code() ==
+        bo::errc::api_error);
   CHECK(bo::parse_deauthorize_response(response(200, envelope)).code() == bo::errc::api_error);
   CHECK(bo::check_api_response(response(200, R"({"success":false})")).code() == bo::errc::api_error);
   CHECK(bo::check_api_response(response(200, R"({"code":1025})")).code() == bo::errc::api_error);
@@ -289,13 +293,14 @@ TEST_CASE("hardening 8: every endpoint is checked for OAuth parameters in its qu
 // ---------------------------------------------------------------------------
 
 TEST_CASE("hardening 9: expires_in over limits::max_expires_in is too_large, with the numbers") {
-  auto near_max = bo::parse_token_response(generic(), response(200, R"({"access_token":"a","token_type":"bearer",)"
-                                                                     R"("expires_in":999999999999999999})"));
+  auto near_max =
+      bo::parse_token_response(generic(), response(200, R"({"access_token":"a","token_type":"bearer",)"
+                                                        R"("expires_in":999999999999999999})"));
   CHECK(near_max.code() == bo::errc::too_large);
   CHECK(near_max.error().message.find("999999999999999999") != std::string::npos);
   CHECK(near_max.error().message.find("1000000000") != std::string::npos);
-  auto as_string = bo::parse_token_response(bo::provider::buffer(),
-                                            response(200, R"({"access_token":"a","expires_in":"1000000001"})"));
+  auto as_string = bo::parse_token_response(
+      bo::provider::buffer(), response(200, R"({"access_token":"a","expires_in":"1000000001"})"));
   CHECK(as_string.code() == bo::errc::too_large);
   auto at_cap = bo::parse_token_response(
       generic(), response(200, R"({"access_token":"a","token_type":"bearer","expires_in":1000000000})"));
@@ -303,8 +308,17 @@ TEST_CASE("hardening 9: expires_in over limits::max_expires_in is too_large, wit
   CHECK(*at_cap->expires_in == 1'000'000'000);
   bo::limits strict;
   strict.max_expires_in = 3600;
-  CHECK(bo::parse_token_response(generic(),
-                                 response(200, R"({"access_token":"a","token_type":"bearer","expires_in":3601})"),
-                                 strict)
-            .code() == bo::errc::too_large);
+  CHECK(
+      bo::parse_token_response(
+          generic(), response(200, R"({"access_token":"a","token_type":"bearer","expires_in":3601})"), strict)
+          .code() == bo::errc::too_large);
+}
+
+TEST_CASE("hardening 5: a JSON object this reader cannot read is refused if it mentions access") {
+  const bo::http_headers json = {{"Content-Type", "application/json"}};
+  std::string deep = R"({"access_token":"1/other","x":)";
+  deep += std::string(100, '[') + std::string(100, ']') + "}";
+  CHECK(attach(api_post(deep, json)) == bo::errc::token_already_present);
+  CHECK(attach(api_post(R"({"ACCESS_TOKEN":"x",})", json)) == bo::errc::token_already_present);  // lax JSON
+  CHECK(attach(api_post(R"({"text":"hi",})", json)) == bo::errc::ok);
 }

@@ -280,11 +280,11 @@ TEST_CASE("fmt: scheme-relative userinfo, ambiguous form types, RFC 7009/7523 na
   CHECK(has(r, "GET //[redacted, 18 bytes]@api.example/x?a=1"));
 
   // Two Content-Type headers that disagree: the body is not shown pair by pair.
-  const bo::http_request ambiguous{"POST",
-                                   "https://api.example/x",
-                                   {{"Content-Type", "application/x-www-form-urlencoded"},
-                                    {"Content-Type", "application/json"}},
-                                   R"({"refresh_token":"AmBiGuOuS-22"})"};
+  const bo::http_request ambiguous{
+      "POST",
+      "https://api.example/x",
+      {{"Content-Type", "application/x-www-form-urlencoded"}, {"Content-Type", "application/json"}},
+      R"({"refresh_token":"AmBiGuOuS-22"})"};
   const std::string a = fmt::format("{}", ambiguous);
   check_hidden(a, {"AmBiGuOuS-22"});
   CHECK(has(a, "body " + redacted(ambiguous.body.size())));
