@@ -38,7 +38,8 @@ std::size_t member_index(std::string_view name) {
 void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t, const sax_report& sax) {
   const bo::limits lim;
   FUZZ_CHECK(r.status >= 200 && r.status <= 299);
-  FUZZ_CHECK(!t.access_token.empty() && t.access_token.size() <= lim.max_value && d::is_b64token(t.access_token));
+  FUZZ_CHECK(!t.access_token.empty() && t.access_token.size() <= lim.max_value &&
+             is_reference_b64token(t.access_token));
   FUZZ_CHECK((t.leniencies & ~p.leniencies) == 0);
   if (t.applied(bo::leniency::token_type_defaulted)) {
     FUZZ_CHECK(t.token_type == "bearer");
