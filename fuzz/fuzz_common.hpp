@@ -130,6 +130,25 @@ struct decoded_pair {
   bool has_equals = false;
 };
 
+/// Reference pairs of a query or form body: pieces between '&', the name up
+/// to the first '=', both decoded by reference_form_decode; empty pieces are
+/// skipped. nullopt when an escape is malformed.
+inline std::optional<std::vector<decoded_pair>> reference_pairs(std::string_view s) {
+  std::vector<decoded_pair> out;
+  while (!s.empty()) {
+    const auto amp = s.find('&');
+    const std::string_view piece = s.substr(0, amp);
+    s.remove_prefix(amp == std::string_view::npos ? s.size() : amp + 1);
+    if (piece.empty()) continue;
+    const auto eq = piece.find('=');
+    const auto name = reference_form_decode(piece.substr(0, eq));
+    const auto value = reference_form_decode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.push_back({*name, *value, eq != std::string_view::npos});
+  }
+  return out;
+}
+
 /// Decoded values of the pairs named `name`.
 inline std::vector<std::string> values_of(const std::vector<decoded_pair>& pairs, std::string_view name) {
   std::vector<std::string> out;

@@ -15,7 +15,9 @@
 //    harness's own URL reading), its code is 1..max_value VSCHAR bytes, and
 //    the query holds exactly one code (and state, when expected) whose
 //    decoded value is that code (that state), both by the library's reader
-//    and by Boost.URL (outside the published differences);
+//    and by Boost.URL (outside the published differences); the registered
+//    URI's own pairs come back unchanged, once; with an issuer, exactly one
+//    iss that decodes to it, without one no iss at all (RFC 9207);
 //  - a provider error is only reported after the state matched, and keeps
 //    the decoded `error` exactly;
 //  - the code put in a token request (Buffer's form_safe encoding and the
@@ -85,8 +87,8 @@ void check_token_request(const bo::client& c, const std::string& code) {
 
 std::string_view path_or_slash(std::string_view path) { return path.empty() ? "/" : path; }
 
-void check_accepted(const bo::client& c, const bo::expected_redirect& ex, const bo::limits& lim,
-                    std::string_view url, const std::string& code) {
+void check_accepted(const bo::provider& p, const bo::client& c, const bo::expected_redirect& ex,
+                    const bo::limits& lim, std::string_view url, const std::string& code) {
   FUZZ_CHECK(!code.empty() && code.size() <= lim.max_value);
   for (char ch : code) FUZZ_CHECK(d::is_vschar(static_cast<unsigned char>(ch)));
   const auto got = reference_split(url);
@@ -96,6 +98,20 @@ void check_accepted(const bo::client& c, const bo::expected_redirect& ex, const 
   FUZZ_CHECK(got_origin && got_origin == origin_of(*reg));
   FUZZ_CHECK(path_or_slash(got->path) == path_or_slash(reg->path));
   const std::string_view q = got->query.value_or("");
+
+  const auto pairs = reference_pairs(q);
+  const auto registered_pairs = reference_pairs(reg->query.value_or(""));
+  FUZZ_CHECK(pairs && registered_pairs);
+  for (const auto& kept : *registered_pairs) {
+    const auto back = values_of(*pairs, kept.name);
+    FUZZ_CHECK(back.size() == 1 && back[0] == kept.value);
+  }
+  const auto iss = values_of(*pairs, "iss");
+  if (p.issuer.empty()) {
+    FUZZ_CHECK(iss.empty());
+  } else {
+    FUZZ_CHECK(iss.size() == 1 && iss[0] == p.issuer);
+  }
 
   const auto codes = values_named(q, "code");
   FUZZ_CHECK(codes.size() == 1 && codes[0] == code);
@@ -197,7 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(r.has_value() == again.has_value());
   if (r) {
     FUZZ_CHECK(*r == *again);
-    check_accepted(c, ex, lim, url, *r);
+    check_accepted(p, c, ex, lim, url, *r);
   } else {
     FUZZ_CHECK(r.code() == again.code() && r.error().message == again.error().message);
     check_refused(ex, lim, url, r.error());
