@@ -5,7 +5,8 @@
 // parse_deauthorize_response.
 //
 // Input: byte 0 picks the HTTP status, byte 1 the headers (Cache-Control
-// variants) and the previous refresh token; the rest is the body.
+// variants, bits 0-1), the previous refresh token (bit 2) and a second pass
+// with tight limits (bit 3); the rest is the body.
 // Properties:
 //  - a token is only returned for a 2xx status and a body nlohmann accepts
 //    (outside the published differences; a number that overflows a double
@@ -19,7 +20,10 @@
 //  - every error keeps the status and the body, and its code is one the
 //    function documents; token_error carries the provider's `error` string;
 //    duplicate_member means an OAuth member really is repeated;
-//  - parse_refresh_response agrees with parse_token_response.
+//  - parse_refresh_response agrees with parse_token_response;
+//  - tight limits refuse a body over max_body or a token over max_value
+//    with too_large and nesting over max_json_depth with depth_exceeded,
+//    and otherwise give the same result.
 
 #include "fuzz_nlohmann.hpp"
 
@@ -140,6 +144,32 @@ void check_error(const bo::http_response& r, const bo::error& e, const reference
   }
 }
 
+bool same_token(const bo::token& a, const bo::token& b) {
+  return a.access_token == b.access_token && a.token_type == b.token_type && a.expires_in == b.expires_in &&
+         a.refresh_token == b.refresh_token && a.scope == b.scope && a.leniencies == b.leniencies &&
+         a.no_store == b.no_store;
+}
+
+void check_tight_limits(const bo::provider& p, const bo::http_response& r, const bo::result<bo::token>& usual,
+                        const sax_report& sax) {
+  bo::limits tight;
+  tight.max_body = 256;
+  tight.max_value = 16;
+  tight.max_json_depth = 3;
+  const auto t = bo::parse_token_response(p, r, tight);
+  if (!usual) {
+    FUZZ_CHECK(!t && (t.code() == usual.code() || one_of(t.code(), {errc::too_large, errc::depth_exceeded})));
+  } else if (r.body.size() > tight.max_body) {
+    FUZZ_CHECK(!t && t.code() == errc::too_large);
+  } else if (sax.max_depth > tight.max_json_depth) {
+    FUZZ_CHECK(!t && t.code() == errc::depth_exceeded);
+  } else if (usual->access_token.size() > tight.max_value || usual->refresh_token.size() > tight.max_value) {
+    FUZZ_CHECK(!t && t.code() == errc::too_large);
+  } else {
+    FUZZ_CHECK(t && same_token(*t, *usual));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -178,6 +208,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       check_error(r, res->error(), ref);
     }
+    if (header_pick & 8) check_tight_limits(p, r, *res, sax);
     auto refreshed = bo::parse_refresh_response(p, r, previous);
     FUZZ_CHECK(refreshed.has_value() == res->has_value());
     if (refreshed) {
