@@ -142,7 +142,8 @@ inline std::optional<std::vector<decoded_pair>> reference_pairs(std::string_view
     if (piece.empty()) continue;
     const auto eq = piece.find('=');
     const auto name = reference_form_decode(piece.substr(0, eq));
-    const auto value = reference_form_decode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
+    const auto value =
+        reference_form_decode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
     if (!name || !value) return std::nullopt;
     out.push_back({*name, *value, eq != std::string_view::npos});
   }
@@ -221,7 +222,8 @@ inline std::optional<reference_url> reference_split(std::string_view url) {
     url = url.substr(0, question);
   }
   const auto colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0 || url.substr(0, colon).find('/') != std::string_view::npos)
+  if (colon == std::string_view::npos || colon == 0 ||
+      url.substr(0, colon).find('/') != std::string_view::npos)
     return std::nullopt;
   u.scheme = url.substr(0, colon);
   url.remove_prefix(colon + 1);

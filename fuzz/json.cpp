@@ -54,7 +54,8 @@ bool same_type(d::json_type ours, const json& j) {
 
 // `nlohmann_doc` is ours.doc as nlohmann read it: the same length, with
 // overflowing numbers replaced.
-void compare_members(const reading& ours, const sax_report& sax, const json& j, std::string_view nlohmann_doc) {
+void compare_members(const reading& ours, const sax_report& sax, const json& j,
+                     std::string_view nlohmann_doc) {
   for (std::size_t i = 0; i < kOAuthMemberCount; ++i) {
     const d::json_slot& slot = ours.slots[i];
     FUZZ_CHECK(slot.count == sax.top_counts[i]);

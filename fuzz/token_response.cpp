@@ -47,7 +47,8 @@ struct reference_body {
   sax_report sax;
 };
 
-void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t, const reference_body& ref) {
+void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t,
+                 const reference_body& ref) {
   const bo::limits lim;
   const sax_report& sax = ref.sax;
   FUZZ_CHECK(r.status >= 200 && r.status <= 299);
