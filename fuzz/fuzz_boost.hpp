@@ -45,22 +45,15 @@ inline std::string boost_encode_unreserved(std::string_view s) {
 /// The characters Boost.URL accepts raw in a query: pchar, '/', '?', '&'
 /// and '%' (escapes are checked separately).
 inline bool boost_query_char(unsigned char c) {
-  return bo::detail::is_unreserved(c) || bo::detail::is_sub_delim(c) || c == ':' || c == '@' || c == '/' ||
-         c == '?' || c == '%';
+  static constexpr std::string_view punctuation = "-._~!$&'()*+,;=:@/?%";
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (punctuation.find(static_cast<char>(c)) != std::string_view::npos);
 }
 
 inline bool all_boost_query_chars(std::string_view s) {
   for (char ch : s)
     if (!boost_query_char(static_cast<unsigned char>(ch))) return false;
   return true;
-}
-
-/// Decoded values of the Boost pairs named `name`.
-inline std::vector<std::string> boost_values(const std::vector<decoded_pair>& pairs, std::string_view name) {
-  std::vector<std::string> out;
-  for (const auto& p : pairs)
-    if (p.name == name) out.push_back(p.value);
-  return out;
 }
 
 }  // namespace fuzz

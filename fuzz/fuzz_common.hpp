@@ -9,6 +9,7 @@
 
 #include <buffer_oauth.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -129,6 +130,34 @@ struct decoded_pair {
   bool has_equals = false;
 };
 
+/// Reference pairs of a query or form body: pieces between '&', the name up
+/// to the first '=', both decoded by reference_form_decode; empty pieces are
+/// skipped. nullopt when an escape is malformed.
+inline std::optional<std::vector<decoded_pair>> reference_pairs(std::string_view s) {
+  std::vector<decoded_pair> out;
+  while (!s.empty()) {
+    const auto amp = s.find('&');
+    const std::string_view piece = s.substr(0, amp);
+    s.remove_prefix(amp == std::string_view::npos ? s.size() : amp + 1);
+    if (piece.empty()) continue;
+    const auto eq = piece.find('=');
+    const auto name = reference_form_decode(piece.substr(0, eq));
+    const auto value =
+        reference_form_decode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.push_back({*name, *value, eq != std::string_view::npos});
+  }
+  return out;
+}
+
+/// Decoded values of the pairs named `name`.
+inline std::vector<std::string> values_of(const std::vector<decoded_pair>& pairs, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& p : pairs)
+    if (p.name == name) out.push_back(p.value);
+  return out;
+}
+
 /// Every pair of a form string decoded with the library's own reader; nullopt
 /// if a component has a malformed escape.
 inline std::optional<std::vector<decoded_pair>> library_pairs(std::string_view s) {
@@ -157,6 +186,98 @@ inline std::vector<std::string> values_named(std::string_view form, std::string_
     if (bo::detail::form_component_equals(p.name, name)) out.push_back(bo::detail::decode_form_component(p.value));
   }
   return out;
+}
+
+/// Reference RFC 6750 §2.1 b64token: one or more of the characters below,
+/// then only '='.
+inline bool is_reference_b64token(std::string_view s) {
+  static constexpr std::string_view token_chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+  std::size_t end = s.size();
+  while (end > 0 && s[end - 1] == '=') --end;
+  if (end == 0) return false;
+  for (std::size_t i = 0; i < end; ++i)
+    if (token_chars.find(s[i]) == std::string_view::npos) return false;
+  return true;
+}
+
+/// A URL cut into components the way RFC 3986 Appendix B's regular
+/// expression cuts it, for URLs with a scheme and an authority.
+struct reference_url {
+  std::string_view scheme;
+  std::string_view authority;
+  std::string_view path;
+  std::optional<std::string_view> query;     ///< after the first '?', without it
+  std::optional<std::string_view> fragment;  ///< after the first '#', without it
+};
+
+inline std::optional<reference_url> reference_split(std::string_view url) {
+  reference_url u;
+  if (const auto hash = url.find('#'); hash != std::string_view::npos) {
+    u.fragment = url.substr(hash + 1);
+    url = url.substr(0, hash);
+  }
+  if (const auto question = url.find('?'); question != std::string_view::npos) {
+    u.query = url.substr(question + 1);
+    url = url.substr(0, question);
+  }
+  const auto colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0 ||
+      url.substr(0, colon).find('/') != std::string_view::npos)
+    return std::nullopt;
+  u.scheme = url.substr(0, colon);
+  url.remove_prefix(colon + 1);
+  if (url.substr(0, 2) != "//") return std::nullopt;
+  url.remove_prefix(2);
+  const auto slash = url.find('/');
+  u.authority = url.substr(0, slash);
+  u.path = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+  return u;
+}
+
+/// An http(s) origin: scheme and host in lowercase, the port as a number
+/// (80 or 443 when the URL has none).
+struct reference_origin {
+  std::string scheme;
+  std::string host;
+  unsigned long port = 0;
+  bool operator==(const reference_origin& o) const {
+    return scheme == o.scheme && host == o.host && port == o.port;
+  }
+};
+
+/// nullopt for other schemes, userinfo, or a port that is empty or not digits.
+inline std::optional<reference_origin> origin_of(const reference_url& u) {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  };
+  reference_origin o;
+  o.scheme = lower(u.scheme);
+  if ((o.scheme != "http" && o.scheme != "https") || u.authority.find('@') != std::string_view::npos)
+    return std::nullopt;
+  std::string_view host = u.authority;
+  const auto colon = host.rfind(':');
+  if (colon == std::string_view::npos || host.find(']', colon) != std::string_view::npos) {
+    o.port = o.scheme == "https" ? 443 : 80;
+  } else {
+    const std::string_view digits = host.substr(colon + 1);
+    host = host.substr(0, colon);
+    if (digits.empty()) return std::nullopt;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      o.port = std::min(o.port * 10 + static_cast<unsigned long>(c - '0'), 1000000ul);
+    }
+  }
+  o.host = lower(host);
+  return o;
+}
+
+inline std::optional<reference_origin> origin_of(std::string_view url) {
+  const auto u = reference_split(url);
+  return u ? origin_of(*u) : std::nullopt;
 }
 
 inline bool has_control(std::string_view s) {

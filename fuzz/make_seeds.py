@@ -253,7 +253,7 @@ def json_seeds():
 # ------------------------------------------------------- token_response
 def token_response():
     # byte 0: status index into {200,201,204,299,400,401,403,404,500,503,302,0,100,199,300,-1}
-    # byte 1: bits 0-1 Cache-Control variant, bit 2 previous refresh token
+    # byte 1: bits 0-1 Cache-Control variant, bit 2 previous refresh token, bit 3 tight limits
     def t(name, status_index, body, headers=1):
         write("token_response", name, bytes([status_index, headers]) + body)
 
@@ -317,6 +317,12 @@ def token_response():
     t("deauth-401", 5, b"")
     t("bom", 0, b"\xef\xbb\xbf" + JSON_DOCS["vector-15"])
     t("nul-after", 0, JSON_DOCS["vector-15"] + b"\x00x")
+    # Tight limits (max_body 256, max_value 16, max_json_depth 3): within, and one over each.
+    tight = 9
+    t("tight-within", 0, b'{"access_token":"a","token_type":"bearer","refresh_token":"r","expires_in":60}', tight)
+    t("tight-long-token", 0, b'{"access_token":"aaaaaaaaaaaaaaaaa","token_type":"bearer"}', tight)
+    t("tight-deep", 0, b'{"access_token":"a","token_type":"bearer","x":[[[]]]}', tight)
+    t("tight-big-body", 0, b'{"access_token":"a","token_type":"bearer","x":"' + b"y" * 220 + b'"}', tight)
 
 
 # --------------------------------------------------------------- attach

@@ -11,10 +11,13 @@
 //   bit 6     synthesize: build the redirect from code (part 1) and state
 //             (part 2) the way a provider would, encoded per bit 7
 // Properties:
-//  - an accepted redirect is the registered URI, its code is 1..max_value
-//    VSCHAR bytes, and the query holds exactly one code (and state, when
-//    expected) whose decoded value is that code (that state), both by the
-//    library's reader and by Boost.URL (outside the published differences);
+//  - an accepted redirect is the registered URI (origin and path by the
+//    harness's own URL reading), its code is 1..max_value VSCHAR bytes, and
+//    the query holds exactly one code (and state, when expected) whose
+//    decoded value is that code (that state), both by the library's reader
+//    and by Boost.URL (outside the published differences); the registered
+//    URI's own pairs come back unchanged, once; with an issuer, exactly one
+//    iss that decodes to it, without one no iss at all (RFC 9207);
 //  - a provider error is only reported after the state matched, and keeps
 //    the decoded `error` exactly;
 //  - the code put in a token request (Buffer's form_safe encoding and the
@@ -59,7 +62,7 @@ void check_token_request(const bo::client& c, const std::string& code) {
     FUZZ_CHECK(theirs.has_value());
     auto once = [&](std::string_view name, std::string_view value) {
       const auto ours = values_named(body, name);
-      const auto b = boost_values(*theirs, name);
+      const auto b = values_of(*theirs, name);
       FUZZ_CHECK(ours.size() == 1 && ours[0] == value);
       FUZZ_CHECK(b.size() == 1 && b[0] == value);
     };
@@ -82,15 +85,33 @@ void check_token_request(const bo::client& c, const std::string& code) {
   }
 }
 
-void check_accepted(const bo::client& c, const bo::expected_redirect& ex, const bo::limits& lim,
-                    std::string_view url, const std::string& code) {
+std::string_view path_or_slash(std::string_view path) { return path.empty() ? "/" : path; }
+
+void check_accepted(const bo::provider& p, const bo::client& c, const bo::expected_redirect& ex,
+                    const bo::limits& lim, std::string_view url, const std::string& code) {
   FUZZ_CHECK(!code.empty() && code.size() <= lim.max_value);
   for (char ch : code) FUZZ_CHECK(d::is_vschar(static_cast<unsigned char>(ch)));
-  auto got = d::split_url(url, errc::invalid_url, lim.max_url);
-  auto reg = d::split_url(c.redirect_uri, errc::invalid_redirect_uri, lim.max_url);
-  FUZZ_CHECK(got && reg && d::same_origin(*got, *reg));
-  FUZZ_CHECK(d::normalized_path(got->path) == d::normalized_path(reg->path));
-  const std::string_view q = got->query;
+  const auto got = reference_split(url);
+  const auto reg = reference_split(c.redirect_uri);
+  FUZZ_CHECK(got && reg);
+  const auto got_origin = origin_of(*got);
+  FUZZ_CHECK(got_origin && got_origin == origin_of(*reg));
+  FUZZ_CHECK(path_or_slash(got->path) == path_or_slash(reg->path));
+  const std::string_view q = got->query.value_or("");
+
+  const auto pairs = reference_pairs(q);
+  const auto registered_pairs = reference_pairs(reg->query.value_or(""));
+  FUZZ_CHECK(pairs && registered_pairs);
+  for (const auto& kept : *registered_pairs) {
+    const auto back = values_of(*pairs, kept.name);
+    FUZZ_CHECK(back.size() == 1 && back[0] == kept.value);
+  }
+  const auto iss = values_of(*pairs, "iss");
+  if (p.issuer.empty()) {
+    FUZZ_CHECK(iss.empty());
+  } else {
+    FUZZ_CHECK(iss.size() == 1 && iss[0] == p.issuer);
+  }
 
   const auto codes = values_named(q, "code");
   FUZZ_CHECK(codes.size() == 1 && codes[0] == code);
@@ -109,12 +130,12 @@ void check_accepted(const bo::client& c, const bo::expected_redirect& ex, const 
     FUZZ_CHECK(!theirs);
   } else {
     FUZZ_CHECK(theirs.has_value());
-    const auto b = boost_values(*theirs, "code");
+    const auto b = values_of(*theirs, "code");
     FUZZ_CHECK(b.size() == 1 && b[0] == code);
-    const auto bs = boost_values(*theirs, "state");
+    const auto bs = values_of(*theirs, "state");
     FUZZ_CHECK(bs.size() == states.size() && (bs.empty() || bs[0] == states[0]));
     for (auto name : {"error", "error_description", "error_uri", "iss"})
-      FUZZ_CHECK(boost_values(*theirs, name).size() <= 1);
+      FUZZ_CHECK(values_of(*theirs, name).size() <= 1);
   }
   check_token_request(c, code);
 }
@@ -132,12 +153,13 @@ void check_refused(const bo::expected_redirect& ex, const bo::limits& lim, std::
   FUZZ_CHECK((e.code == errc::invalid_argument) == (ex.without_state && !ex.state.empty()));
   if (e.code != errc::authorization_denied && e.code != errc::authorization_error) return;
   // A provider error: reported only once the state matched, `error` kept as sent.
-  auto got = d::split_url(url, errc::invalid_url, lim.max_url);
-  FUZZ_CHECK(got.has_value());
-  const auto errors = values_named(got->query, "error");
+  const auto got = reference_split(url);
+  FUZZ_CHECK(got && url.size() <= lim.max_url);
+  const std::string_view q = got->query.value_or("");
+  const auto errors = values_named(q, "error");
   FUZZ_CHECK(errors.size() == 1 && errors[0] == e.from_provider.error && !errors[0].empty());
   FUZZ_CHECK((e.code == errc::authorization_denied) == (errors[0] == "access_denied"));
-  const auto states = values_named(got->query, "state");
+  const auto states = values_named(q, "state");
   if (ex.without_state) {
     FUZZ_CHECK(states.empty());
   } else {
@@ -194,7 +216,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(r.has_value() == again.has_value());
   if (r) {
     FUZZ_CHECK(*r == *again);
-    check_accepted(c, ex, lim, url, *r);
+    check_accepted(p, c, ex, lim, url, *r);
   } else {
     FUZZ_CHECK(r.code() == again.code() && r.error().message == again.error().message);
     check_refused(ex, lim, url, r.error());

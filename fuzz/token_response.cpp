@@ -5,11 +5,13 @@
 // parse_deauthorize_response.
 //
 // Input: byte 0 picks the HTTP status, byte 1 the headers (Cache-Control
-// variants) and the previous refresh token; the rest is the body.
+// variants, bits 0-1), the previous refresh token (bit 2) and a second pass
+// with tight limits (bit 3); the rest is the body.
 // Properties:
 //  - a token is only returned for a 2xx status and a body nlohmann accepts
-//    (outside the published differences) as an object whose access_token
-//    is the same string; it is non-empty b64token within max_value; its
+//    (outside the published differences; a number that overflows a double
+//    is replaced by 0 for nlohmann) as an object whose access_token is the
+//    same string; it is non-empty b64token within max_value; its
 //    token_type is Bearer (case-insensitive) or defaulted with the
 //    leniency recorded; expires_in, refresh_token and scope equal
 //    nlohmann's values; no_store follows Cache-Control;
@@ -18,7 +20,10 @@
 //  - every error keeps the status and the body, and its code is one the
 //    function documents; token_error carries the provider's `error` string;
 //    duplicate_member means an OAuth member really is repeated;
-//  - parse_refresh_response agrees with parse_token_response.
+//  - parse_refresh_response agrees with parse_token_response;
+//  - tight limits refuse a body over max_body or a token over max_value
+//    with too_large and nesting over max_json_depth with depth_exceeded,
+//    and otherwise give the same result.
 
 #include "fuzz_nlohmann.hpp"
 
@@ -35,10 +40,20 @@ std::size_t member_index(std::string_view name) {
   return kOAuthMemberCount;
 }
 
-void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t, const sax_report& sax) {
+/// The body as nlohmann reads it (overflowing numbers replaced) and what its
+/// SAX parser saw there.
+struct reference_body {
+  std::string doc;
+  sax_report sax;
+};
+
+void check_token(const bo::provider& p, const bo::http_response& r, const bo::token& t,
+                 const reference_body& ref) {
   const bo::limits lim;
+  const sax_report& sax = ref.sax;
   FUZZ_CHECK(r.status >= 200 && r.status <= 299);
-  FUZZ_CHECK(!t.access_token.empty() && t.access_token.size() <= lim.max_value && d::is_b64token(t.access_token));
+  FUZZ_CHECK(!t.access_token.empty() && t.access_token.size() <= lim.max_value &&
+             is_reference_b64token(t.access_token));
   FUZZ_CHECK((t.leniencies & ~p.leniencies) == 0);
   if (t.applied(bo::leniency::token_type_defaulted)) {
     FUZZ_CHECK(t.token_type == "bearer");
@@ -48,12 +63,8 @@ void check_token(const bo::provider& p, const bo::http_response& r, const bo::to
   if (t.expires_in) FUZZ_CHECK(*t.expires_in >= 0);
   for (std::size_t i = 0; i < kOAuthMemberCount; ++i) FUZZ_CHECK(sax.top_counts[i] <= 1);
 
-  const std::string_view body = r.body;
-  if (!sax.accepted) {
-    FUZZ_CHECK(sax.error_id == 406);  // published difference: number overflow
-    return;
-  }
-  const json j = nlohmann_parse(body);
+  FUZZ_CHECK(sax.accepted);
+  const json j = nlohmann_parse(ref.doc);
   FUZZ_CHECK(j.is_object());
   FUZZ_CHECK(j.at("access_token").get<std::string>() == t.access_token);
   FUZZ_CHECK(!j.contains("error"));
@@ -105,7 +116,8 @@ char first_non_blank(std::string_view s) {
   return '\0';
 }
 
-void check_error(const bo::http_response& r, const bo::error& e, const sax_report& sax) {
+void check_error(const bo::http_response& r, const bo::error& e, const reference_body& ref) {
+  const sax_report& sax = ref.sax;
   FUZZ_CHECK(one_of(e.code, {errc::too_large, errc::empty_body, errc::not_json, errc::malformed_json,
                              errc::invalid_utf8, errc::invalid_surrogate, errc::depth_exceeded,
                              errc::not_an_object, errc::duplicate_member, errc::invalid_member_type,
@@ -128,7 +140,7 @@ void check_error(const bo::http_response& r, const bo::error& e, const sax_repor
       FUZZ_CHECK(d::is_nqschar(static_cast<unsigned char>(ch)));
     FUZZ_CHECK(d::is_valid_utf8(e.from_provider.error_description) && !has_control(e.from_provider.error_description));
     if (sax.accepted) {
-      const json j = nlohmann_parse(r.body);
+      const json j = nlohmann_parse(ref.doc);
       FUZZ_CHECK(j.is_object() && j.at("error").get<std::string>() == e.from_provider.error);
       FUZZ_CHECK(!j.contains("access_token"));
     }
@@ -136,6 +148,32 @@ void check_error(const bo::http_response& r, const bo::error& e, const sax_repor
   if (e.code == errc::not_json || e.code == errc::empty_body) {
     // nlohmann agrees, unless it skipped a BOM (published difference).
     FUZZ_CHECK(!sax.accepted || nlohmann_extent(r.body).size() != r.body.size());
+  }
+}
+
+bool same_token(const bo::token& a, const bo::token& b) {
+  return a.access_token == b.access_token && a.token_type == b.token_type && a.expires_in == b.expires_in &&
+         a.refresh_token == b.refresh_token && a.scope == b.scope && a.leniencies == b.leniencies &&
+         a.no_store == b.no_store;
+}
+
+void check_tight_limits(const bo::provider& p, const bo::http_response& r, const bo::result<bo::token>& usual,
+                        const sax_report& sax) {
+  bo::limits tight;
+  tight.max_body = 256;
+  tight.max_value = 16;
+  tight.max_json_depth = 3;
+  const auto t = bo::parse_token_response(p, r, tight);
+  if (!usual) {
+    FUZZ_CHECK(!t && (t.code() == usual.code() || one_of(t.code(), {errc::too_large, errc::depth_exceeded})));
+  } else if (r.body.size() > tight.max_body) {
+    FUZZ_CHECK(!t && t.code() == errc::too_large);
+  } else if (sax.max_depth > tight.max_json_depth) {
+    FUZZ_CHECK(!t && t.code() == errc::depth_exceeded);
+  } else if (usual->access_token.size() > tight.max_value || usual->refresh_token.size() > tight.max_value) {
+    FUZZ_CHECK(!t && t.code() == errc::too_large);
+  } else {
+    FUZZ_CHECK(t && same_token(*t, *usual));
   }
 }
 
@@ -160,7 +198,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   r.headers.push_back({"Content-Type", "application/json"});
   const std::string previous = (header_pick & 4) ? "tGzv3JOkF0XG5Qx2TlKWIA" : "";
 
-  const sax_report sax = nlohmann_report(body);
+  reference_body ref;
+  ref.doc = without_number_overflows(body);
+  ref.sax = nlohmann_report(ref.doc);
+  const sax_report& sax = ref.sax;
   const bo::provider buffer = bo::provider::buffer();
   const bo::provider strict =
       bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token", "https://api.example/");
@@ -170,10 +211,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto* res : {&lenient, &rigid}) {
     const bo::provider& p = res == &lenient ? buffer : strict;
     if (*res) {
-      check_token(p, r, **res, sax);
+      check_token(p, r, **res, ref);
     } else {
-      check_error(r, res->error(), sax);
+      check_error(r, res->error(), ref);
     }
+    if (header_pick & 8) check_tight_limits(p, r, *res, sax);
     auto refreshed = bo::parse_refresh_response(p, r, previous);
     FUZZ_CHECK(refreshed.has_value() == res->has_value());
     if (refreshed) {
@@ -211,7 +253,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(api.has_value());
     if (sax.accepted) {
       FUZZ_CHECK(sax.top_counts[member_index("success")] == 1);
-      FUZZ_CHECK(nlohmann_parse(body).at("success") == json(true));
+      FUZZ_CHECK(nlohmann_parse(ref.doc).at("success") == json(true));
     }
   } else {
     FUZZ_CHECK(one_of(revoked.code(),
