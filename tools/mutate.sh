@@ -91,8 +91,9 @@ check_list() {
       bad=1
       continue
     fi
-    if [ "${has_from[i]}" != 1 ] || [ -z "${froms[i]}" ] || [ "${has_to[i]}" != 1 ]; then
-      echo "$what: needs a non-empty from: and a to:"
+    if [ "${has_from[i]}" != 1 ] || [ -z "${froms[i]}" ] || [ "${has_to[i]}" != 1 ] ||
+      [ "${froms[i]}" = "${tos[i]}" ]; then
+      echo "$what: needs a non-empty from: and a different to:"
       bad=1
       continue
     fi
