@@ -17,8 +17,6 @@ using namespace test_support;
 
 namespace {
 
-std::string ru(std::string_view query) { return std::string(kRu) + "?" + std::string(query); }
-
 bo::result<std::string> redirect(std::string_view url, std::string_view expected_state,
                                  const bo::limits& lim = {}) {
   bo::expected_redirect e;
@@ -28,13 +26,6 @@ bo::result<std::string> redirect(std::string_view url, std::string_view expected
 
 bo::result<bo::token> parse(std::string body) {
   return bo::parse_token_response(generic(), response(200, std::move(body)));
-}
-
-bo::http_request get(std::string url) {
-  bo::http_request r;
-  r.method = "GET";
-  r.url = std::move(url);
-  return r;
 }
 
 }  // namespace
