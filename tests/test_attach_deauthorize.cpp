@@ -20,14 +20,6 @@ namespace {
 
 constexpr std::string_view kProfiles = "https://api.bufferapp.com/1/profiles.json";
 
-bo::http_request get(std::string url) {
-  bo::http_request r;
-  r.method = "GET";
-  r.url = std::move(url);
-  r.headers.push_back({"Accept", "application/json"});
-  return r;
-}
-
 bo::http_request post(std::string url, std::string body, std::string content_type) {
   bo::http_request r;
   r.method = "POST";

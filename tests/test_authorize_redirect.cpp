@@ -74,8 +74,6 @@ bo::result<std::string> redirect_with_issuer(std::string_view url, std::string i
   return bo::parse_redirect(url, p, buffer_client(), e);
 }
 
-std::string ru(std::string_view query) { return std::string(kRu) + "?" + std::string(query); }
-
 }  // namespace
 
 // ============================================================================

@@ -1,6 +1,7 @@
 // What several unit-test files share: the seed's identifiers, a Buffer client
-// and a generic provider, response values, exact-size copies for ASan, an
-// independent UTF-8 encoder and a form reader that decodes what it reads.
+// and a generic provider, redirect URLs, API requests and response values,
+// exact-size copies for ASan, an independent UTF-8 encoder and a form reader
+// that decodes what it reads.
 #ifndef BUFFER_OAUTH_TEST_SUPPORT_HPP
 #define BUFFER_OAUTH_TEST_SUPPORT_HPP
 
@@ -29,6 +30,18 @@ inline buffer_oauth::client buffer_client(std::string_view redirect_uri = kRu) {
 inline buffer_oauth::provider generic() {
   return buffer_oauth::provider::generic("example", "https://auth.example/authorize",
                                          "https://auth.example/token", "https://api.example/");
+}
+
+// The registered redirect URI kRu with `query`, as the browser comes back.
+inline std::string ru(std::string_view query) { return std::string(kRu) + "?" + std::string(query); }
+
+// A GET to the API as a client sends it, before the token is attached.
+inline buffer_oauth::http_request get(std::string url) {
+  buffer_oauth::http_request r;
+  r.method = "GET";
+  r.url = std::move(url);
+  r.headers.push_back({"Accept", "application/json"});
+  return r;
 }
 
 inline buffer_oauth::http_response response(int status, std::string body,

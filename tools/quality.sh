@@ -4,7 +4,7 @@
 # failing gate are printed under it. Exit status 0 only if every gate passes.
 #
 #   tools/quality.sh                    all gates
-#   tools/quality.sh compile tidy       only some: compile, tidy, cppcheck, valgrind
+#   tools/quality.sh compile tidy       only some: compile, tidy, cppcheck, valgrind, mutation
 #   QUALITY_JOBS=4 tools/quality.sh     parallel jobs (default 2)
 #
 # Gates:
@@ -19,6 +19,8 @@
 #   valgrind  memcheck over every unit test binary built at -O1 -g in
 #             build/quality-valgrind: 0 errors, 0 bytes definitely or
 #             indirectly lost
+#   mutation  tools/mutate.sh: each security check named in tools/mutations.txt
+#             is removed or flipped in turn and the unit suite must fail
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,9 +29,9 @@ work="$root/build/quality"
 mkdir -p "$work"
 
 gates=("$@")
-[ ${#gates[@]} -eq 0 ] && gates=(compile tidy cppcheck valgrind)
+[ ${#gates[@]} -eq 0 ] && gates=(compile tidy cppcheck valgrind mutation)
 for g in "${gates[@]}"; do
-  case $g in compile | tidy | cppcheck | valgrind) ;; *) echo "unknown gate '$g'" >&2; exit 2 ;; esac
+  case $g in compile | tidy | cppcheck | valgrind | mutation) ;; *) echo "unknown gate '$g'" >&2; exit 2 ;; esac
 done
 
 have_fmt=0
@@ -243,12 +245,23 @@ run_valgrind() {
 }
 
 # ---------------------------------------------------------------------------
+run_mutation() {
+  local out status
+  out=$(MUTATE_JOBS=$jobs "$root/tools/mutate.sh" 2>&1)
+  status=$?
+  echo "$out"
+  say "$(grep -E '^(mutants:|survived:|errors:|FAIL:)' <<<"$out" | tr '\n' ' ')"
+  return $status
+}
+
+# ---------------------------------------------------------------------------
 for g in "${gates[@]}"; do
   case $g in
     compile) gate compile run_compile ;;
     tidy) gate tidy run_tidy ;;
     cppcheck) gate cppcheck run_cppcheck ;;
     valgrind) gate valgrind run_valgrind ;;
+    mutation) gate mutation run_mutation ;;
   esac
 done
 echo "quality gates: $passed passed, $failed failed"
