@@ -136,6 +136,16 @@ guard "tests/bench/run.sh without python3 -> fails" \
   expect fails 'python3 not found' -- \
   env PATH="$tmp/no-python3" "$BASH" "$root/tests/bench/run.sh" --smoke --build-dir "$tmp/bench"
 
+# --- quality gates and package consumers without {fmt}, under CI=true ---------
+# A c++ that compiles nothing and a pkg-config search path with no .pc file.
+mkdir -p "$tmp/no-fmt"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/no-fmt/c++"
+chmod +x "$tmp/no-fmt/c++"
+guard "tools/quality.sh, CI=true, {fmt} not found -> fails" \
+  expect fails 'fmt. not found' -- env CI=true PATH="$tmp/no-fmt:$PATH" "$BASH" "$root/tools/quality.sh" compile
+guard "tests/package/run.sh, CI=true, {fmt} not found by pkg-config -> fails" \
+  expect fails 'fmt. not found' -- env CI=true PKG_CONFIG_LIBDIR="$tmp/no-fmt" "$BASH" "$root/tests/package/run.sh"
+
 # --- tools/test.sh with its stage scripts missing ------------------------------
 # A copy of tools/test.sh alone, with cmake, ctest, meson and the dependency
 # installer stubbed to succeed: only the stage scripts are missing.
