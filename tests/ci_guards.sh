@@ -14,23 +14,9 @@ else
   trap 'rm -rf "$tmp"' EXIT
 fi
 
-passed=0
-failed=0
-# guard NAME COMMAND...: one PASS/FAIL line; on failure, the end of the output.
-guard() {
-  local name=$1
-  shift
-  local log="$tmp/guard.log" start=$SECONDS
-  if "$@" >"$log" 2>&1; then
-    passed=$((passed + 1))
-    printf 'PASS  %-88s %3d s\n' "$name" $((SECONDS - start))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL  %-88s %3d s\n' "$name" $((SECONDS - start))
-    tail -n 30 "$log" | sed 's/^/      | /'
-    return 1
-  fi
-}
+check_logs=$tmp
+# shellcheck source=tools/checklist.sh
+. "$root/tools/checklist.sh"
 
 # expect passes|fails PATTERN... -- COMMAND...: COMMAND must exit that way and
 # print every PATTERN (extended regular expressions).
@@ -83,22 +69,22 @@ meson_probe=$tmp/meson-probe/build
 configure_probes() {
   cmake -S "$tmp/ctest-probe" -B "$ctest_probe" && meson setup "$meson_probe" "$tmp/meson-probe"
 }
-if guard "the ctest and meson probe projects configure" configure_probes; then
-  guard "ctest: all passed -> ok" \
+if check "the ctest and meson probe projects configure" configure_probes; then
+  check "ctest: all passed -> ok" \
     expect passes -- "$every_test_ran" ctest --test-dir "$ctest_probe" -R '^passes$'
-  guard "ctest: a test skipped (exit 77) -> fails" \
+  check "ctest: a test skipped (exit 77) -> fails" \
     expect fails 'skipped or not run' -- "$every_test_ran" ctest --test-dir "$ctest_probe" -R '^(passes|skipped)$'
-  guard "ctest: a test DISABLED -> fails" \
+  check "ctest: a test DISABLED -> fails" \
     expect fails 'skipped or not run' -- "$every_test_ran" ctest --test-dir "$ctest_probe" -R '^(passes|disabled)$'
-  guard "ctest: a test's program missing (Not Run) -> fails" \
+  check "ctest: a test's program missing (Not Run) -> fails" \
     expect fails 'Not Run' -- "$every_test_ran" ctest --test-dir "$ctest_probe" -R '^never_built$'
-  guard "ctest: no test -> fails" \
+  check "ctest: no test -> fails" \
     expect fails 'no test ran' -- "$every_test_ran" ctest --test-dir "$ctest_probe" -R '^nothing$'
-  guard "meson test: all passed -> ok" \
+  check "meson test: all passed -> ok" \
     expect passes -- "$every_test_ran" meson test -C "$meson_probe" --suite passes
-  guard "meson test: a test skipped (exit 77) -> fails" \
+  check "meson test: a test skipped (exit 77) -> fails" \
     expect fails 'skipped or not run' -- "$every_test_ran" meson test -C "$meson_probe"
-  guard "meson test: no test -> fails" \
+  check "meson test: no test -> fails" \
     expect fails 'no test ran' -- "$every_test_ran" meson test -C "$meson_probe" --suite nothing
 fi
 
@@ -107,24 +93,24 @@ fi
 # each configure first resets what another one changed.
 configure=(cmake -S "$root" -B "$tmp/cmake" -G Ninja -DBUFFER_OAUTH_INSTALL=OFF -UBUFFER_OAUTH_REQUIRE_ALL
   -DCMAKE_DISABLE_FIND_PACKAGE_{fmt,nlohmann_json,OpenSSL,Python3,Boost}"=OFF")
-guard "CMake, CI=true, no fmt or nlohmann_json -> configure error naming each group" \
+check "CMake, CI=true, no fmt or nlohmann_json -> configure error naming each group" \
   expect fails 'fmt_tests cannot be built' 'buffer-oauth CLI and its tests cannot be built' \
   'fuzz_json cannot be built' 'fuzz_token_response cannot be built' 'benchmarks and bench_check cannot be built' -- \
   env CI=true "${configure[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_{fmt,nlohmann_json}=ON
-guard "CMake, CI=true, no OpenSSL, Python 3 or Boost -> configure error naming each group" \
+check "CMake, CI=true, no OpenSSL, Python 3 or Boost -> configure error naming each group" \
   expect fails 'crypto_vs_openssl cannot be built' 'readme_is_true cannot be built' \
   'cli_subcommands cannot be built' 'end-to-end tests cannot be built' 'fuzz_form cannot be built' \
   'fuzz_redirect cannot be built' 'fuzz_attach cannot be built' -- \
   env CI=true "${configure[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_{OpenSSL,Python3,Boost}=ON
-guard "CMake, CI unset, no fmt -> configures, warns fmt_tests skipped" \
+check "CMake, CI unset, no fmt -> configures, warns fmt_tests skipped" \
   expect passes 'CMake Warning' 'fmt_tests skipped' -- \
   env -u CI "${configure[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON
-guard "CMake, CI=true, no fmt, -DBUFFER_OAUTH_REQUIRE_ALL=OFF -> configures, warns" \
+check "CMake, CI=true, no fmt, -DBUFFER_OAUTH_REQUIRE_ALL=OFF -> configures, warns" \
   expect passes 'fmt_tests skipped' -- \
   env CI=true "${configure[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON -DBUFFER_OAUTH_REQUIRE_ALL=OFF
-guard "Meson, CI=true, -Dfmt=disabled -> setup error naming fmt_tests" \
+check "Meson, CI=true, -Dfmt=disabled -> setup error naming fmt_tests" \
   expect fails 'fmt_tests cannot be built' -- env CI=true meson setup "$tmp/meson-no-fmt" "$root" -Dfmt=disabled
-guard "Meson, CI unset, -Dfmt=disabled -> sets up, warns fmt_tests skipped" \
+check "Meson, CI unset, -Dfmt=disabled -> sets up, warns fmt_tests skipped" \
   expect passes 'WARNING: fmt_tests skipped' -- env -u CI meson setup "$tmp/meson-no-fmt-local" "$root" -Dfmt=disabled
 
 # --- tests/bench/run.sh without a tool it needs --------------------------------
@@ -132,7 +118,7 @@ mkdir -p "$tmp/no-python3"
 for tool in dirname cmake ninja valgrind; do
   tool_path=$(command -v "$tool") && ln -s "$tool_path" "$tmp/no-python3/$tool"
 done
-guard "tests/bench/run.sh without python3 -> fails" \
+check "tests/bench/run.sh without python3 -> fails" \
   expect fails 'python3 not found' -- \
   env PATH="$tmp/no-python3" "$BASH" "$root/tests/bench/run.sh" --smoke --build-dir "$tmp/bench"
 
@@ -141,9 +127,9 @@ guard "tests/bench/run.sh without python3 -> fails" \
 mkdir -p "$tmp/no-fmt"
 printf '#!/bin/sh\nexit 1\n' >"$tmp/no-fmt/c++"
 chmod +x "$tmp/no-fmt/c++"
-guard "tools/quality.sh, CI=true, {fmt} not found -> fails" \
+check "tools/quality.sh, CI=true, {fmt} not found -> fails" \
   expect fails 'fmt. not found' -- env CI=true PATH="$tmp/no-fmt:$PATH" "$BASH" "$root/tools/quality.sh" compile
-guard "tests/package/run.sh, CI=true, {fmt} not found by pkg-config -> fails" \
+check "tests/package/run.sh, CI=true, {fmt} not found by pkg-config -> fails" \
   expect fails 'fmt. not found' -- env CI=true PKG_CONFIG_LIBDIR="$tmp/no-fmt" "$BASH" "$root/tests/package/run.sh"
 
 # --- tools/test.sh with its stage scripts missing ------------------------------
@@ -155,10 +141,10 @@ for stub in tools/install-deps.sh stubs/cmake stubs/ctest stubs/meson; do
   printf '#!/bin/sh\nexit 0\n' >"$tmp/stage-probe/$stub"
   chmod +x "$tmp/stage-probe/$stub"
 done
-guard "tools/test.sh with stage scripts missing -> fails, naming them" \
+check "tools/test.sh with stage scripts missing -> fails, naming them" \
   expect fails '==== g\+\+ build and ctest: ok' 'failed: CI guards' 'failed: package consumers' \
   'failed: quality gates' 'failed: benchmark smoke run' -- \
   env PATH="$tmp/stage-probe/stubs:$PATH" "$BASH" "$tmp/stage-probe/tools/test.sh"
 
-echo "CI guards: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "CI guards: $checks_passed passed, $checks_failed failed"
+[ "$checks_failed" -eq 0 ]
