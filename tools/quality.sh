@@ -36,6 +36,10 @@ done
 
 have_fmt=0
 printf '#include <fmt/format.h>\n' | c++ -std=c++17 -fsyntax-only -x c++ - 2>/dev/null && have_fmt=1
+if [ $have_fmt = 0 ] && [ "${CI:-}" = true ]; then
+  echo "quality.sh: {fmt} not found (libfmt-dev); with CI=true buffer_oauth_fmt.hpp may not go unchecked" >&2
+  exit 1
+fi
 headers=(buffer_oauth.hpp)
 [ $have_fmt = 1 ] && headers+=(buffer_oauth_fmt.hpp)
 warnings=(-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)

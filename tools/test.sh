@@ -3,8 +3,11 @@
 # Meson), the CLI tests, fuzz corpus replay and a short fuzzing run, the
 # package consumers, the quality gates and the end-to-end tests.
 # Usage: tools/test.sh            (FUZZ_SECONDS=60 by default)
+# Nothing is skipped quietly: with CI=true a missing test dependency fails
+# the configure (BUFFER_OAUTH_REQUIRE_ALL), and a skipped or not run test, a
+# run without tests or a missing stage script always fails its stage.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$PWD
 tools/install-deps.sh || exit 1
 jobs=$(nproc)
@@ -39,9 +42,10 @@ cmake_suite() {
   fi
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null &&
     cmake --build "$dir" -j "$jobs" &&
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${ctest_args[@]}"
+    tools/every-test-ran.sh ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${ctest_args[@]}"
 }
 
+stage "CI guards" tests/ci_guards.sh
 stage "g++ build and ctest" cmake_suite build/gcc -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # The end-to-end servers run in the g++ and sanitizer trees; once more adds nothing.
 stage "clang++ build and ctest" cmake_suite build/clang --exclude-label e2e -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
@@ -50,13 +54,16 @@ stage "ASan+UBSan build and ctest" cmake_suite build/asan -DCMAKE_CXX_COMPILER=c
   -DBUFFER_OAUTH_BUILD_BENCH=OFF \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 meson_suite() {
-  rm -rf build/meson && meson setup build/meson >/dev/null && meson test -C build/meson --print-errorlogs
+  local setup_log
+  rm -rf build/meson
+  setup_log=$(meson setup build/meson 2>&1) || { echo "$setup_log"; return 1; }
+  tools/every-test-ran.sh meson test -C build/meson --print-errorlogs
 }
 stage "meson build and test" meson_suite
-[ -x fuzz/run.sh ] && stage "libFuzzer run (${FUZZ_SECONDS:-60} s per target)" fuzz/run.sh "${FUZZ_SECONDS:-60}"
-[ -x tests/package/run.sh ] && stage "package consumers" tests/package/run.sh
-[ -x tools/quality.sh ] && stage "quality gates" tools/quality.sh
-[ -x tests/bench/run.sh ] && stage "benchmark smoke run" tests/bench/run.sh --smoke
+stage "libFuzzer run (${FUZZ_SECONDS:-60} s per target)" fuzz/run.sh "${FUZZ_SECONDS:-60}"
+stage "package consumers" tests/package/run.sh
+stage "quality gates" tools/quality.sh
+stage "benchmark smoke run" tests/bench/run.sh --smoke
 
 echo
 echo "stages: $passed passed, $failed failed"

@@ -7,8 +7,14 @@
 #   --smoke   quick CI run: each benchmark briefly, callgrind at small N
 #   default   full run: 5 repetitions (medians), callgrind at N=5000
 # Environment: CXX picks the compiler (default c++). No test asserts a time.
+# Exit status: 0 only when everything above ran; a missing tool or library is
+# an error, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+for tool in cmake ninja valgrind python3; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (tools/install-deps.sh installs it)" >&2; exit 1; }
+done
 
 smoke=0
 build=build/bench
@@ -23,19 +29,17 @@ done
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
   -DBUFFER_OAUTH_BUILD_BENCH=ON -DBUFFER_OAUTH_BUILD_TESTS=OFF -DBUFFER_OAUTH_BUILD_EXAMPLES=OFF \
-  -DBUFFER_OAUTH_BUILD_FUZZERS=OFF -DBUFFER_OAUTH_INSTALL=OFF >"$build.configure.log" 2>&1 ||
+  -DBUFFER_OAUTH_BUILD_FUZZERS=OFF -DBUFFER_OAUTH_INSTALL=OFF -DBUFFER_OAUTH_REQUIRE_ALL=ON >"$build.configure.log" 2>&1 ||
   { cat "$build.configure.log"; exit 1; }
 rm -f "$build.configure.log"
 bench=$build/tests/bench/buffer_oauth_bench
 driver=$build/tests/bench/buffer_oauth_bench_driver
-if ! grep -q buffer_oauth_bench_driver "$build/build.ninja"; then
-  echo "benchmarks skipped: a dependency is missing"
-  cmake -S . -B "$build" 2>&1 | grep "benchmarks skipped" || true
-  exit 0
-fi
 cmake --build "$build" --target buffer_oauth_bench buffer_oauth_bench_driver >"$build.build.log" 2>&1 ||
   { cat "$build.build.log"; exit 1; }
 rm -f "$build.build.log"
+for program in "$bench" "$driver"; do
+  [ -x "$program" ] || { echo "run.sh: $program was not built" >&2; exit 1; }
+done
 
 out=$build/results
 rm -rf "$out"
@@ -57,19 +61,10 @@ echo "== Google Benchmark ($bench ${bench_args[*]})"
 "$bench" "${bench_args[@]}" --benchmark_out="$out/bench.json" --benchmark_out_format=json \
   >"$out/bench.txt" 2>&1 || { cat "$out/bench.txt"; exit 1; }
 
-if command -v valgrind >/dev/null; then
-  echo "== callgrind: $driver run $n"
-  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind/callgrind.out" \
-    "$driver" run "$n" >"$out/callgrind.txt" 2>&1 || { cat "$out/callgrind.txt"; exit 1; }
-  rm -f "$out/callgrind/callgrind.out"  # the dump at exit: nothing measured
-else
-  echo "== valgrind not found: no instruction counts"
-fi
+echo "== callgrind: $driver run $n"
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind/callgrind.out" \
+  "$driver" run "$n" >"$out/callgrind.txt" 2>&1 || { cat "$out/callgrind.txt"; exit 1; }
+rm -f "$out/callgrind/callgrind.out"  # the dump at exit: nothing measured
 
 echo
-if command -v python3 >/dev/null; then
-  python3 tests/bench/table.py "$out/bench.json" "$out/callgrind" "$n"
-else
-  echo "python3 not found: raw results in $out (bench.txt, callgrind/)"
-  cat "$out/bench.txt"
-fi
+python3 tests/bench/table.py "$out/bench.json" "$out/callgrind" "$n"

@@ -8,8 +8,9 @@
 #   run_e2e.sh oidc_provider TEST_BINARY   oidc-provider 8.8.1 from npm (node)
 #   run_e2e.sh tls_refusals  TEST_BINARY   no external server
 #
-# Exit status: the test binary's; 77 when the suite cannot run here (npm
-# registry unreachable, node or oauthlib missing), with the reason printed.
+# Exit status: the test binary's, or 1 when its filters selected no test
+# case; 77 when the suite cannot run here (npm registry unreachable, node or
+# oauthlib missing), with the reason printed.
 # Environment: E2E_NODE_DIR caches the oidc-provider install (default: a
 # temporary folder, removed afterwards); E2E_BUFFER_CODE_TTL (seconds, 2) and
 # E2E_OIDC_CODE_TTL (whole seconds, 3: oidc-provider rounds down, so a code
@@ -190,8 +191,18 @@ case "$suite" in
     ;;
 esac
 
+# doctest passes a run whose filters select no test case; its summary line
+# ("[doctest] test cases: N | ...") tells.
+run_suite() {
+  "$binary" --test-suite="$suite" "$@" 2>&1 | tee "$work/doctest.out"
+  return "${PIPESTATUS[0]}"
+}
 rc=0
-run_child "$binary" --test-suite="$suite" "$@" || rc=$?
+run_child run_suite "$@" || rc=$?
+if [ "$rc" -eq 0 ] && ! grep -Eq '^\[doctest\] test cases: *[1-9]' "$work/doctest.out"; then
+  echo "run_e2e.sh: no test case ran (doctest filters: --test-suite=$suite $*)" >&2
+  rc=1
+fi
 if [ "$rc" -ne 0 ]; then
   [ "$rc" -ne "$skip" ] || rc=1  # a failing binary must never read as skipped
   if [ -s "$server_log" ]; then

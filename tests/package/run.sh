@@ -27,26 +27,16 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 warnings=(-Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)
 have_fmt=0
 pkg-config --exists fmt 2>/dev/null && have_fmt=1
+if [ $have_fmt = 0 ] && [ "${CI:-}" = true ]; then
+  echo "run.sh: {fmt} not found by pkg-config (libfmt-dev); with CI=true its consumers may not be skipped" >&2
+  exit 1
+fi
 cmake_fmt=(-DBUFFER_OAUTH_CONSUMER_FMT=$([ $have_fmt = 1 ] && echo ON || echo OFF))
 
-passed=0
-failed=0
-# consumer NAME COMMAND...: runs COMMAND with output in $tmp/NAME.log; prints
-# one line; on failure, the end of the log.
-consumer() {
-  local name=$1
-  shift
-  local log="$tmp/log.$(echo "$name" | tr -c 'A-Za-z0-9\n' '_')"
-  local start=$SECONDS
-  if "$@" >"$log" 2>&1; then
-    passed=$((passed + 1))
-    printf 'PASS  %-52s %3d s\n' "$name" $((SECONDS - start))
-  else
-    failed=$((failed + 1))
-    printf 'FAIL  %-52s %3d s\n' "$name" $((SECONDS - start))
-    tail -n 25 "$log" | sed 's/^/      | /'
-  fi
-}
+# check NAME COMMAND...: one PASS/FAIL line per consumer.
+check_logs=$tmp
+# shellcheck source=tools/checklist.sh
+. "$root/tools/checklist.sh"
 
 # Runs the programs a consumer build produced (consumer, and consumer_fmt
 # when fmt is available); each must print "ok".
@@ -85,7 +75,7 @@ install_tree() {
   [ ! -e "$prefix/lib" ] && [ ! -e "$prefix/lib64" ] || { echo "unexpected lib directory"; return 1; }
   ! grep -rq /nonexistent "$prefix" || { echo "the install hard-codes the configured prefix"; return 1; }
 }
-consumer "cmake --install (relocated prefix)" install_tree
+check "cmake --install (relocated prefix)" install_tree
 
 # --- CMake consumers ----------------------------------------------------------
 find_package_installed() {
@@ -93,21 +83,21 @@ find_package_installed() {
     grep -q "^buffer_oauth_DIR:PATH=$prefix/share/cmake/buffer_oauth$" "$tmp/fp/CMakeCache.txt" ||
     { echo "buffer_oauth was not found in the installed prefix"; return 1; }
 }
-consumer "find_package (installed prefix)" find_package_installed
+check "find_package (installed prefix)" find_package_installed
 
-consumer "find_package (build tree export)" \
+check "find_package (build tree export)" \
   cmake_consumer "$tmp/fp-build" -Dbuffer_oauth_DIR="$tmp/build-install" -DBUFFER_OAUTH_CONSUMER_MODE=find_package
 
-consumer "add_subdirectory" \
+check "add_subdirectory" \
   cmake_consumer "$tmp/sub" -DBUFFER_OAUTH_CONSUMER_MODE=add_subdirectory -DBUFFER_OAUTH_SOURCE_DIR="$root"
 
-consumer "FetchContent (FETCHCONTENT_SOURCE_DIR)" \
+check "FetchContent (FETCHCONTENT_SOURCE_DIR)" \
   cmake_consumer "$tmp/fc-src" -DBUFFER_OAUTH_CONSUMER_MODE=fetchcontent -DBUFFER_OAUTH_GIT_URL=unused \
   -DFETCHCONTENT_SOURCE_DIR_BUFFER_OAUTH="$root"
 
 if git -C "$root" rev-parse --verify -q HEAD >/dev/null 2>&1; then
   head=$(git -C "$root" rev-parse HEAD)
-  consumer "FetchContent (git file://, HEAD ${head:0:7})" \
+  check "FetchContent (git file://, HEAD ${head:0:7})" \
     cmake_consumer "$tmp/fc-git" -DBUFFER_OAUTH_CONSUMER_MODE=fetchcontent \
     -DBUFFER_OAUTH_GIT_URL="file://$root" -DBUFFER_OAUTH_GIT_TAG="$head"
 fi
@@ -128,14 +118,14 @@ pkgconfig_build() {
       [ "$("$out-fmt")" = ok ]
   fi
 }
-consumer "pkg-config (CMake install, plain c++)" pkgconfig_build "$prefix/share/pkgconfig" "$tmp/pc-cmake"
+check "pkg-config (CMake install, plain c++)" pkgconfig_build "$prefix/share/pkgconfig" "$tmp/pc-cmake"
 
 bare() {
   "$cxx" -std=c++17 "${warnings[@]}" "$@" -I"$root/include" "$here/consumer/main.cpp" -o "$tmp/bare" &&
     [ "$("$tmp/bare")" = ok ]
 }
-consumer "c++ -std=c++17 -Iinclude" bare
-consumer "c++ -std=c++17 -fno-exceptions -fno-rtti" bare -fno-exceptions -fno-rtti
+check "c++ -std=c++17 -Iinclude" bare
+check "c++ -std=c++17 -fno-exceptions -fno-rtti" bare -fno-exceptions -fno-rtti
 
 # --- Meson ---------------------------------------------------------------------
 meson_fmt=-Dwith_fmt=$([ $have_fmt = 1 ] && echo enabled || echo disabled)
@@ -148,7 +138,7 @@ meson_subproject() {
     meson compile -C "$proj/build" -j 2 &&
     run_programs "$proj/build"
 }
-consumer "Meson subproject" meson_subproject
+check "Meson subproject" meson_subproject
 
 meson_pkgconfig() {
   local dest="$tmp/meson-prefix"
@@ -156,7 +146,7 @@ meson_pkgconfig() {
     meson install -C "$tmp/meson-install" --quiet &&
     pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
 }
-consumer "pkg-config (Meson install, plain c++)" meson_pkgconfig
+check "pkg-config (Meson install, plain c++)" meson_pkgconfig
 
 # --- one version everywhere ------------------------------------------------------
 versions_agree() {
@@ -170,7 +160,7 @@ versions_agree() {
   echo "header $h, CMake $cm, Meson $ms, .pc (CMake) $pc_cmake, .pc (Meson) $pc_meson"
   [ -n "$h" ] && [ "$h" = "$cm" ] && [ "$h" = "$ms" ] && [ "$h" = "$pc_cmake" ] && [ "$h" = "$pc_meson" ]
 }
-consumer "one version: header = CMake = Meson = .pc" versions_agree
+check "one version: header = CMake = Meson = .pc" versions_agree
 
-echo "package consumers: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "package consumers: $checks_passed passed, $checks_failed failed"
+[ "$checks_failed" -eq 0 ]
