@@ -1314,11 +1314,20 @@ inline bool constant_time_equal(const unsigned char* a, const unsigned char* b, 
   return diff == 0;
 }
 
-/// Equal strings, compared as SHA-256 digests so neither length nor the
-/// first differing byte shows in the timing.
-inline bool secure_equals(std::string_view a, std::string_view b) noexcept {
-  const digest da = sha256(a), db = sha256(b);
-  return constant_time_equal(da.data(), db.data(), da.size());
+/// Whether `received` equals `expected`, in a time that depends only on
+/// `expected`'s length (public: the caller made it), never on the received
+/// bytes, on how many of them match or on the received length. Every
+/// expected byte is compared once, with the received byte at its index or,
+/// past the received end, with 0; a length difference is folded into the
+/// same accumulator, so there is no early exit.
+inline bool secure_equals(std::string_view received, std::string_view expected) noexcept {
+  const std::size_t n = received.size();
+  std::size_t diff = n ^ expected.size();
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto r = static_cast<unsigned char>(i < n ? received[i] : 0);
+    diff |= static_cast<unsigned char>(r ^ static_cast<unsigned char>(expected[i]));
+  }
+  return diff == 0;
 }
 
 namespace detail {
