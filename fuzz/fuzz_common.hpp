@@ -22,13 +22,13 @@
 #include <vector>
 
 /// Aborts the run (libFuzzer records a crash) when a property does not hold.
-#define FUZZ_CHECK(cond)                                                                      \
-  do {                                                                                        \
-    if (!(cond)) {                                                                            \
-      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond);     \
-      std::fflush(stderr);                                                                    \
-      __builtin_trap();                                                                       \
-    }                                                                                         \
+#define FUZZ_CHECK(cond)                                                                 \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
+      std::fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
+      std::fflush(stderr);                                                               \
+      __builtin_trap();                                                                  \
+    }                                                                                    \
   } while (0)
 
 namespace fuzz {
@@ -183,22 +183,44 @@ inline std::vector<std::string> values_named(std::string_view form, std::string_
   while (reader.next(p)) {
     FUZZ_CHECK(bo::detail::check_form_component(p.name) != bo::errc::bad_percent_encoding ||
                !bo::detail::form_component_equals(p.name, name));
-    if (bo::detail::form_component_equals(p.name, name)) out.push_back(bo::detail::decode_form_component(p.value));
+    if (bo::detail::form_component_equals(p.name, name))
+      out.push_back(bo::detail::decode_form_component(p.value));
   }
   return out;
 }
 
+inline constexpr std::string_view reference_token_chars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+
 /// Reference RFC 6750 §2.1 b64token: one or more of the characters below,
 /// then only '='.
 inline bool is_reference_b64token(std::string_view s) {
-  static constexpr std::string_view token_chars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/";
+  constexpr std::string_view token_chars = reference_token_chars;
   std::size_t end = s.size();
   while (end > 0 && s[end - 1] == '=') --end;
   if (end == 0) return false;
   for (std::size_t i = 0; i < end; ++i)
     if (token_chars.find(s[i]) == std::string_view::npos) return false;
   return true;
+}
+
+/// Longest run of token characters in `s` (a token, code or secret).
+inline std::size_t longest_token_run(std::string_view s) {
+  std::size_t longest = 0, run = 0;
+  for (char ch : s) {
+    run = reference_token_chars.find(ch) != std::string_view::npos ? run + 1 : 0;
+    longest = run > longest ? run : longest;
+  }
+  return longest;
+}
+
+/// What an error keeps of a response body: no run of 16 token characters
+/// (a token is never kept), at most 2 KiB plus a marker, and the body itself
+/// when it is short and holds no such run.
+inline void check_error_body(const bo::error& e, std::string_view body) {
+  FUZZ_CHECK(longest_token_run(e.body) < 16);
+  FUZZ_CHECK(e.body.size() <= 2048 + 64);
+  if (body.size() <= 2048 && longest_token_run(body) < 16) FUZZ_CHECK(e.body == body);
 }
 
 /// A URL cut into components the way RFC 3986 Appendix B's regular

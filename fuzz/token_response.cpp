@@ -125,7 +125,8 @@ void check_error(const bo::http_response& r, const bo::error& e, const reference
                              errc::invalid_expires_in, errc::invalid_token_syntax, errc::invalid_character,
                              errc::malformed_error, errc::ambiguous_response, errc::token_error,
                              errc::api_error, errc::http_error}));
-  FUZZ_CHECK(e.http_status == r.status && e.body == r.body);
+  FUZZ_CHECK(e.http_status == r.status);
+  check_error_body(e, r.body);
   FUZZ_CHECK(!e.message.empty());
   if (e.code == errc::duplicate_member) {
     unsigned most = 0;
@@ -244,7 +245,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(one_of(api.code(), {errc::token_rejected, errc::api_error, errc::http_error, errc::malformed_error,
                                    errc::malformed_json, errc::invalid_utf8, errc::invalid_surrogate,
                                    errc::depth_exceeded, errc::duplicate_member}));
-    FUZZ_CHECK(api.error().http_status == r.status && api.error().body == r.body);
+    FUZZ_CHECK(api.error().http_status == r.status);
+    check_error_body(api.error(), r.body);
     // A 2xx answer fails only as Buffer's envelope, which is a JSON object.
     if (r.status >= 200 && r.status <= 299) FUZZ_CHECK(first_non_blank(r.body) == '{');
   }

@@ -263,13 +263,13 @@ struct oauth_error {
 };
 
 /// What went wrong. `message` never contains a secret. For a response from
-/// the network, `http_status` and `body` keep what arrived.
+/// the network, `http_status` is what arrived and `body` a redacted copy.
 struct error {
   errc code = errc::ok;
   std::string message;
   oauth_error from_provider;
   int http_status = 0;
-  std::string body;
+  std::string body;           ///< at most 2 KiB, token-shaped runs redacted
   std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
 };
 
@@ -1565,10 +1565,39 @@ inline std::string_view media_type(std::string_view content_type) noexcept {
   return t;
 }
 
-/// Keeps the raw status and body on an error about a response.
+/// How much of a response body an error keeps, and the shortest run of
+/// token characters that is taken for a token, code or secret.
+inline constexpr std::size_t error_body_cap = 2048;
+inline constexpr std::size_t token_shaped_run = 16;
+
+/// A response body as an error keeps it: its first error_body_cap bytes,
+/// with every run of token_shaped_run or more b64token characters (a token,
+/// a code, a secret, in JSON, a form or an HTML page) replaced by its length,
+/// so that a body that carried a token can be logged. A run is never cut.
+inline std::string error_body(std::string_view body) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < body.size() && out.size() < error_body_cap) {
+    std::size_t run = i;
+    while (run < body.size() && is_b64token_char(static_cast<unsigned char>(body[run]))) ++run;
+    const bool token_shaped = run - i >= token_shaped_run;
+    while (token_shaped && run < body.size() && body[run] == '=') ++run;  // b64token's padding goes too
+    if (token_shaped) {
+      out += "[redacted, " + std::to_string(run - i) + " bytes]";
+    } else {
+      out.append(body, i, run - i);
+      if (run < body.size() && !is_b64token_char(static_cast<unsigned char>(body[run]))) out += body[run++];
+    }
+    i = run;
+  }
+  if (i < body.size()) out += "[... " + std::to_string(body.size() - i) + " more bytes]";
+  return out;
+}
+
+/// Keeps the status and (see error_body) the body on an error about a response.
 inline error with_response(error e, const http_response& r) {
   e.http_status = r.status;
-  e.body = r.body;
+  e.body = error_body(r.body);
   return e;
 }
 }  // namespace detail

@@ -693,3 +693,33 @@ TEST_CASE("refresh response: rotated vs kept") {
   auto failed = bo::parse_refresh_response(p, response(400, R"({"error":"invalid_grant"})"), "r1");
   CHECK(failed.code() == bo::errc::token_error);
 }
+
+TEST_CASE("error::body: capped at 2 KiB, every token-shaped run redacted, never a token") {
+  const std::string token(kToken);  // 34 token characters
+  auto mac = bo::parse_token_response(
+      generic(), response(200, R"({"access_token":")" + token + R"(","token_type":"mac"})"));
+  CHECK(mac.code() == bo::errc::unsupported_token_type);
+  CHECK(mac.error().body == R"({"access_token":"[redacted, 34 bytes]","token_type":"mac"})");
+
+  // JSON's escaped solidus, a form and an HTML page: the token is gone, the prose stays.
+  auto escaped = bo::parse_token_response(
+      generic(), response(200, R"({"access_token":"1\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60","error":"x"})"));
+  CHECK(escaped.code() == bo::errc::ambiguous_response);
+  CHECK(escaped.error().body.find("8c3f0e7a9b2d") == std::string::npos);
+  auto html = bo::check_api_response(
+      response(502, "<p>Bad Gateway, token=" + token + "&amp;retry</p>", {{"Content-Type", "text/html"}}));
+  CHECK(html.code() == bo::errc::http_error);
+  CHECK(html.error().body == "<p>Bad Gateway, token=[redacted, 34 bytes]&amp;retry</p>");
+
+  // 15 token characters are kept, 16 are not.
+  CHECK(bo::check_api_response(response(500, "x 123456789012345 y")).error().body == "x 123456789012345 y");
+  CHECK(bo::check_api_response(response(500, "x 1234567890123456 y")).error().body ==
+        "x [redacted, 16 bytes] y");
+
+  // The cap: never more than 2 KiB of the body, a run is never cut, the rest is counted.
+  const std::string prose(3000, ' ');
+  auto long_page = bo::check_api_response(response(500, prose)).error().body;
+  CHECK(long_page == std::string(2048, ' ') + "[... 952 more bytes]");
+  auto at_cap = bo::check_api_response(response(500, std::string(2040, ' ') + token + " tail")).error().body;
+  CHECK(at_cap == std::string(2040, ' ') + "[redacted, 34 bytes][... 5 more bytes]");
+}

@@ -185,12 +185,12 @@ TEST_CASE("fmt: an error keeps its name and message but not the body it came fro
   bad.body = std::string(R"({"access_token":")") + std::string(access_value) + R"(","token_type":"mac"})";
   auto t = bo::parse_token_response(bo::provider::buffer(), bad);
   CHECK_FALSE(t.has_value());
-  CHECK(t.error().body == bad.body);  // the secret is in the error
+  CHECK(t.error().body.find(access_value) == std::string::npos);  // the error keeps a redacted body
   const std::string e = fmt::format("{}", t.error());
   check_hidden(e, {access_value});
   CHECK(has(e, "unsupported_token_type: "));
   CHECK(has(e, "HTTP 200"));
-  CHECK(has(e, "body " + redacted(bad.body.size())));
+  CHECK(has(e, "body " + redacted(t.error().body.size())));
 
   bo::http_response oauth_err{400, {}, R"({"error":"invalid_grant","error_description":"code expired"})"};
   auto g = bo::parse_token_response(bo::provider::buffer(), oauth_err);
