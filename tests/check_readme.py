@@ -10,7 +10,12 @@ readme = (root / "README.md").read_text()
 header = (root / "include" / "buffer_oauth.hpp").read_text()
 
 failures = []
-header_codes = set(re.findall(r'\{errc::(\w+), "\1",', header)) - {"ok"}
+# The header's one list of codes: the rows X(name, number, category, "message")
+# of the BUFFER_OAUTH_ERRC_LIST macro, up to the first line without a backslash.
+errc_list = re.search(r"#define BUFFER_OAUTH_ERRC_LIST\(X\) \\\n((?:.*\\\n)*.*)", header)
+header_codes = set(re.findall(r"^\s*X\((\w+),", errc_list.group(1), re.M)) - {"ok"} if errc_list else set()
+if not header_codes:
+    failures.append("no BUFFER_OAUTH_ERRC_LIST rows found in the header")
 errors_section = readme.split("## Errors", 1)[-1].split("\n## ", 1)[0]
 readme_codes = set(re.findall(r"^\| `(\w+)` \|", errors_section, re.M))
 if header_codes != readme_codes:
