@@ -6,7 +6,7 @@
 // C++17, nothing thrown, no globals.
 //
 // Sections, in the order data flows through them (each uses only those above):
-//    1. Errors        errc, error, result<T>
+//    1. Errors        errc, errc_category, error, result<T>
 //    2. Text          limits, character sets, percent coding, UTF-8, URL split
 //    3. JSON          strict RFC 8259 reader for token and error bodies
 //    4. PKCE, state   SHA-256, HMAC-SHA256, base64/base64url, S256, OS entropy
@@ -61,175 +61,161 @@ namespace buffer_oauth {
 // 1. Errors
 // ============================================================================
 
+/// What kind of failure an errc is, for callers that handle a whole kind at
+/// once; category(errc) gives it.
+enum class errc_category : std::uint8_t {
+  none = 0,          ///< errc::ok, or a number that is no errc
+  caller_misuse,     ///< the calling program is wrong: an argument, the configuration or the order of calls
+  malformed_input,   ///< data from outside (a redirect, a response, a saved flow) breaks its grammar
+  security_check,    ///< a check that stops an attack refused: CSRF, mix-up, replay, tampering, token leak
+  provider_refused,  ///< the provider answered with an error or refusal
+  limit,             ///< input over a limit of `limits`
+  transport,         ///< the environment did not deliver: the OS random source
+};
+
+/// Stable snake_case name of a category, e.g. "security_check".
+inline constexpr std::string_view to_string(errc_category c) noexcept {
+  switch (c) {
+    case errc_category::none: return "none";
+    case errc_category::caller_misuse: return "caller_misuse";
+    case errc_category::malformed_input: return "malformed_input";
+    case errc_category::security_check: return "security_check";
+    case errc_category::provider_refused: return "provider_refused";
+    case errc_category::limit: return "limit";
+    case errc_category::transport: return "transport";
+  }
+  return "unknown";
+}
+
+// Every error code, once: X(name, number, category, message). The enum and
+// the table behind to_string, message and category are made from it; it is
+// #undef'd after use, so the list itself is no public API.
+// Numbers are published and never change, nor is a retired one reused. They
+// were given in groups of a hundred, but the category is authoritative: a
+// code whose category changes keeps its number.
+// A code returned for two kinds of failure has the category of its main use;
+// README.md, "Errors", names those codes.
+// One row per code, columns aligned, so that the list is easy to scan and to diff.
+// clang-format off
+#define BUFFER_OAUTH_ERRC_LIST(X) \
+  X(ok,                       0,   none,             "success") \
+  X(invalid_client_id,        100, caller_misuse,    "the client_id is empty or has characters outside RFC " \
+                                                     "6749 VSCHAR; use the id Buffer shows for your app") \
+  X(invalid_redirect_uri,     101, caller_misuse,    "the redirect URI must be an absolute http(s) URI " \
+                                                     "without fragment or userinfo") \
+  X(invalid_endpoint,         102, caller_misuse,    "a provider endpoint is not an absolute http(s) URL " \
+                                                     "without fragment") \
+  X(invalid_character,        103, malformed_input,  "a value contains a character its grammar does not " \
+                                                     "allow") \
+  X(insufficient_entropy,     104, caller_misuse,    "too few random bytes: state needs 16, a PKCE " \
+                                                     "verifier 32") \
+  X(invalid_code_verifier,    105, caller_misuse,    "PKCE verifier must be 43-128 unreserved characters, " \
+                                                     "challenge 43 base64url characters") \
+  X(out_of_order,             106, caller_misuse,    "this flow event is not allowed in the current state") \
+  X(state_already_used,       108, security_check,   "a redirect was already accepted for this state; " \
+                                                     "start a new login") \
+  X(code_already_used,        109, caller_misuse,    "the code was already used in a token request; codes " \
+                                                     "work once") \
+  X(clock_regressed,          110, caller_misuse,    "the time passed is earlier than a time passed " \
+                                                     "before; use a monotonic clock") \
+  X(invalid_argument,         111, caller_misuse,    "an argument is outside its documented range") \
+  X(entropy_reused,           112, caller_misuse,    "state and PKCE verifier share random bytes; give " \
+                                                     "each its own bytes, or the verifier leaks in the URL") \
+  X(csrf_protection_missing,  113, caller_misuse,    "a login without state needs PKCE, which then stops " \
+                                                     "CSRF; send a state or turn PKCE on") \
+  X(invalid_url,              200, malformed_input,  "not an absolute http(s) URL") \
+  X(bad_percent_encoding,     201, malformed_input,  "a '%' is not followed by two hex digits") \
+  X(invalid_utf8,             202, malformed_input,  "text is not valid UTF-8") \
+  X(malformed_json,           203, malformed_input,  "the body is not valid JSON") \
+  X(invalid_surrogate,        204, malformed_input,  "a JSON string has an unpaired UTF-16 surrogate " \
+                                                     "escape") \
+  X(depth_exceeded,           205, limit,            "the JSON is nested deeper than the limit") \
+  X(empty_body,               206, malformed_input,  "the response body is empty") \
+  X(not_json,                 207, malformed_input,  "the response body is not JSON (an HTML error page or " \
+                                                     "a proxy message?)") \
+  X(not_an_object,            208, malformed_input,  "the JSON body is not an object") \
+  X(duplicate_member,         209, malformed_input,  "an OAuth member appears more than once in the JSON " \
+                                                     "body") \
+  X(invalid_member_type,      210, malformed_input,  "an OAuth member has the wrong JSON type") \
+  X(missing_access_token,     211, malformed_input,  "the token response has no access_token") \
+  X(missing_token_type,       212, malformed_input,  "the token response has no token_type (RFC 6749 §5.1 " \
+                                                     "requires it)") \
+  X(unsupported_token_type,   213, malformed_input,  "the token_type is not Bearer; this client only uses " \
+                                                     "Bearer tokens") \
+  X(invalid_expires_in,       214, malformed_input,  "expires_in is not a non-negative integer of seconds") \
+  X(invalid_token_syntax,     215, malformed_input,  "the token is not RFC 6750 b64token syntax") \
+  X(malformed_error,          216, malformed_input,  "the provider's error fields break RFC 6749's " \
+                                                     "character rules") \
+  X(ambiguous_response,       217, malformed_input,  "the response carries both a result and an error") \
+  X(missing_code,             218, malformed_input,  "the redirect carries neither a code nor an error") \
+  X(invalid_header_value,     219, malformed_input,  "a header name or value contains CR, LF, NUL or " \
+                                                     "another forbidden byte") \
+  X(malformed_challenge,      220, malformed_input,  "the WWW-Authenticate header is not RFC 6750 §3 " \
+                                                     "syntax") \
+  X(corrupt_flow,             221, malformed_input,  "the saved flow is truncated or malformed") \
+  X(unsupported_flow_version, 222, malformed_input,  "the saved flow has an unknown format version") \
+  X(insecure_url,             300, security_check,   "plain http is not allowed here; use https (or a " \
+                                                     "loopback IP with the explicit opt-in)") \
+  X(redirect_uri_mismatch,    301, security_check,   "the URL is not the registered redirect URI") \
+  X(state_missing,            302, security_check,   "the state parameter is missing") \
+  X(state_mismatch,           303, security_check,   "the state parameter does not match the one sent; " \
+                                                     "possible CSRF") \
+  X(duplicate_parameter,      304, security_check,   "an OAuth parameter appears more than once") \
+  X(iss_missing,              305, security_check,   "the redirect has no iss but an issuer is configured " \
+                                                     "(RFC 9207)") \
+  X(iss_mismatch,             306, security_check,   "iss differs from the configured issuer; possible " \
+                                                     "mix-up attack") \
+  X(iss_unexpected,           307, security_check,   "the redirect has iss but no issuer is configured to " \
+                                                     "check it") \
+  X(token_origin_mismatch,    308, security_check,   "the request URL is outside the provider's API " \
+                                                     "origin; the token is not sent there") \
+  X(token_already_present,    309, security_check,   "the request already carries an access token") \
+  X(query_token_disallowed,   310, security_check,   "a token in the query string needs an explicit opt-in " \
+                                                     "(RFC 9700 §4.3.2)") \
+  X(form_body_not_allowed,    311, security_check,   "a body token needs a non-GET request with an ASCII " \
+                                                     "application/x-www-form-urlencoded body") \
+  X(code_expired,             312, security_check,   "the authorization code is older than the provider " \
+                                                     "allows; log in again") \
+  X(tampered_flow,            313, security_check,   "the saved flow failed its integrity check (wrong key " \
+                                                     "or altered)") \
+  X(provider_mismatch,        314, security_check,   "the saved flow belongs to another provider or client") \
+  X(flow_expired,             315, security_check,   "the login was started longer ago than its maximum " \
+                                                     "age allows; start a new login") \
+  X(flow_replayed,            316, security_check,   "this saved flow was already restored once; a saved " \
+                                                     "flow works once, start a new login") \
+  X(authorization_denied,     400, provider_refused, "the user denied access") \
+  X(authorization_error,      401, provider_refused, "the provider returned an authorization error") \
+  X(token_error,              402, provider_refused, "the token endpoint returned an OAuth error") \
+  X(api_error,                403, provider_refused, "the API returned an error") \
+  X(token_rejected,           404, provider_refused, "the API rejected the access token; log in again") \
+  X(http_error,               405, provider_refused, "unexpected HTTP status") \
+  X(deauthorize_failed,       406, provider_refused, "the provider did not confirm the revocation") \
+  X(too_large,                500, limit,            "input exceeds a size or count limit") \
+  X(random_unavailable,       501, transport,        "the operating system's random source failed")
+// clang-format on
+
 /// Why an operation failed. Values are stable: never renumbered, only
-/// appended. Groups: 1xx caller misuse, 2xx malformed input, 3xx security
-/// check, 4xx the provider refused, 5xx limits and environment.
+/// appended. category(errc) says what kind of failure a code is.
 enum class errc : std::uint16_t {
-  ok = 0,
-  invalid_client_id = 100,         ///< client_id empty or not VSCHAR
-  invalid_redirect_uri = 101,      ///< redirect URI not absolute, has a fragment, userinfo...
-  invalid_endpoint = 102,          ///< a provider endpoint is not a usable absolute URL
-  invalid_character = 103,         ///< a value holds a character its grammar forbids
-  insufficient_entropy = 104,      ///< fewer random bytes than the minimum
-  invalid_code_verifier = 105,     ///< PKCE verifier/challenge outside RFC 7636 §4.1
-  out_of_order = 106,              ///< flow event not allowed in the current state
-  state_already_used = 108,        ///< a redirect was already accepted for this state
-  code_already_used = 109,         ///< the code was already put in a token request
-  clock_regressed = 110,           ///< `now` is earlier than a time passed before
-  invalid_argument = 111,          ///< an argument outside its documented range
-  entropy_reused = 112,            ///< state and PKCE verifier made from the same bytes
-  csrf_protection_missing = 113,   ///< no state and no PKCE: nothing stops CSRF
-  invalid_url = 200,               ///< not an absolute http(s) URL we can split
-  bad_percent_encoding = 201,      ///< '%' not followed by two hex digits
-  invalid_utf8 = 202,              ///< bytes that are not valid UTF-8
-  malformed_json = 203,            ///< not RFC 8259 JSON
-  invalid_surrogate = 204,         ///< a \u escape that is a lone surrogate
-  depth_exceeded = 205,            ///< JSON nested deeper than the limit
-  empty_body = 206,                ///< the response body is empty or blank
-  not_json = 207,                  ///< the body is not JSON (an HTML error page...)
-  not_an_object = 208,             ///< JSON, but the top level is not an object
-  duplicate_member = 209,          ///< an OAuth member appears twice
-  invalid_member_type = 210,       ///< an OAuth member has the wrong JSON type
-  missing_access_token = 211,      ///< no access_token in a success response
-  missing_token_type = 212,        ///< no token_type and the provider allows no default
-  unsupported_token_type = 213,    ///< token_type other than Bearer
-  invalid_expires_in = 214,        ///< expires_in not a non-negative integer
-  invalid_token_syntax = 215,      ///< token outside RFC 6750 b64token
-  malformed_error = 216,           ///< error fields outside RFC 6749's charset
-  ambiguous_response = 217,        ///< both a result and an error
-  missing_code = 218,              ///< the redirect has neither code nor error
-  invalid_header_value = 219,      ///< header name/value with CR, LF, NUL...
-  malformed_challenge = 220,       ///< WWW-Authenticate not RFC 6750 §3 syntax
-  corrupt_flow = 221,              ///< saved flow truncated or malformed
-  unsupported_flow_version = 222,  ///< saved flow from another format version
-  insecure_url = 300,              ///< plain http where HTTPS is required
-  redirect_uri_mismatch = 301,     ///< the redirect is not our registered URI
-  state_missing = 302,             ///< no state where one is required
-  state_mismatch = 303,            ///< state differs from the one we sent
-  duplicate_parameter = 304,       ///< an OAuth parameter appears twice
-  iss_missing = 305,               ///< RFC 9207 iss absent but an issuer is configured
-  iss_mismatch = 306,              ///< iss differs from the configured issuer
-  iss_unexpected = 307,            ///< iss present but no issuer configured to check it
-  token_origin_mismatch = 308,     ///< request URL outside the provider's API origin
-  token_already_present = 309,     ///< the request already carries a token
-  query_token_disallowed = 310,    ///< query placement without explicit opt-in
-  form_body_not_allowed = 311,     ///< body placement on GET or a non-form body
-  code_expired = 312,              ///< the code outlived the provider's lifetime
-  tampered_flow = 313,             ///< saved flow fails its HMAC check
-  provider_mismatch = 314,         ///< saved flow belongs to another provider/client
-  flow_expired = 315,              ///< the flow is older than its maximum age
-  flow_replayed = 316,             ///< a saved flow was restored a second time
-  authorization_denied = 400,      ///< the user refused (error=access_denied)
-  authorization_error = 401,       ///< the provider sent another authorization error
-  token_error = 402,               ///< RFC 6749 §5.2 error from the token endpoint
-  api_error = 403,                 ///< Buffer API error envelope (code, message)
-  token_rejected = 404,            ///< the API refused the token: log in again
-  http_error = 405,                ///< unexpected HTTP status without an OAuth body
-  deauthorize_failed = 406,        ///< the provider did not confirm the revocation
-  too_large = 500,                 ///< input over a size or count limit
-  random_unavailable = 501,        ///< the OS random source failed
+#define BUFFER_OAUTH_ERRC_ENUMERATOR(name, number, kind, text) name = (number),
+  BUFFER_OAUTH_ERRC_LIST(BUFFER_OAUTH_ERRC_ENUMERATOR)
+#undef BUFFER_OAUTH_ERRC_ENUMERATOR
 };
 
 namespace detail {
 struct errc_info {
   errc code;
+  errc_category category;
   std::string_view name;
   std::string_view message;
 };
 
-// clang-format off: one row per code, easy to scan and to diff
 inline constexpr errc_info errc_table[] = {
-    {errc::ok, "ok", "success"},
-    {errc::invalid_client_id, "invalid_client_id",
-     "the client_id is empty or has characters outside RFC 6749 VSCHAR; use the id Buffer shows for your "
-     "app"},
-    {errc::invalid_redirect_uri, "invalid_redirect_uri",
-     "the redirect URI must be an absolute http(s) URI without fragment or userinfo"},
-    {errc::invalid_endpoint, "invalid_endpoint",
-     "a provider endpoint is not an absolute http(s) URL without fragment"},
-    {errc::invalid_character, "invalid_character", "a value contains a character its grammar does not allow"},
-    {errc::insufficient_entropy, "insufficient_entropy",
-     "too few random bytes: state needs 16, a PKCE verifier 32"},
-    {errc::invalid_code_verifier, "invalid_code_verifier",
-     "PKCE verifier must be 43-128 unreserved characters, challenge 43 base64url characters"},
-    {errc::out_of_order, "out_of_order", "this flow event is not allowed in the current state"},
-    {errc::state_already_used, "state_already_used",
-     "a redirect was already accepted for this state; start a new login"},
-    {errc::code_already_used, "code_already_used",
-     "the code was already used in a token request; codes work once"},
-    {errc::clock_regressed, "clock_regressed",
-     "the time passed is earlier than a time passed before; use a monotonic clock"},
-    {errc::invalid_argument, "invalid_argument", "an argument is outside its documented range"},
-    {errc::entropy_reused, "entropy_reused",
-     "state and PKCE verifier share random bytes; give each its own bytes, or the verifier leaks in the URL"},
-    {errc::csrf_protection_missing, "csrf_protection_missing",
-     "a login without state needs PKCE, which then stops CSRF; send a state or turn PKCE on"},
-    {errc::invalid_url, "invalid_url", "not an absolute http(s) URL"},
-    {errc::bad_percent_encoding, "bad_percent_encoding", "a '%' is not followed by two hex digits"},
-    {errc::invalid_utf8, "invalid_utf8", "text is not valid UTF-8"},
-    {errc::malformed_json, "malformed_json", "the body is not valid JSON"},
-    {errc::invalid_surrogate, "invalid_surrogate", "a JSON string has an unpaired UTF-16 surrogate escape"},
-    {errc::depth_exceeded, "depth_exceeded", "the JSON is nested deeper than the limit"},
-    {errc::empty_body, "empty_body", "the response body is empty"},
-    {errc::not_json, "not_json", "the response body is not JSON (an HTML error page or a proxy message?)"},
-    {errc::not_an_object, "not_an_object", "the JSON body is not an object"},
-    {errc::duplicate_member, "duplicate_member", "an OAuth member appears more than once in the JSON body"},
-    {errc::invalid_member_type, "invalid_member_type", "an OAuth member has the wrong JSON type"},
-    {errc::missing_access_token, "missing_access_token", "the token response has no access_token"},
-    {errc::missing_token_type, "missing_token_type",
-     "the token response has no token_type (RFC 6749 §5.1 requires it)"},
-    {errc::unsupported_token_type, "unsupported_token_type",
-     "the token_type is not Bearer; this client only uses Bearer tokens"},
-    {errc::invalid_expires_in, "invalid_expires_in", "expires_in is not a non-negative integer of seconds"},
-    {errc::invalid_token_syntax, "invalid_token_syntax", "the token is not RFC 6750 b64token syntax"},
-    {errc::malformed_error, "malformed_error",
-     "the provider's error fields break RFC 6749's character rules"},
-    {errc::ambiguous_response, "ambiguous_response", "the response carries both a result and an error"},
-    {errc::missing_code, "missing_code", "the redirect carries neither a code nor an error"},
-    {errc::invalid_header_value, "invalid_header_value",
-     "a header name or value contains CR, LF, NUL or another forbidden byte"},
-    {errc::malformed_challenge, "malformed_challenge",
-     "the WWW-Authenticate header is not RFC 6750 §3 syntax"},
-    {errc::corrupt_flow, "corrupt_flow", "the saved flow is truncated or malformed"},
-    {errc::unsupported_flow_version, "unsupported_flow_version",
-     "the saved flow has an unknown format version"},
-    {errc::insecure_url, "insecure_url",
-     "plain http is not allowed here; use https (or a loopback IP with the explicit opt-in)"},
-    {errc::redirect_uri_mismatch, "redirect_uri_mismatch", "the URL is not the registered redirect URI"},
-    {errc::state_missing, "state_missing", "the state parameter is missing"},
-    {errc::state_mismatch, "state_mismatch",
-     "the state parameter does not match the one sent; possible CSRF"},
-    {errc::duplicate_parameter, "duplicate_parameter", "an OAuth parameter appears more than once"},
-    {errc::iss_missing, "iss_missing", "the redirect has no iss but an issuer is configured (RFC 9207)"},
-    {errc::iss_mismatch, "iss_mismatch", "iss differs from the configured issuer; possible mix-up attack"},
-    {errc::iss_unexpected, "iss_unexpected", "the redirect has iss but no issuer is configured to check it"},
-    {errc::token_origin_mismatch, "token_origin_mismatch",
-     "the request URL is outside the provider's API origin; the token is not sent there"},
-    {errc::token_already_present, "token_already_present", "the request already carries an access token"},
-    {errc::query_token_disallowed, "query_token_disallowed",
-     "a token in the query string needs an explicit opt-in (RFC 9700 §4.3.2)"},
-    {errc::form_body_not_allowed, "form_body_not_allowed",
-     "a body token needs a non-GET request with an ASCII application/x-www-form-urlencoded body"},
-    {errc::code_expired, "code_expired",
-     "the authorization code is older than the provider allows; log in again"},
-    {errc::tampered_flow, "tampered_flow",
-     "the saved flow failed its integrity check (wrong key or altered)"},
-    {errc::provider_mismatch, "provider_mismatch", "the saved flow belongs to another provider or client"},
-    {errc::flow_expired, "flow_expired",
-     "the login was started longer ago than its maximum age allows; start a new login"},
-    {errc::flow_replayed, "flow_replayed",
-     "this saved flow was already restored once; a saved flow works once, start a new login"},
-    {errc::authorization_denied, "authorization_denied", "the user denied access"},
-    {errc::authorization_error, "authorization_error", "the provider returned an authorization error"},
-    {errc::token_error, "token_error", "the token endpoint returned an OAuth error"},
-    {errc::api_error, "api_error", "the API returned an error"},
-    {errc::token_rejected, "token_rejected", "the API rejected the access token; log in again"},
-    {errc::http_error, "http_error", "unexpected HTTP status"},
-    {errc::deauthorize_failed, "deauthorize_failed", "the provider did not confirm the revocation"},
-    {errc::too_large, "too_large", "input exceeds a size or count limit"},
-    {errc::random_unavailable, "random_unavailable", "the operating system's random source failed"},
+#define BUFFER_OAUTH_ERRC_INFO(name, number, kind, text) {errc::name, errc_category::kind, #name, text},
+    BUFFER_OAUTH_ERRC_LIST(BUFFER_OAUTH_ERRC_INFO)
+#undef BUFFER_OAUTH_ERRC_INFO
 };
-// clang-format on
+#undef BUFFER_OAUTH_ERRC_LIST
 
 inline constexpr std::size_t errc_count = sizeof errc_table / sizeof errc_table[0];
 
@@ -253,6 +239,13 @@ inline constexpr std::string_view to_string(errc code) noexcept {
 inline constexpr std::string_view message(errc code) noexcept {
   const std::size_t i = detail::find_errc(code);
   return i < detail::errc_count ? detail::errc_table[i].message : std::string_view("unknown error");
+}
+
+/// What kind of failure `code` is; errc_category::none for errc::ok and for a
+/// number that is no errc.
+inline constexpr errc_category category(errc code) noexcept {
+  const std::size_t i = detail::find_errc(code);
+  return i < detail::errc_count ? detail::errc_table[i].category : errc_category::none;
 }
 
 /// Error fields sent by a provider (RFC 6749 §4.1.2.1, §5.2).

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Keeps README.md honest: its C++ example compiles against the header (with
--fno-exceptions -fno-rtti -Werror) and its errc table lists exactly the codes
-the header defines."""
+-fno-exceptions -fno-rtti -Werror), its errc table lists exactly the codes the
+header defines, each with the header's number and category, and it explains
+exactly the header's categories."""
 import pathlib, re, subprocess, sys, tempfile
 
 root = pathlib.Path(__file__).resolve().parent.parent
@@ -10,12 +11,29 @@ readme = (root / "README.md").read_text()
 header = (root / "include" / "buffer_oauth.hpp").read_text()
 
 failures = []
-header_codes = set(re.findall(r'\{errc::(\w+), "\1",', header)) - {"ok"}
+# The header's one list of codes: the rows X(name, number, category, "message")
+# of the BUFFER_OAUTH_ERRC_LIST macro, up to the first line without a backslash.
+errc_list = re.search(r"#define BUFFER_OAUTH_ERRC_LIST\(X\) \\\n((?:.*\\\n)*.*)", header)
+header_rows = re.findall(r"^\s*X\((\w+),\s*(\d+),\s*(\w+),", errc_list.group(1), re.M) if errc_list else []
+header_codes = {name: (number, category) for name, number, category in header_rows if name != "ok"}
+if not header_codes:
+    failures.append("no BUFFER_OAUTH_ERRC_LIST rows found in the header")
+categories = re.search(r"enum class errc_category[^{]*\{(.*?)\};", header, re.S)
+header_categories = set(re.findall(r"^\s*(\w+)(?: = \d+)?,", categories.group(1), re.M)) if categories else set()
+
 errors_section = readme.split("## Errors", 1)[-1].split("\n## ", 1)[0]
-readme_codes = set(re.findall(r"^\| `(\w+)` \|", errors_section, re.M))
+readme_rows = re.findall(r"^\| `(\w+)` \| (\d+) \| (\w+) \|", errors_section, re.M)
+readme_codes = {name: (number, category) for name, number, category in readme_rows}
+if len(readme_codes) != len(readme_rows):
+    failures.append("the README errc table lists a code twice")
 if header_codes != readme_codes:
-    failures.append(f"errc table differs: missing in README {sorted(header_codes - readme_codes)}, "
-                    f"unknown in README {sorted(readme_codes - header_codes)}")
+    for name in sorted(header_codes.keys() | readme_codes.keys()):
+        if header_codes.get(name) != readme_codes.get(name):
+            failures.append(f"errc {name}: header (number, category) {header_codes.get(name)}, "
+                            f"README {readme_codes.get(name)}")
+readme_categories = set(re.findall(r"^- `(\w+)`:", errors_section, re.M)) | {"none"}
+if header_categories != readme_categories:
+    failures.append(f"errc categories differ: header {sorted(header_categories)}, README {sorted(readme_categories)}")
 
 example = re.findall(r"```cpp\n(.*?)```", readme, re.S)
 if not example:

@@ -25,76 +25,78 @@ namespace {
 struct errc_row {
   bo::errc code;
   unsigned number;
+  bo::errc_category category;
   std::string_view name;
 };
 
-// The published codes. Numbers are part of the API: this list may only grow.
-#define BO_ERRC_ROW(id, number) \
-  errc_row { bo::errc::id, number, #id }
+// The published codes, written down apart from the header's list. Numbers
+// are part of the API: this list may only grow, and a number never changes.
+#define BO_ERRC_ROW(id, number, kind) \
+  errc_row { bo::errc::id, number, bo::errc_category::kind, #id }
 const errc_row published_errcs[] = {
-    BO_ERRC_ROW(ok, 0),
-    BO_ERRC_ROW(invalid_client_id, 100),
-    BO_ERRC_ROW(invalid_redirect_uri, 101),
-    BO_ERRC_ROW(invalid_endpoint, 102),
-    BO_ERRC_ROW(invalid_character, 103),
-    BO_ERRC_ROW(insufficient_entropy, 104),
-    BO_ERRC_ROW(invalid_code_verifier, 105),
-    BO_ERRC_ROW(out_of_order, 106),
-    BO_ERRC_ROW(state_already_used, 108),
-    BO_ERRC_ROW(code_already_used, 109),
-    BO_ERRC_ROW(clock_regressed, 110),
-    BO_ERRC_ROW(invalid_argument, 111),
-    BO_ERRC_ROW(entropy_reused, 112),
-    BO_ERRC_ROW(csrf_protection_missing, 113),
-    BO_ERRC_ROW(invalid_url, 200),
-    BO_ERRC_ROW(bad_percent_encoding, 201),
-    BO_ERRC_ROW(invalid_utf8, 202),
-    BO_ERRC_ROW(malformed_json, 203),
-    BO_ERRC_ROW(invalid_surrogate, 204),
-    BO_ERRC_ROW(depth_exceeded, 205),
-    BO_ERRC_ROW(empty_body, 206),
-    BO_ERRC_ROW(not_json, 207),
-    BO_ERRC_ROW(not_an_object, 208),
-    BO_ERRC_ROW(duplicate_member, 209),
-    BO_ERRC_ROW(invalid_member_type, 210),
-    BO_ERRC_ROW(missing_access_token, 211),
-    BO_ERRC_ROW(missing_token_type, 212),
-    BO_ERRC_ROW(unsupported_token_type, 213),
-    BO_ERRC_ROW(invalid_expires_in, 214),
-    BO_ERRC_ROW(invalid_token_syntax, 215),
-    BO_ERRC_ROW(malformed_error, 216),
-    BO_ERRC_ROW(ambiguous_response, 217),
-    BO_ERRC_ROW(missing_code, 218),
-    BO_ERRC_ROW(invalid_header_value, 219),
-    BO_ERRC_ROW(malformed_challenge, 220),
-    BO_ERRC_ROW(corrupt_flow, 221),
-    BO_ERRC_ROW(unsupported_flow_version, 222),
-    BO_ERRC_ROW(insecure_url, 300),
-    BO_ERRC_ROW(redirect_uri_mismatch, 301),
-    BO_ERRC_ROW(state_missing, 302),
-    BO_ERRC_ROW(state_mismatch, 303),
-    BO_ERRC_ROW(duplicate_parameter, 304),
-    BO_ERRC_ROW(iss_missing, 305),
-    BO_ERRC_ROW(iss_mismatch, 306),
-    BO_ERRC_ROW(iss_unexpected, 307),
-    BO_ERRC_ROW(token_origin_mismatch, 308),
-    BO_ERRC_ROW(token_already_present, 309),
-    BO_ERRC_ROW(query_token_disallowed, 310),
-    BO_ERRC_ROW(form_body_not_allowed, 311),
-    BO_ERRC_ROW(code_expired, 312),
-    BO_ERRC_ROW(tampered_flow, 313),
-    BO_ERRC_ROW(provider_mismatch, 314),
-    BO_ERRC_ROW(flow_expired, 315),
-    BO_ERRC_ROW(flow_replayed, 316),
-    BO_ERRC_ROW(authorization_denied, 400),
-    BO_ERRC_ROW(authorization_error, 401),
-    BO_ERRC_ROW(token_error, 402),
-    BO_ERRC_ROW(api_error, 403),
-    BO_ERRC_ROW(token_rejected, 404),
-    BO_ERRC_ROW(http_error, 405),
-    BO_ERRC_ROW(deauthorize_failed, 406),
-    BO_ERRC_ROW(too_large, 500),
-    BO_ERRC_ROW(random_unavailable, 501),
+    BO_ERRC_ROW(ok, 0, none),
+    BO_ERRC_ROW(invalid_client_id, 100, caller_misuse),
+    BO_ERRC_ROW(invalid_redirect_uri, 101, caller_misuse),
+    BO_ERRC_ROW(invalid_endpoint, 102, caller_misuse),
+    BO_ERRC_ROW(invalid_character, 103, malformed_input),
+    BO_ERRC_ROW(insufficient_entropy, 104, caller_misuse),
+    BO_ERRC_ROW(invalid_code_verifier, 105, caller_misuse),
+    BO_ERRC_ROW(out_of_order, 106, caller_misuse),
+    BO_ERRC_ROW(state_already_used, 108, security_check),
+    BO_ERRC_ROW(code_already_used, 109, caller_misuse),
+    BO_ERRC_ROW(clock_regressed, 110, caller_misuse),
+    BO_ERRC_ROW(invalid_argument, 111, caller_misuse),
+    BO_ERRC_ROW(entropy_reused, 112, caller_misuse),
+    BO_ERRC_ROW(csrf_protection_missing, 113, caller_misuse),
+    BO_ERRC_ROW(invalid_url, 200, malformed_input),
+    BO_ERRC_ROW(bad_percent_encoding, 201, malformed_input),
+    BO_ERRC_ROW(invalid_utf8, 202, malformed_input),
+    BO_ERRC_ROW(malformed_json, 203, malformed_input),
+    BO_ERRC_ROW(invalid_surrogate, 204, malformed_input),
+    BO_ERRC_ROW(depth_exceeded, 205, limit),
+    BO_ERRC_ROW(empty_body, 206, malformed_input),
+    BO_ERRC_ROW(not_json, 207, malformed_input),
+    BO_ERRC_ROW(not_an_object, 208, malformed_input),
+    BO_ERRC_ROW(duplicate_member, 209, malformed_input),
+    BO_ERRC_ROW(invalid_member_type, 210, malformed_input),
+    BO_ERRC_ROW(missing_access_token, 211, malformed_input),
+    BO_ERRC_ROW(missing_token_type, 212, malformed_input),
+    BO_ERRC_ROW(unsupported_token_type, 213, malformed_input),
+    BO_ERRC_ROW(invalid_expires_in, 214, malformed_input),
+    BO_ERRC_ROW(invalid_token_syntax, 215, malformed_input),
+    BO_ERRC_ROW(malformed_error, 216, malformed_input),
+    BO_ERRC_ROW(ambiguous_response, 217, malformed_input),
+    BO_ERRC_ROW(missing_code, 218, malformed_input),
+    BO_ERRC_ROW(invalid_header_value, 219, malformed_input),
+    BO_ERRC_ROW(malformed_challenge, 220, malformed_input),
+    BO_ERRC_ROW(corrupt_flow, 221, malformed_input),
+    BO_ERRC_ROW(unsupported_flow_version, 222, malformed_input),
+    BO_ERRC_ROW(insecure_url, 300, security_check),
+    BO_ERRC_ROW(redirect_uri_mismatch, 301, security_check),
+    BO_ERRC_ROW(state_missing, 302, security_check),
+    BO_ERRC_ROW(state_mismatch, 303, security_check),
+    BO_ERRC_ROW(duplicate_parameter, 304, security_check),
+    BO_ERRC_ROW(iss_missing, 305, security_check),
+    BO_ERRC_ROW(iss_mismatch, 306, security_check),
+    BO_ERRC_ROW(iss_unexpected, 307, security_check),
+    BO_ERRC_ROW(token_origin_mismatch, 308, security_check),
+    BO_ERRC_ROW(token_already_present, 309, security_check),
+    BO_ERRC_ROW(query_token_disallowed, 310, security_check),
+    BO_ERRC_ROW(form_body_not_allowed, 311, security_check),
+    BO_ERRC_ROW(code_expired, 312, security_check),
+    BO_ERRC_ROW(tampered_flow, 313, security_check),
+    BO_ERRC_ROW(provider_mismatch, 314, security_check),
+    BO_ERRC_ROW(flow_expired, 315, security_check),
+    BO_ERRC_ROW(flow_replayed, 316, security_check),
+    BO_ERRC_ROW(authorization_denied, 400, provider_refused),
+    BO_ERRC_ROW(authorization_error, 401, provider_refused),
+    BO_ERRC_ROW(token_error, 402, provider_refused),
+    BO_ERRC_ROW(api_error, 403, provider_refused),
+    BO_ERRC_ROW(token_rejected, 404, provider_refused),
+    BO_ERRC_ROW(http_error, 405, provider_refused),
+    BO_ERRC_ROW(deauthorize_failed, 406, provider_refused),
+    BO_ERRC_ROW(too_large, 500, limit),
+    BO_ERRC_ROW(random_unavailable, 501, transport),
 };
 #undef BO_ERRC_ROW
 
@@ -215,7 +217,7 @@ TEST_CASE("the errc table lists each published code exactly once, in ascending o
   }
 }
 
-TEST_CASE("errc numbers sit in their groups: 0, then 1xx to 5xx") {
+TEST_CASE("errc numbers are 0 for ok, then 100 to 599") {
   for (const auto& row : published_errcs) {
     CAPTURE(row.name);
     if (row.code == bo::errc::ok) {
@@ -225,11 +227,40 @@ TEST_CASE("errc numbers sit in their groups: 0, then 1xx to 5xx") {
       CHECK(row.number < 600);
     }
   }
-  CHECK(static_cast<unsigned>(bo::errc::out_of_order) / 100 == 1);    // caller misuse
-  CHECK(static_cast<unsigned>(bo::errc::malformed_json) / 100 == 2);  // malformed input
-  CHECK(static_cast<unsigned>(bo::errc::state_mismatch) / 100 == 3);  // security check
-  CHECK(static_cast<unsigned>(bo::errc::token_error) / 100 == 4);     // provider refused
-  CHECK(static_cast<unsigned>(bo::errc::too_large) / 100 == 5);       // limits
+}
+
+// The category, not the hundreds digit, is authoritative: a code that moved
+// to another category kept its number.
+TEST_CASE("every errc has the category the published list gives it") {
+  for (const auto& row : published_errcs) {
+    CAPTURE(row.name);
+    CHECK(bo::category(row.code) == row.category);
+    CHECK((row.category == bo::errc_category::none) == (row.code == bo::errc::ok));
+  }
+  CHECK(bo::category(bo::errc::state_already_used) == bo::errc_category::security_check);  // 1xx
+  CHECK(bo::category(bo::errc::invalid_character) == bo::errc_category::malformed_input);  // 1xx
+  CHECK(bo::category(bo::errc::depth_exceeded) == bo::errc_category::limit);               // 2xx
+  CHECK(bo::category(bo::errc::random_unavailable) == bo::errc_category::transport);       // 5xx
+}
+
+TEST_CASE("every errc category has a snake_case name of its own") {
+  const bo::errc_category all[] = {bo::errc_category::none,
+                                   bo::errc_category::caller_misuse,
+                                   bo::errc_category::malformed_input,
+                                   bo::errc_category::security_check,
+                                   bo::errc_category::provider_refused,
+                                   bo::errc_category::limit,
+                                   bo::errc_category::transport};
+  std::set<std::string_view> names;
+  for (const auto c : all) {
+    const std::string_view name = bo::to_string(c);
+    CAPTURE(name);
+    CHECK(name != "unknown");
+    CHECK(names.insert(name).second);
+  }
+  CHECK(bo::to_string(bo::errc_category::malformed_input) == "malformed_input");
+  CHECK(bo::to_string(static_cast<bo::errc_category>(7)) == "unknown");
+  CHECK(bo::to_string(static_cast<bo::errc_category>(255)) == "unknown");
 }
 
 TEST_CASE("every errc has a snake_case name and a non-empty message of its own") {
@@ -250,20 +281,24 @@ TEST_CASE("every errc has a snake_case name and a non-empty message of its own")
   }
 }
 
-TEST_CASE("an errc value outside the table gets a placeholder name and message") {
+TEST_CASE("an errc value outside the table gets a placeholder name and message, category none") {
   for (unsigned v : {1u, 99u, 107u, 114u, 223u, 317u, 407u, 502u, 999u, 65535u}) {
     CAPTURE(v);
     const auto code = static_cast<bo::errc>(v);
     CHECK(bo::to_string(code) == "unknown");
     CHECK(bo::message(code) == "unknown error");
+    CHECK(bo::category(code) == bo::errc_category::none);
   }
 }
 
-TEST_CASE("to_string and message are usable in constant expressions") {
+TEST_CASE("to_string, message and category are usable in constant expressions") {
   static_assert(bo::to_string(bo::errc::state_mismatch) == "state_mismatch");
   static_assert(bo::to_string(bo::errc::ok) == "ok");
   static_assert(bo::message(bo::errc::ok) == "success");
   static_assert(bo::to_string(static_cast<bo::errc>(7)) == "unknown");
+  static_assert(bo::category(bo::errc::state_mismatch) == bo::errc_category::security_check);
+  static_assert(bo::category(static_cast<bo::errc>(7)) == bo::errc_category::none);
+  static_assert(bo::to_string(bo::errc_category::limit) == "limit");
   CHECK(bo::to_string(bo::errc::too_large) == "too_large");
 }
 
