@@ -2594,6 +2594,7 @@ inline result<void> parse_deauthorize_response(const http_response& r, const lim
 // ============================================================================
 //
 //   idle --begin--> awaiting_redirect --redirect--> have_code
+//   idle --restore--> awaiting_redirect
 //   have_code --token_request--> awaiting_token --token_response--> authorized
 //   any step --hostile or failed input--> failed (the first reason is kept)
 //
@@ -2609,7 +2610,7 @@ enum class flow_state : std::uint8_t {
   failed,             ///< hostile or failed input; see flow::failure()
 };
 
-enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response };
+enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response, restore };
 
 inline constexpr std::string_view to_string(flow_state s) noexcept {
   constexpr std::string_view names[] = {"idle",           "awaiting_redirect", "have_code",
@@ -2618,7 +2619,7 @@ inline constexpr std::string_view to_string(flow_state s) noexcept {
 }
 
 inline constexpr std::string_view to_string(flow_event e) noexcept {
-  constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response"};
+  constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response", "restore"};
   return names[static_cast<std::size_t>(e)];
 }
 
@@ -2632,6 +2633,7 @@ struct flow_transition {
 /// Anything absent is refused: see flow_refusals.
 inline constexpr flow_transition flow_transitions[] = {
     {flow_state::idle, flow_event::begin, flow_state::awaiting_redirect},
+    {flow_state::idle, flow_event::restore, flow_state::awaiting_redirect},
     {flow_state::awaiting_redirect, flow_event::redirect, flow_state::have_code},
     {flow_state::have_code, flow_event::token_request, flow_state::awaiting_token},
     {flow_state::awaiting_token, flow_event::token_response, flow_state::authorized},
@@ -2845,7 +2847,8 @@ class flow {
     return out;
   }
 
-  /// Restores a saved flow for the same provider and client at `now`.
+  /// Restores a saved flow for the same provider and client at `now`: a new
+  /// flow takes the step idle -> awaiting_redirect (flow_event::restore).
   /// Distinct errors: too_large, unsupported_flow_version, corrupt_flow
   /// (truncated or malformed), tampered_flow (MAC fails: altered, or another
   /// key), provider_mismatch, clock_regressed, flow_expired (begun max_age or
@@ -2922,7 +2925,7 @@ class flow {
       return detail::fail(errc::flow_replayed);
     f.options_.max_age = ro.max_age;
     f.issued_at_ = timestamp(issued);
-    f.state_ = flow_state::awaiting_redirect;
+    f.advance(flow_event::restore);
     return f;
   }
 
