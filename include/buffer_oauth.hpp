@@ -2625,6 +2625,7 @@ inline result<void> parse_deauthorize_response(const http_response& r, const lim
 // ============================================================================
 //
 //   idle --begin--> awaiting_redirect --redirect--> have_code
+//   idle --restore--> awaiting_redirect
 //   have_code --token_request--> awaiting_token --token_response--> authorized
 //   any step --hostile or failed input--> failed (the first reason is kept)
 //
@@ -2640,7 +2641,7 @@ enum class flow_state : std::uint8_t {
   failed,             ///< hostile or failed input; see flow::failure()
 };
 
-enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response };
+enum class flow_event : std::uint8_t { begin, redirect, token_request, token_response, restore };
 
 inline constexpr std::string_view to_string(flow_state s) noexcept {
   constexpr std::string_view names[] = {"idle",           "awaiting_redirect", "have_code",
@@ -2649,7 +2650,7 @@ inline constexpr std::string_view to_string(flow_state s) noexcept {
 }
 
 inline constexpr std::string_view to_string(flow_event e) noexcept {
-  constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response"};
+  constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response", "restore"};
   return names[static_cast<std::size_t>(e)];
 }
 
@@ -2659,12 +2660,30 @@ struct flow_transition {
   flow_state to;
 };
 
-/// Every allowed step. Anything absent is out of order.
+/// Every allowed step, and the only way the flow moves except to failed.
+/// Anything absent is refused: see flow_refusals.
 inline constexpr flow_transition flow_transitions[] = {
     {flow_state::idle, flow_event::begin, flow_state::awaiting_redirect},
+    {flow_state::idle, flow_event::restore, flow_state::awaiting_redirect},
     {flow_state::awaiting_redirect, flow_event::redirect, flow_state::have_code},
     {flow_state::have_code, flow_event::token_request, flow_state::awaiting_token},
     {flow_state::awaiting_token, flow_event::token_response, flow_state::authorized},
+};
+
+struct flow_refusal {
+  flow_state from;
+  flow_event on;
+  errc code;
+};
+
+/// Steps absent from flow_transitions that have a more precise reason than
+/// out_of_order: a redirect's state and a code work once.
+inline constexpr flow_refusal flow_refusals[] = {
+    {flow_state::have_code, flow_event::redirect, errc::state_already_used},
+    {flow_state::awaiting_token, flow_event::redirect, errc::state_already_used},
+    {flow_state::authorized, flow_event::redirect, errc::state_already_used},
+    {flow_state::awaiting_token, flow_event::token_request, errc::code_already_used},
+    {flow_state::authorized, flow_event::token_request, errc::code_already_used},
 };
 
 /// Caller-supplied randomness for begin(): at least 16 bytes for state, and
@@ -2717,6 +2736,26 @@ inline result<void> check_age(timestamp issued, timestamp now, std::chrono::mill
     return fail(errc::flow_expired);
   return {};
 }
+
+/// The caller's mistakes in making a call: a step out of order, a clock that
+/// went back, arguments or entropy outside their range. Each errc not listed
+/// says that what came from outside (the redirect, the token endpoint's
+/// answer, time passing) or the flow's own provider and client cannot go on.
+/// This is the caller-misuse / remote-input split of the errc groups.
+inline constexpr errc flow_caller_mistakes[] = {
+    errc::out_of_order,     errc::state_already_used,   errc::code_already_used, errc::clock_regressed,
+    errc::invalid_argument, errc::insufficient_entropy, errc::entropy_reused,    errc::random_unavailable,
+};
+
+/// Whether an event refused in `from` with `code` fails the flow. A caller's
+/// mistake does not, so that a corrected call can go on; in idle nothing has
+/// come from outside yet, so nothing does.
+constexpr bool fails_flow(flow_state from, errc code) noexcept {
+  if (from == flow_state::idle) return false;
+  for (errc mistake : flow_caller_mistakes)
+    if (code == mistake) return false;
+  return true;
+}
 }  // namespace detail
 
 /// The authorization-code flow as a state machine: events in, requests out.
@@ -2740,16 +2779,16 @@ class flow {
     if (auto ok = allowed(flow_event::begin); !ok) return ok.error();
     if (!options_.without_state && uses_pkce() &&
         detail::shares_bytes(entropy.state_bytes, entropy.verifier_bytes))
-      return detail::fail(errc::entropy_reused);
+      return refuse(detail::fail(errc::entropy_reused));
     std::string state, verifier, challenge;
     if (!options_.without_state) {
       auto s = make_state(entropy.state_bytes);
-      if (!s) return s.error();
+      if (!s) return refuse(s.error());
       state = std::move(*s);
     }
     if (uses_pkce()) {
       auto v = make_code_verifier(entropy.verifier_bytes);
-      if (!v) return v.error();
+      if (!v) return refuse(v.error());
       verifier = std::move(*v);
       challenge = code_challenge_s256(verifier).value();
     }
@@ -2759,11 +2798,11 @@ class flow {
     a.code_challenge = challenge;
     a.scope = options_.scope;
     auto url = build_authorize_url(provider_, client_, a, limits_);
-    if (!url) return url;
+    if (!url) return refuse(url.error());
     state_value_ = std::move(state);
     verifier_ = std::move(verifier);
     issued_at_ = now;
-    state_ = flow_state::awaiting_redirect;
+    advance(flow_event::begin);
     return url;
   }
 
@@ -2772,13 +2811,13 @@ class flow {
   result<void> redirect(std::string_view url, timestamp now) {
     if (auto ok = allowed(flow_event::redirect); !ok) return ok;
     if (auto fresh = detail::check_age(issued_at_, now, options_.max_age); !fresh)
-      return fresh.code() == errc::flow_expired ? fail(fresh.error()) : fresh;
+      return refuse(fresh.error());
     auto code =
         parse_redirect(url, provider_, client_, {state_value_, options_.without_state, uses_pkce()}, limits_);
-    if (!code) return fail(code.error());
+    if (!code) return refuse(code.error());
     code_ = std::move(*code);
     received_at_ = now;
-    state_ = flow_state::have_code;
+    advance(flow_event::redirect);
     return {};
   }
 
@@ -2787,15 +2826,15 @@ class flow {
   /// 29.999 s is accepted and 30.000 s refused for Buffer).
   result<http_request> token_request(timestamp now) {
     if (auto ok = allowed(flow_event::token_request); !ok) return ok.error();
-    if (now < received_at_) return detail::fail(errc::clock_regressed);
+    if (now < received_at_) return refuse(detail::fail(errc::clock_regressed));
     if (provider_.code_lifetime.count() > 0 &&
         detail::elapsed_ms(received_at_, now) >= static_cast<std::uint64_t>(provider_.code_lifetime.count()))
-      return fail(detail::fail(errc::code_expired));
+      return refuse(detail::fail(errc::code_expired));
     auto req = build_token_request(provider_, client_, code_, verifier_, limits_);
-    if (!req) return fail(req.error());
+    if (!req) return refuse(req.error());
     code_.clear();
     verifier_.clear();
-    state_ = flow_state::awaiting_token;
+    advance(flow_event::token_request);
     return req;
   }
 
@@ -2803,9 +2842,9 @@ class flow {
   result<token> token_response(const http_response& response) {
     if (auto ok = allowed(flow_event::token_response); !ok) return ok.error();
     auto t = parse_token_response(provider_, response, limits_);
-    if (!t) return fail(t.error());
+    if (!t) return refuse(t.error());
     token_ = *t;
-    state_ = flow_state::authorized;
+    advance(flow_event::token_response);
     return t;
   }
 
@@ -2839,7 +2878,8 @@ class flow {
     return out;
   }
 
-  /// Restores a saved flow for the same provider and client at `now`.
+  /// Restores a saved flow for the same provider and client at `now`: a new
+  /// flow takes the step idle -> awaiting_redirect (flow_event::restore).
   /// Distinct errors: too_large, unsupported_flow_version, corrupt_flow
   /// (truncated or malformed), tampered_flow (MAC fails: altered, or another
   /// key), provider_mismatch, clock_regressed, flow_expired (begun max_age or
@@ -2916,25 +2956,30 @@ class flow {
       return detail::fail(errc::flow_replayed);
     f.options_.max_age = ro.max_age;
     f.issued_at_ = timestamp(issued);
-    f.state_ = flow_state::awaiting_redirect;
+    f.advance(flow_event::restore);
     return f;
   }
 
  private:
   static constexpr std::string_view save_prefix = "bo1.";
 
+  /// The row of flow_transitions for `event` in the current state, or nullptr.
+  const flow_transition* transition(flow_event event) const noexcept {
+    for (const auto& t : flow_transitions)
+      if (t.from == state_ && t.on == event) return &t;
+    return nullptr;
+  }
+
+  /// Whether `event` may happen now; a refusal here changes nothing.
   result<void> allowed(flow_event event) const {
     if (state_ == flow_state::failed) {
       error e = failure_;
       e.message.insert(0, "flow already failed: ");
       return e;
     }
-    for (const auto& t : flow_transitions)
-      if (t.from == state_ && t.on == event) return {};
-    if (event == flow_event::redirect && state_ != flow_state::idle)
-      return detail::fail(errc::state_already_used);
-    if (event == flow_event::token_request && state_ > flow_state::have_code)
-      return detail::fail(errc::code_already_used);
+    if (transition(event)) return {};
+    for (const auto& r : flow_refusals)
+      if (r.from == state_ && r.on == event) return detail::fail(r.code);
     error e = detail::fail(errc::out_of_order);
     e.message += " (event ";
     e.message += to_string(event);
@@ -2944,11 +2989,19 @@ class flow {
     return e;
   }
 
-  error fail(error e) {
-    failure_ = e;
-    state_ = flow_state::failed;
-    code_.clear();
-    verifier_.clear();
+  /// Takes the step that allowed(event) found in flow_transitions.
+  void advance(flow_event event) {
+    if (const flow_transition* t = transition(event)) state_ = t->to;
+  }
+
+  /// Refuses an allowed event, failing the flow if detail::fails_flow says so.
+  error refuse(error e) {
+    if (detail::fails_flow(state_, e.code)) {
+      failure_ = e;
+      state_ = flow_state::failed;
+      code_.clear();
+      verifier_.clear();
+    }
     return e;
   }
 

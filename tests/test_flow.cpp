@@ -7,6 +7,7 @@
 
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
@@ -85,10 +86,13 @@ bo::errc fire(driven& d, bo::flow_event e) {
     case bo::flow_event::redirect: return d.f.redirect(callback(d.state), kT0 + 2s).code();
     case bo::flow_event::token_request: return d.f.token_request(kT0 + 3s).code();
     case bo::flow_event::token_response: return d.f.token_response(kTokenOk).code();
+    case bo::flow_event::restore: break;  // not fired at a flow: flow::restore makes a new one
   }
+  FAIL("no way to fire ", bo::to_string(e), " at a flow");
   return bo::errc::ok;
 }
 
+// The events fired at a flow, in the enum's order; restore makes a new flow.
 constexpr bo::flow_event kEvents[] = {bo::flow_event::begin, bo::flow_event::redirect,
                                       bo::flow_event::token_request, bo::flow_event::token_response};
 constexpr bo::flow_state kStates[] = {bo::flow_state::idle,       bo::flow_state::awaiting_redirect,
@@ -112,77 +116,125 @@ bool same_request(const bo::http_request& a, const bo::http_request& b) {
   return true;
 }
 
-}  // namespace
+// A step of a state diagram, "from --event--> to", as the table spells it.
+std::string step(std::string_view from, std::string_view event, std::string_view to) {
+  return std::string(from) + " --" + std::string(event) + "--> " + std::string(to);
+}
 
-// ============================================================================
-// The transition table
-// ============================================================================
+std::vector<std::string> table_steps() {
+  std::vector<std::string> out;
+  for (const auto& t : bo::flow_transitions)
+    out.push_back(step(bo::to_string(t.from), bo::to_string(t.on), bo::to_string(t.to)));
+  return out;
+}
 
-TEST_CASE("flow: flow_transitions is exactly the README diagram (4 rows)") {
-  // The README sits next to this file's directory; __FILE__ is the path the
-  // build system compiled (absolute under CMake, build-relative under Meson).
+// The steps of one diagram line "a --event(args)--> b --event--> c"; the
+// "any step ... failed" line is the fail rule, not a table row.
+void read_diagram_line(const std::string& line, std::vector<std::string>& steps) {
+  if (line.rfind("any step", 0) == 0) return;
+  std::istringstream words(line);
+  std::string word, from, event;
+  while (words >> word) {
+    if (word.rfind("--", 0) == 0) {
+      event = word.substr(2, word.find_first_of("(-", 2) - 2);
+      // An event word with spaces inside its parentheses spans several words.
+      while (word.size() < 3 || word.compare(word.size() - 3, 3, "-->") != 0) {
+        if (!(words >> word)) break;
+      }
+    } else if (!event.empty()) {
+      steps.push_back(step(from, event, word));
+      from = word;
+      event.clear();
+    } else {
+      from = word;
+    }
+  }
+}
+
+// A file of the repository; __FILE__ is the path the build system compiled
+// (absolute under CMake, build-relative under Meson).
+std::ifstream repository_file(std::string_view relative) {
   std::string path = __FILE__;
   const auto slash = path.find_last_of("/\\");
-  path = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/../README.md";
-  std::ifstream in(path);
+  path = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/../";
+  return std::ifstream(path + std::string(relative));
+}
+
+// The code block under README.md's "## The flow".
+std::vector<std::string> readme_diagram() {
+  std::ifstream in = repository_file("README.md");
   REQUIRE(in.good());
+  std::vector<std::string> steps;
   std::string line;
   bool in_flow = false, in_block = false;
-  std::vector<std::tuple<std::string, std::string, std::string>> diagram;
   while (std::getline(in, line)) {
     if (line.rfind("## ", 0) == 0) in_flow = line == "## The flow";
     if (!in_flow) continue;
     if (line.rfind("```", 0) == 0) {
       if (in_block) break;
       in_block = true;
-      continue;
-    }
-    if (!in_block || line.rfind("any step", 0) == 0) continue;
-    // "a --event(args)--> b --event(args)--> c"
-    std::istringstream words(line);
-    std::string word, from, event;
-    while (words >> word) {
-      if (word.rfind("--", 0) == 0) {
-        event = word.substr(2, word.find_first_of("(-", 2) - 2);
-        // An event word with spaces inside its parentheses spans several words.
-        while (word.size() < 3 || word.compare(word.size() - 3, 3, "-->") != 0) {
-          if (!(words >> word)) break;
-        }
-      } else if (!event.empty()) {
-        diagram.emplace_back(from, event, word);
-        from = word;
-        event.clear();
-      } else {
-        from = word;
-      }
+    } else if (in_block) {
+      read_diagram_line(line, steps);
     }
   }
-  REQUIRE(diagram.size() == 4);
-  REQUIRE(std::size(bo::flow_transitions) == 4);
-  for (std::size_t i = 0; i < 4; ++i) {
-    const auto& t = bo::flow_transitions[i];
-    CAPTURE(i);
-    CHECK(std::get<0>(diagram[i]) == bo::to_string(t.from));
-    CHECK(std::get<1>(diagram[i]) == bo::to_string(t.on));
-    CHECK(std::get<2>(diagram[i]) == bo::to_string(t.to));
+  return steps;
+}
+
+// The indented comment lines that open the header's section 12.
+std::vector<std::string> header_diagram() {
+  std::ifstream in = repository_file("include/buffer_oauth.hpp");
+  REQUIRE(in.good());
+  std::vector<std::string> steps;
+  std::string line;
+  bool in_flow = false;
+  const std::string indent = "//   ";
+  while (std::getline(in, line)) {
+    if (line == "// 12. Flow") in_flow = true;
+    if (!in_flow) continue;
+    if (line.rfind(indent, 0) == 0)
+      read_diagram_line(line.substr(indent.size()), steps);
+    else if (!steps.empty())
+      break;
   }
+  return steps;
+}
+
+std::string sorted_lines(std::vector<std::string> lines) {
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+// ============================================================================
+// The transition table
+// ============================================================================
+
+TEST_CASE("flow: flow_transitions is exactly the README's diagram and the header's") {
+  const std::string table = sorted_lines(table_steps());
+  CHECK(sorted_lines(readme_diagram()) == table);
+  CHECK(sorted_lines(header_diagram()) == table);
 }
 
 TEST_CASE("flow: the table rows in data-flow order") {
-  REQUIRE(std::size(bo::flow_transitions) == 4);
-  CHECK(bo::flow_transitions[0].from == bo::flow_state::idle);
-  CHECK(bo::flow_transitions[0].on == bo::flow_event::begin);
-  CHECK(bo::flow_transitions[0].to == bo::flow_state::awaiting_redirect);
-  CHECK(bo::flow_transitions[1].from == bo::flow_state::awaiting_redirect);
-  CHECK(bo::flow_transitions[1].on == bo::flow_event::redirect);
-  CHECK(bo::flow_transitions[1].to == bo::flow_state::have_code);
-  CHECK(bo::flow_transitions[2].from == bo::flow_state::have_code);
-  CHECK(bo::flow_transitions[2].on == bo::flow_event::token_request);
-  CHECK(bo::flow_transitions[2].to == bo::flow_state::awaiting_token);
-  CHECK(bo::flow_transitions[3].from == bo::flow_state::awaiting_token);
-  CHECK(bo::flow_transitions[3].on == bo::flow_event::token_response);
-  CHECK(bo::flow_transitions[3].to == bo::flow_state::authorized);
+  const bo::flow_transition want[] = {
+      {bo::flow_state::idle, bo::flow_event::begin, bo::flow_state::awaiting_redirect},
+      {bo::flow_state::idle, bo::flow_event::restore, bo::flow_state::awaiting_redirect},
+      {bo::flow_state::awaiting_redirect, bo::flow_event::redirect, bo::flow_state::have_code},
+      {bo::flow_state::have_code, bo::flow_event::token_request, bo::flow_state::awaiting_token},
+      {bo::flow_state::awaiting_token, bo::flow_event::token_response, bo::flow_state::authorized},
+  };
+  REQUIRE(std::size(bo::flow_transitions) == std::size(want));
+  for (std::size_t i = 0; i < std::size(want); ++i) {
+    CAPTURE(i);
+    CHECK(bo::flow_transitions[i].from == want[i].from);
+    CHECK(bo::flow_transitions[i].on == want[i].on);
+    CHECK(bo::flow_transitions[i].to == want[i].to);
+  }
   CHECK(bo::to_string(bo::flow_state::failed) == "failed");
+  CHECK(bo::to_string(bo::flow_event::restore) == "restore");
 }
 
 // ============================================================================
@@ -896,7 +948,7 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
       const bo::flow_state before = f.state();
       const bo::error* failure_before = f.failure();
       const bo::errc first_reason = failure_before ? failure_before->code : bo::errc::ok;
-      const auto event = static_cast<bo::flow_event>(pick(rng, 4));
+      const bo::flow_event event = kEvents[pick(rng, std::size(kEvents))];
       now += bo::timestamp{static_cast<std::int64_t>(pick(rng, 45'000)) - 2'000};
       bo::errc got = bo::errc::ok;
       switch (event) {
@@ -930,6 +982,7 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
           got = f.token_response(r).code();
           break;
         }
+        case bo::flow_event::restore: break;  // never drawn: only kEvents are fired at a flow
       }
       ++steps;
       const bo::flow_state after = f.state();
