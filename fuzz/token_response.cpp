@@ -231,8 +231,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(refreshed.code() == res->code());
     }
   }
-  FUZZ_CHECK(rigid.value().leniencies == 0);
   if (rigid) {
+    FUZZ_CHECK(rigid->leniencies == 0);
     FUZZ_CHECK(lenient && lenient->access_token == rigid->access_token && lenient->expires_in == rigid->expires_in &&
                lenient->refresh_token == rigid->refresh_token && lenient->scope == rigid->scope);
   }

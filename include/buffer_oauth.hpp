@@ -33,16 +33,20 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -266,45 +270,140 @@ struct error {
   std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
 };
 
-/// Holds a T or an error. T must be default-constructible: a failed result
-/// holds a value-initialised T, so value() is never undefined behaviour.
+namespace detail {
+/// The error of a failed result, kept out of line so that a result is about
+/// the size of its value. Null exactly when the result holds a value: a
+/// moved-from failed result points at the shared empty error and stays failed.
+class error_slot {
+ public:
+  error_slot() noexcept = default;
+  explicit error_slot(error err) : error_(new error(std::move(err))) {}
+  error_slot(const error_slot& other) : error_(other.error_ ? new error(*other.error_) : nullptr) {}
+  error_slot(error_slot&& other) noexcept : error_(take(other)) {}
+  error_slot& operator=(const error_slot& other) {
+    if (this != &other) *this = error_slot(other);
+    return *this;
+  }
+  error_slot& operator=(error_slot&& other) noexcept {
+    if (this != &other) {
+      release();
+      error_ = take(other);
+    }
+    return *this;
+  }
+  ~error_slot() { release(); }
+
+  bool empty() const noexcept { return error_ == nullptr; }
+  const error& get() const noexcept {
+    assert(error_ && "error() of a successful result");
+    return error_ ? *error_ : no_error();
+  }
+  errc code() const noexcept { return error_ ? error_->code : errc::ok; }
+
+ private:
+  static error& no_error() noexcept {
+    static error none;
+    return none;
+  }
+  static error* take(error_slot& other) noexcept {
+    return other.error_ ? std::exchange(other.error_, &no_error()) : nullptr;
+  }
+  void release() noexcept {
+    if (error_ != &no_error()) delete error_;
+    error_ = nullptr;
+  }
+
+  error* error_ = nullptr;
+};
+
+[[noreturn]] inline void value_of_failed_result() noexcept {
+  assert(false && "value() of a failed result");
+  std::abort();
+}
+}  // namespace detail
+
+/// Holds either a T or an error, like std::expected<T, error>. value(), `*`
+/// and `->` of a failed result, and error() of a successful one, are bugs
+/// that assert in debug builds. In release builds the first aborts (there is
+/// no T to give) and the second returns an empty error whose code is ok.
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : value_(std::move(value)) {}                            // NOLINT
-  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {}  // NOLINT
+  result(T value) : value_(std::move(value)) {}                             // NOLINT
+  result(buffer_oauth::error err) : no_value_(), error_(std::move(err)) {}  // NOLINT
+  result(const result& other) : no_value_(), error_(other.error_) {
+    if (has_value()) new (&value_) T(other.value_);
+  }
+  result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : no_value_(), error_(std::move(other.error_)) {
+    if (has_value()) new (&value_) T(std::move(other.value_));
+  }
+  result& operator=(const result& other) {
+    if (this != &other) *this = result(other);
+    return *this;
+  }
+  result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this != &other) {
+      this->~result();
+      new (this) result(std::move(other));
+    }
+    return *this;
+  }
+  ~result() {
+    if (has_value()) value_.~T();
+  }
 
-  explicit operator bool() const noexcept { return ok_; }
-  bool has_value() const noexcept { return ok_; }
-  T& value() & noexcept { return value_; }
-  const T& value() const& noexcept { return value_; }
-  T&& value() && noexcept { return std::move(value_); }
-  T& operator*() & noexcept { return value_; }
-  const T& operator*() const& noexcept { return value_; }
-  T* operator->() noexcept { return &value_; }
-  const T* operator->() const noexcept { return &value_; }
-  const buffer_oauth::error& error() const noexcept { return error_; }
-  errc code() const noexcept { return error_.code; }
+  explicit operator bool() const noexcept { return has_value(); }
+  bool has_value() const noexcept { return error_.empty(); }
+  T& value() & noexcept { return checked_value(); }
+  const T& value() const& noexcept { return checked_value(); }
+  T&& value() && noexcept { return std::move(checked_value()); }
+  T& operator*() & noexcept { return checked_value(); }
+  const T& operator*() const& noexcept { return checked_value(); }
+  T&& operator*() && noexcept { return std::move(checked_value()); }
+  T* operator->() noexcept { return &checked_value(); }
+  const T* operator->() const noexcept { return &checked_value(); }
+  template <class U>
+  T value_or(U&& fallback) const& {
+    return has_value() ? value_ : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  T value_or(U&& fallback) && {
+    return has_value() ? std::move(value_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  const buffer_oauth::error& error() const noexcept { return error_.get(); }
+  errc code() const noexcept { return error_.code(); }
 
  private:
-  T value_{};
-  buffer_oauth::error error_{};
-  bool ok_ = true;
+  T& checked_value() noexcept {
+    if (!has_value()) detail::value_of_failed_result();
+    return value_;
+  }
+  const T& checked_value() const noexcept {
+    if (!has_value()) detail::value_of_failed_result();
+    return value_;
+  }
+
+  union {
+    T value_;  // alive exactly when error_ is empty
+    // Zeroed in a failed result, so that no compiler sees uninitialised bytes.
+    unsigned char no_value_[sizeof(T)];
+  };
+  detail::error_slot error_;
 };
 
 template <>
 class [[nodiscard]] result<void> {
  public:
   result() = default;
-  result(buffer_oauth::error err) : error_(std::move(err)), ok_(false) {}  // NOLINT
-  explicit operator bool() const noexcept { return ok_; }
-  bool has_value() const noexcept { return ok_; }
-  const buffer_oauth::error& error() const noexcept { return error_; }
-  errc code() const noexcept { return error_.code; }
+  result(buffer_oauth::error err) : error_(std::move(err)) {}  // NOLINT
+  explicit operator bool() const noexcept { return has_value(); }
+  bool has_value() const noexcept { return error_.empty(); }
+  const buffer_oauth::error& error() const noexcept { return error_.get(); }
+  errc code() const noexcept { return error_.code(); }
 
  private:
-  buffer_oauth::error error_{};
-  bool ok_ = true;
+  detail::error_slot error_;
 };
 
 namespace detail {

@@ -338,7 +338,7 @@ TEST_CASE("code_challenge_s256 refuses an invalid verifier") {
                                std::string(42, 'a') + "=", std::string()}) {
     auto r = bo::code_challenge_s256(v);
     CHECK(r.code() == bo::errc::invalid_code_verifier);
-    CHECK(r->empty());
+    CHECK_FALSE(r.has_value());
   }
   auto min = bo::code_challenge_s256(std::string(43, 'a'));
   REQUIRE(min);
@@ -371,7 +371,7 @@ TEST_CASE("make_code_verifier needs 32 to 96 random bytes") {
 TEST_CASE("make_state needs at least 16 random bytes") {
   auto short_input = bo::make_state(std::string(15, 'x'));
   CHECK(short_input.code() == bo::errc::insufficient_entropy);
-  CHECK(short_input->empty());
+  CHECK_FALSE(short_input.has_value());
   CHECK(bo::make_state("").code() == bo::errc::insufficient_entropy);
   auto min = bo::make_state(std::string(16, '\0'));
   REQUIRE(min);

@@ -7,6 +7,7 @@
 
 #include "test_support.hpp"
 
+#include <csignal>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,12 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 namespace bo = buffer_oauth;
 namespace bd = buffer_oauth::detail;
@@ -321,12 +328,12 @@ TEST_CASE("result<T> holding a value") {
   CHECK(static_cast<bool>(r));
   CHECK(r.has_value());
   CHECK(r.code() == bo::errc::ok);
-  CHECK(r.error().message.empty());
   CHECK(r.value() == "1/abc");
   CHECK(*r == "1/abc");
   CHECK(r->size() == 5);
   r->append("d");
   CHECK(r.value() == "1/abcd");
+  CHECK(r.value_or("fallback") == "1/abcd");
 
   const bo::result<std::string>& cr = r;
   CHECK(cr.value() == "1/abcd");
@@ -337,7 +344,7 @@ TEST_CASE("result<T> holding a value") {
   CHECK(moved == "1/abcd");
 }
 
-TEST_CASE("result<T> holding an error has a value-initialised T and keeps the error") {
+TEST_CASE("result<T> holding an error keeps the error and has no value") {
   bo::error e = bd::fail(bo::errc::state_mismatch, "state");
   e.http_status = 400;
   bo::result<std::string> r(e);
@@ -346,17 +353,155 @@ TEST_CASE("result<T> holding an error has a value-initialised T and keeps the er
   CHECK(r.code() == bo::errc::state_mismatch);
   CHECK(r.error().message == e.message);
   CHECK(r.error().http_status == 400);
-  CHECK(r.value().empty());  // defined: never uninitialised
+  CHECK(r.value_or("fallback") == "fallback");
+  CHECK(std::move(r).value_or(std::string("moved fallback")) == "moved fallback");
 
-  bo::result<int> i(bd::fail(bo::errc::too_large));
+  const bo::result<int> i(bd::fail(bo::errc::too_large));
   CHECK_FALSE(i);
   CHECK(i.code() == bo::errc::too_large);
-  CHECK(*i == 0);
-
-  bo::result<bd::url_parts> u(bd::fail(bo::errc::invalid_url));
-  CHECK(u->host.empty());
-  CHECK(u->effective_port == 0);
+  CHECK(i.value_or(7) == 7);
 }
+
+namespace {
+struct no_default {
+  explicit no_default(int n) : number(n) {}
+  int number;
+};
+
+// Counts live objects, so that a result that forgets or repeats a
+// destruction shows.
+struct counted {
+  static inline int live = 0;
+  explicit counted(int n) : number(n) { ++live; }
+  counted(const counted& other) : number(other.number) { ++live; }
+  counted(counted&& other) noexcept : number(other.number) { ++live; }
+  counted& operator=(const counted&) = default;
+  counted& operator=(counted&&) noexcept = default;
+  ~counted() { --live; }
+  int number;
+};
+}  // namespace
+
+TEST_CASE("result<T> needs no default constructor for T") {
+  const bo::result<no_default> ok(no_default(3));
+  REQUIRE(ok);
+  CHECK(ok->number == 3);
+  const bo::result<no_default> bad(bd::fail(bo::errc::too_large));
+  CHECK(bad.code() == bo::errc::too_large);
+  CHECK(bad.value_or(no_default(9)).number == 9);
+}
+
+TEST_CASE("result<T> holds a move-only T") {
+  bo::result<std::unique_ptr<int>> r(std::make_unique<int>(5));
+  REQUIRE(r);
+  bo::result<std::unique_ptr<int>> moved(std::move(r));
+  REQUIRE(moved);
+  CHECK(**moved == 5);
+
+  bo::result<std::unique_ptr<int>> target(bd::fail(bo::errc::too_large));
+  target = std::move(moved);
+  REQUIRE(target);
+  CHECK(**target == 5);
+  target = bo::result<std::unique_ptr<int>>(bd::fail(bo::errc::invalid_url));
+  CHECK(target.code() == bo::errc::invalid_url);
+  CHECK(std::move(target).value_or(nullptr) == nullptr);
+
+  std::unique_ptr<int> taken = bo::result<std::unique_ptr<int>>(std::make_unique<int>(6)).value();
+  CHECK(*taken == 6);
+}
+
+TEST_CASE("result<T> copies and moves in both states") {
+  const bo::error e = bd::fail(bo::errc::state_mismatch, "state");
+  {
+    const bo::result<counted> value(counted(1));
+    const bo::result<counted> failed(e);
+    CHECK(counted::live == 1);
+
+    bo::result<counted> copy_of_value(value);
+    bo::result<counted> copy_of_failed(failed);
+    CHECK(copy_of_value->number == 1);
+    CHECK(copy_of_failed.error().message == e.message);
+    CHECK(&copy_of_failed.error() != &failed.error());
+    CHECK(counted::live == 2);
+
+    copy_of_value = failed;  // value -> error
+    CHECK(copy_of_value.code() == bo::errc::state_mismatch);
+    CHECK(counted::live == 1);
+    copy_of_failed = value;  // error -> value
+    CHECK(copy_of_failed->number == 1);
+    CHECK(counted::live == 2);
+    copy_of_failed = bo::result<counted>(counted(2));  // value -> value
+    CHECK(copy_of_failed->number == 2);
+    CHECK(counted::live == 2);
+    const bo::result<counted>& same = copy_of_value;
+    copy_of_value = same;  // error -> itself
+    CHECK(copy_of_value.code() == bo::errc::state_mismatch);
+
+    bo::result<counted> moved_value(std::move(copy_of_failed));
+    CHECK(moved_value->number == 2);
+    bo::result<counted> moved_failed(std::move(copy_of_value));
+    CHECK(moved_failed.error().message == e.message);
+    CHECK_FALSE(copy_of_value.has_value());  // NOLINT(bugprone-use-after-move): still failed
+    moved_failed = std::move(moved_value);
+    CHECK(moved_failed->number == 2);
+  }
+  CHECK(counted::live == 0);
+
+  const bo::result<void> failed(e);
+  bo::result<void> copy(failed);
+  CHECK(copy.error().message == e.message);
+  bo::result<void> moved(std::move(copy));
+  CHECK(moved.code() == bo::errc::state_mismatch);
+  CHECK_FALSE(copy.has_value());  // NOLINT(bugprone-use-after-move)
+  moved = bo::result<void>();
+  CHECK(moved);
+  moved = failed;
+  CHECK(moved.code() == bo::errc::state_mismatch);
+}
+
+// The error lives out of line: a result costs its value plus one pointer.
+static_assert(sizeof(bo::result<void>) == sizeof(void*));
+static_assert(sizeof(bo::result<bool>) <= 2 * sizeof(void*));
+static_assert(sizeof(bo::result<std::string>) <= sizeof(std::string) + sizeof(void*));
+static_assert(sizeof(bo::result<bo::token>) <= sizeof(bo::token) + sizeof(void*));
+
+#if defined(__unix__) || defined(__APPLE__)
+namespace {
+// Runs f in a child process; true if the child died of SIGABRT.
+template <class F>
+bool aborts(F f) {
+  const pid_t child = fork();
+  if (child == 0) {
+    std::signal(SIGABRT, SIG_DFL);
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, STDERR_FILENO);
+    f();
+    _exit(0);
+  }
+  int status = 0;
+  return child > 0 && waitpid(child, &status, 0) == child && WIFSIGNALED(status) &&
+         WTERMSIG(status) == SIGABRT;
+}
+}  // namespace
+
+TEST_CASE("value() of a failed result aborts, in debug and release builds") {
+  const bo::result<std::string> failed(bd::fail(bo::errc::too_large));
+  CHECK(aborts([&] { static_cast<void>(failed.value().size()); }));
+  CHECK(aborts([&] { static_cast<void>(failed->size()); }));
+  const bo::result<std::string> ok(std::string("x"));
+  CHECK_FALSE(aborts([&] { static_cast<void>(ok.value().size()); }));
+}
+#endif
+
+#ifdef NDEBUG
+TEST_CASE("error() of a successful result is, in release builds, an empty error") {
+  const bo::result<std::string> ok(std::string("x"));
+  CHECK(ok.error().code == bo::errc::ok);
+  CHECK(ok.error().message.empty());
+  const bo::result<void> done;
+  CHECK(done.error().code == bo::errc::ok);
+}
+#endif
 
 TEST_CASE("result<void> is success by default and carries an error otherwise") {
   const bo::result<void> ok;
