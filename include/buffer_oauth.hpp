@@ -3,7 +3,7 @@
 // buffer_oauth.hpp: a transport-agnostic OAuth 2.0 client core for the Buffer
 // API. It builds requests and parses responses; the caller does all I/O, owns
 // the clock and supplies the randomness. One header, standard library only,
-// C++17, nothing thrown, no globals.
+// C++17, nothing thrown, no mutable globals.
 //
 // Sections, in the order data flows through them (each uses only those above):
 //    1. Errors        errc, errc_category, error, result<T>
