@@ -472,7 +472,7 @@ template <class F>
 bool aborts(F f) {
   const pid_t child = fork();
   if (child == 0) {
-    std::signal(SIGABRT, SIG_DFL);
+    (void)std::signal(SIGABRT, SIG_DFL);
     const int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, STDERR_FILENO);
     f();
