@@ -12,13 +12,14 @@
 //    4. PKCE, state   SHA-256, HMAC-SHA256, base64/base64url, S256, OS entropy
 //    5. HTTP values   http_header, http_request, http_response
 //    6. Provider      provider (Buffer built in), client
-//    7. Authorize     build_authorize_url
-//    8. Redirect      parse_redirect
-//    9. Token         build_token_request, build_refresh_request,
+//    7. Responses     error bodies, response members, the errors providers report
+//    8. Authorize     build_authorize_url
+//    9. Redirect      parse_redirect
+//   10. Token         build_token_request, build_refresh_request,
 //                     parse_token_response, parse_refresh_response
-//   10. Attach        attach_token, check_api_response, parse_bearer_challenge
-//   11. Deauthorize   build_deauthorize_request, parse_deauthorize_response
-//   12. Flow          flow: the state machine, save and restore
+//   11. Attach        attach_token, check_api_response, parse_bearer_challenge
+//   12. Deauthorize   build_deauthorize_request, parse_deauthorize_response
+//   13. Flow          flow: the state machine, save and restore
 //
 // Specs: RFC 6749 (OAuth 2.0), 6750 (Bearer), 7636 (PKCE), 8252 (native apps),
 // 9207 (iss), 9700 (security BCP), 3986 (URI), 8259 (JSON), 3629 (UTF-8),
@@ -1656,42 +1657,6 @@ inline std::string_view media_type(std::string_view content_type) noexcept {
   while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
   return t;
 }
-
-/// How much of a response body an error keeps, and the shortest run of
-/// token characters that is taken for a token, code or secret.
-inline constexpr std::size_t error_body_cap = 2048;
-inline constexpr std::size_t token_shaped_run = 16;
-
-/// A response body as an error keeps it: its first error_body_cap bytes,
-/// with every run of token_shaped_run or more b64token characters (a token,
-/// a code, a secret, in JSON, a form or an HTML page) replaced by its length,
-/// so that a body that carried a token can be logged. A run is never cut.
-inline std::string error_body(std::string_view body) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < body.size() && out.size() < error_body_cap) {
-    std::size_t run = i;
-    while (run < body.size() && is_b64token_char(static_cast<unsigned char>(body[run]))) ++run;
-    const bool token_shaped = run - i >= token_shaped_run;
-    while (token_shaped && run < body.size() && body[run] == '=') ++run;  // b64token's padding goes too
-    if (token_shaped) {
-      out += "[redacted, " + std::to_string(run - i) + " bytes]";
-    } else {
-      out.append(body, i, run - i);
-      if (run < body.size() && !is_b64token_char(static_cast<unsigned char>(body[run]))) out += body[run++];
-    }
-    i = run;
-  }
-  if (i < body.size()) out += "[... " + std::to_string(body.size() - i) + " more bytes]";
-  return out;
-}
-
-/// Keeps the status and (see error_body) the body on an error about a response.
-inline error with_response(error e, const http_response& r) {
-  e.http_status = r.status;
-  e.body = error_body(r.body);
-  return e;
-}
 }  // namespace detail
 
 // ============================================================================
@@ -1850,7 +1815,229 @@ inline result<void> check_client_id(std::string_view id) {
 }  // namespace detail
 
 // ============================================================================
-// 7. Authorize
+// 7. Responses
+// ============================================================================
+
+namespace detail {
+/// How much of a response body an error keeps, and the shortest run of
+/// token characters that is taken for a token, code or secret.
+inline constexpr std::size_t error_body_cap = 2048;
+inline constexpr std::size_t token_shaped_run = 16;
+
+/// A response body as an error keeps it: its first error_body_cap bytes,
+/// with every run of token_shaped_run or more b64token characters (a token,
+/// a code, a secret, in JSON, a form or an HTML page) replaced by its length,
+/// so that a body that carried a token can be logged. A run is never cut.
+inline std::string error_body(std::string_view body) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < body.size() && out.size() < error_body_cap) {
+    std::size_t run = i;
+    while (run < body.size() && is_b64token_char(static_cast<unsigned char>(body[run]))) ++run;
+    const bool token_shaped = run - i >= token_shaped_run;
+    while (token_shaped && run < body.size() && body[run] == '=') ++run;  // b64token's padding goes too
+    if (token_shaped) {
+      out += "[redacted, " + std::to_string(run - i) + " bytes]";
+    } else {
+      out.append(body, i, run - i);
+      if (run < body.size() && !is_b64token_char(static_cast<unsigned char>(body[run]))) out += body[run++];
+    }
+    i = run;
+  }
+  if (i < body.size()) out += "[... " + std::to_string(body.size() - i) + " more bytes]";
+  return out;
+}
+
+/// Keeps the status and (see error_body) the body on an error about a response.
+inline error with_response(error e, const http_response& r) {
+  e.http_status = r.status;
+  e.body = error_body(r.body);
+  return e;
+}
+
+/// The same for a result: the functions below return plain errors, and each
+/// public function that reads a response passes its outcome through here once.
+template <class T>
+result<T> with_response(result<T> outcome, const http_response& r) {
+  if (outcome) return outcome;
+  return with_response(outcome.error(), r);
+}
+
+/// Top-level members a token, OAuth error or Buffer envelope may carry.
+struct response_members {
+  enum {
+    access_token,
+    token_type,
+    expires_in,
+    refresh_token,
+    scope,
+    error,
+    error_description,
+    error_uri,
+    code,
+    success,
+    message,
+    count
+  };
+  json_slot slots[count] = {{"access_token", {}, 0},      {"token_type", {}, 0}, {"expires_in", {}, 0},
+                            {"refresh_token", {}, 0},     {"scope", {}, 0},      {"error", {}, 0},
+                            {"error_description", {}, 0}, {"error_uri", {}, 0},  {"code", {}, 0},
+                            {"success", {}, 0},           {"message", {}, 0}};
+  json_value v[count];
+};
+
+/// Whether the first non-blank byte opens a JSON object.
+inline bool opens_json_object(std::string_view body) noexcept {
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && body[first] == '{';
+}
+
+inline bool looks_like_json(std::string_view body) noexcept {
+  for (char ch : body) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+    return ch == '{' || ch == '[' || ch == '"' || ch == '-' || is_digit(static_cast<unsigned char>(ch)) ||
+           ch == 't' || ch == 'f' || ch == 'n';
+  }
+  return false;
+}
+
+/// A body this library reads into a result must fit lim.max_body.
+inline result<void> check_body_size(std::string_view body, const limits& lim) {
+  if (body.size() > lim.max_body) return fail(errc::too_large, "response body");
+  return {};
+}
+
+/// Reads a response body as a JSON object and looks up every OAuth member
+/// (a duplicate is an error).
+inline result<response_members> read_response_members(std::string_view body, const limits& lim) {
+  response_members m;
+  if (auto ok = check_body_size(body, lim); !ok) return ok.error();
+  auto top = json_read(body, m.slots, response_members::count, lim);
+  if (!top) {
+    if (top.code() == errc::malformed_json && !looks_like_json(body)) return fail(errc::not_json);
+    return top.error();
+  }
+  if (*top != json_type::object) return fail(errc::not_an_object);
+  for (int k = 0; k < response_members::count; ++k) {  // names are distinct: slot k is member k
+    if (m.slots[k].count > 1) return fail(errc::duplicate_member, m.slots[k].name);
+    m.v[k] = m.slots[k].value;
+  }
+  return m;
+}
+
+/// An integer literal of digits only, within int64 (RFC 6749 A.14: 1*DIGIT).
+inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
+  if (digits.empty() || digits.size() > 18 || !all_of(digits, is_digit)) return false;
+  std::int64_t v = 0;
+  for (char ch : digits) v = v * 10 + (ch - '0');
+  out = v;
+  return true;
+}
+
+/// An RFC 6749 error code such as "invalid_grant": one word of NQCHAR. Buffer's
+/// API envelope puts prose ("Access token required.") under the same name.
+inline bool is_oauth_error_code(const json_value& v) noexcept {
+  return v.type == json_type::string && !v.escaped && !v.raw.empty() && all_of(v.raw, is_nqchar);
+}
+
+/// Buffer's API envelope: {"success":false,"code":1001,"error"|"message":"..."}.
+inline bool is_api_envelope(const response_members& m) noexcept {
+  using rm = response_members;
+  return m.v[rm::code].type == json_type::number ||
+         (m.v[rm::success].type == json_type::boolean && m.v[rm::success].raw == "false");
+}
+
+/// Provider prose kept in an error (a description, Buffer's message): any
+/// UTF-8 the JSON reader accepted except C0 and C1 control characters, so
+/// that it cannot forge a log line or drive a terminal.
+inline bool is_provider_text(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
+  }
+  return true;
+}
+
+/// error_uri (RFC 6749 App. A.9) characters: %x21 / %x23-5B / %x5D-7E
+constexpr bool is_error_uri_char(unsigned char c) noexcept { return is_nqchar(c); }
+
+/// Checks a provider error against RFC 6749 App. A.7-A.9 and fills `out`.
+inline result<void> provider_error_fields(std::string_view err, std::string_view description,
+                                          std::string_view uri, oauth_error& out) {
+  if (err.empty() || !all_of(err, is_nqschar)) return fail(errc::malformed_error, "error");
+  if (!all_of(description, is_nqschar)) return fail(errc::malformed_error, "error_description");
+  if (!all_of(uri, is_error_uri_char)) return fail(errc::malformed_error, "error_uri");
+  out.error.assign(err);
+  out.error_description.assign(description);
+  out.error_uri.assign(uri);
+  return {};
+}
+
+inline error api_envelope_error(const response_members& m, errc code) {
+  using rm = response_members;
+  error e = fail(code);
+  std::int64_t api_code = 0;
+  if (m.v[rm::code].type == json_type::number && parse_seconds(m.v[rm::code].raw, api_code))
+    e.api_code = api_code;
+  for (int k : {static_cast<int>(rm::error), static_cast<int>(rm::message)})
+    if (m.v[k].type == json_type::string) {
+      std::string text = json_string(m.v[k]);
+      if (!is_provider_text(text)) return fail(errc::malformed_error, m.slots[k].name);
+      e.from_provider.error_description = std::move(text);
+      break;
+    }
+  if (e.api_code != 0) e.message += " (code " + std::to_string(e.api_code) + ")";
+  return e;
+}
+
+/// An RFC 6749 §5.2 error body, or malformed_error.
+inline error oauth_body_error(const response_members& m) {
+  using rm = response_members;
+  const json_value& err = m.v[rm::error];
+  auto text = [&](int k, std::string& out) {
+    if (m.v[k].type == json_type::absent) return true;
+    if (m.v[k].type != json_type::string) return false;
+    out = json_string(m.v[k]);
+    return true;
+  };
+  std::string description, uri;
+  if (err.type != json_type::string || !text(rm::error_description, description) || !text(rm::error_uri, uri))
+    return fail(errc::malformed_error, "error members must be strings");
+  // error and error_uri keep RFC 6749 §5.2's charsets; the description is
+  // provider text, because draft-20 servers such as Buffer's predate those
+  // rules and put quotes in it.
+  if (!is_provider_text(description)) return fail(errc::malformed_error, "error_description");
+  error e;
+  if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok) return ok.error();
+  e.from_provider.error_description = std::move(description);
+  e.code = errc::token_error;
+  e.message.assign(message(errc::token_error));
+  e.message += " (error=" + e.from_provider.error + ")";
+  return e;
+}
+
+/// The error a token endpoint's answer reports, or nothing: an RFC 6749 §5.2
+/// error (even with HTTP 200), Buffer's API envelope, or a status outside
+/// 2xx. A body with both an access token and an error is ambiguous.
+inline std::optional<error> response_error(const response_members& m, const http_response& r) {
+  using rm = response_members;
+  if (m.v[rm::error].type != json_type::absent) {
+    if (m.v[rm::access_token].type != json_type::absent)
+      return fail(errc::ambiguous_response, "access_token and error");
+    // An OAuth error code wins over a numeric "code" beside it (some servers add one).
+    if (is_api_envelope(m) && !is_oauth_error_code(m.v[rm::error]))
+      return api_envelope_error(m, errc::api_error);
+    return oauth_body_error(m);
+  }
+  if (is_api_envelope(m)) return api_envelope_error(m, errc::api_error);
+  if (!status_ok(r.status)) return fail(errc::http_error);
+  return std::nullopt;
+}
+}  // namespace detail
+
+// ============================================================================
+// 8. Authorize
 // ============================================================================
 
 /// What goes on the authorization URL besides the client's facts.
@@ -1923,7 +2110,7 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
 }
 
 // ============================================================================
-// 8. Redirect
+// 9. Redirect
 // ============================================================================
 
 /// What the redirect must carry back.
@@ -1990,21 +2177,6 @@ inline bool registered_query_kept(std::string_view registered, std::string_view 
 
 inline std::string_view normalized_path(std::string_view path) noexcept {
   return path.empty() ? std::string_view("/") : path;
-}
-
-/// error_uri (RFC 6749 App. A.9) characters: %x21 / %x23-5B / %x5D-7E
-constexpr bool is_error_uri_char(unsigned char c) noexcept { return is_nqchar(c); }
-
-/// Checks a provider error against RFC 6749 App. A.7-A.9 and fills `out`.
-inline result<void> provider_error_fields(std::string_view err, std::string_view description,
-                                          std::string_view uri, oauth_error& out) {
-  if (err.empty() || !all_of(err, is_nqschar)) return fail(errc::malformed_error, "error");
-  if (!all_of(description, is_nqschar)) return fail(errc::malformed_error, "error_description");
-  if (!all_of(uri, is_error_uri_char)) return fail(errc::malformed_error, "error_uri");
-  out.error.assign(err);
-  out.error_description.assign(description);
-  out.error_uri.assign(uri);
-  return {};
 }
 }  // namespace detail
 
@@ -2078,7 +2250,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
 }
 
 // ============================================================================
-// 9. Token
+// 10. Token
 // ============================================================================
 
 /// A successful token response (RFC 6749 §5.1).
@@ -2163,142 +2335,6 @@ inline result<http_request> build_refresh_request(const provider& p, const clien
 }
 
 namespace detail {
-/// Top-level members a token, OAuth error or Buffer envelope may carry.
-struct response_members {
-  enum {
-    access_token,
-    token_type,
-    expires_in,
-    refresh_token,
-    scope,
-    error,
-    error_description,
-    error_uri,
-    code,
-    success,
-    message,
-    count
-  };
-  json_slot slots[count] = {{"access_token", {}, 0},      {"token_type", {}, 0}, {"expires_in", {}, 0},
-                            {"refresh_token", {}, 0},     {"scope", {}, 0},      {"error", {}, 0},
-                            {"error_description", {}, 0}, {"error_uri", {}, 0},  {"code", {}, 0},
-                            {"success", {}, 0},           {"message", {}, 0}};
-  json_value v[count];
-};
-
-/// Whether the first non-blank byte opens a JSON object.
-inline bool opens_json_object(std::string_view body) noexcept {
-  const std::size_t first = body.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && body[first] == '{';
-}
-
-inline bool looks_like_json(std::string_view body) noexcept {
-  for (char ch : body) {
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
-    return ch == '{' || ch == '[' || ch == '"' || ch == '-' || is_digit(static_cast<unsigned char>(ch)) ||
-           ch == 't' || ch == 'f' || ch == 'n';
-  }
-  return false;
-}
-
-/// Reads a response body as a JSON object and looks up every OAuth member
-/// (a duplicate is an error). Errors keep the status and body.
-inline result<response_members> read_response_members(const http_response& r, const limits& lim) {
-  response_members m;
-  if (r.body.size() > lim.max_body) return with_response(fail(errc::too_large, "response body"), r);
-  auto top = json_read(r.body, m.slots, response_members::count, lim);
-  if (!top) {
-    error e = top.error();
-    if (e.code == errc::malformed_json && !looks_like_json(r.body)) e = fail(errc::not_json);
-    return with_response(std::move(e), r);
-  }
-  if (*top != json_type::object) return with_response(fail(errc::not_an_object), r);
-  for (int k = 0; k < response_members::count; ++k) {  // names are distinct: slot k is member k
-    if (m.slots[k].count > 1) return with_response(fail(errc::duplicate_member, m.slots[k].name), r);
-    m.v[k] = m.slots[k].value;
-  }
-  return m;
-}
-
-/// An integer literal of digits only, within int64 (RFC 6749 A.14: 1*DIGIT).
-inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
-  if (digits.empty() || digits.size() > 18 || !all_of(digits, is_digit)) return false;
-  std::int64_t v = 0;
-  for (char ch : digits) v = v * 10 + (ch - '0');
-  out = v;
-  return true;
-}
-
-/// An RFC 6749 error code such as "invalid_grant": one word of NQCHAR. Buffer's
-/// API envelope puts prose ("Access token required.") under the same name.
-inline bool is_oauth_error_code(const json_value& v) noexcept {
-  return v.type == json_type::string && !v.escaped && !v.raw.empty() && all_of(v.raw, is_nqchar);
-}
-
-/// Buffer's API envelope: {"success":false,"code":1001,"error"|"message":"..."}.
-inline bool is_api_envelope(const response_members& m) noexcept {
-  using rm = response_members;
-  return m.v[rm::code].type == json_type::number ||
-         (m.v[rm::success].type == json_type::boolean && m.v[rm::success].raw == "false");
-}
-
-/// Provider prose kept in an error (a description, Buffer's message): any
-/// UTF-8 the JSON reader accepted except C0 and C1 control characters, so
-/// that it cannot forge a log line or drive a terminal.
-inline bool is_provider_text(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
-  }
-  return true;
-}
-
-inline error api_envelope_error(const response_members& m, const http_response& r, errc code) {
-  using rm = response_members;
-  error e = fail(code);
-  std::int64_t api_code = 0;
-  if (m.v[rm::code].type == json_type::number && parse_seconds(m.v[rm::code].raw, api_code))
-    e.api_code = api_code;
-  for (int k : {static_cast<int>(rm::error), static_cast<int>(rm::message)})
-    if (m.v[k].type == json_type::string) {
-      std::string text = json_string(m.v[k]);
-      if (!is_provider_text(text)) return with_response(fail(errc::malformed_error, m.slots[k].name), r);
-      e.from_provider.error_description = std::move(text);
-      break;
-    }
-  if (e.api_code != 0) e.message += " (code " + std::to_string(e.api_code) + ")";
-  return with_response(std::move(e), r);
-}
-
-/// An RFC 6749 §5.2 error body, or malformed_error.
-inline error oauth_body_error(const response_members& m, const http_response& r) {
-  using rm = response_members;
-  const json_value& err = m.v[rm::error];
-  auto text = [&](int k, std::string& out) {
-    if (m.v[k].type == json_type::absent) return true;
-    if (m.v[k].type != json_type::string) return false;
-    out = json_string(m.v[k]);
-    return true;
-  };
-  std::string description, uri;
-  if (err.type != json_type::string || !text(rm::error_description, description) || !text(rm::error_uri, uri))
-    return with_response(fail(errc::malformed_error, "error members must be strings"), r);
-  // error and error_uri keep RFC 6749 §5.2's charsets; the description is
-  // provider text, because draft-20 servers such as Buffer's predate those
-  // rules and put quotes in it.
-  if (!is_provider_text(description))
-    return with_response(fail(errc::malformed_error, "error_description"), r);
-  error e;
-  if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok)
-    return with_response(ok.error(), r);
-  e.from_provider.error_description = std::move(description);
-  e.code = errc::token_error;
-  e.message.assign(message(errc::token_error));
-  e.message += " (error=" + e.from_provider.error + ")";
-  return with_response(std::move(e), r);
-}
-
 /// An optional string member; null only with the null_member leniency.
 inline result<bool> optional_string(const provider& p, const json_value& v, std::string_view name,
                                     std::string& out, token& t) {
@@ -2312,6 +2348,65 @@ inline result<bool> optional_string(const provider& p, const json_value& v, std:
   out = json_string(v);
   return true;
 }
+
+/// The token a successful answer carries (RFC 6749 §5.1), with the
+/// leniencies the provider allows recorded when used.
+inline result<token> read_token(const provider& p, const response_members& m, const http_response& r,
+                                const limits& lim) {
+  using rm = response_members;
+  token t;
+  const auto& at = m.v[rm::access_token];
+  if (at.type == json_type::absent || at.type == json_type::null) return fail(errc::missing_access_token);
+  if (at.type != json_type::string) return fail(errc::invalid_member_type, "access_token");
+  t.access_token = json_string(at);
+  if (t.access_token.empty()) return fail(errc::missing_access_token);
+  if (t.access_token.size() > lim.max_value) return fail(errc::too_large, "access_token");
+  if (!is_b64token(t.access_token)) return fail(errc::invalid_token_syntax, "access_token");
+
+  auto has_type = optional_string(p, m.v[rm::token_type], "token_type", t.token_type, t);
+  if (!has_type) return has_type.error();
+  if (!*has_type) {
+    if (!p.allows(leniency::token_type_defaulted)) return fail(errc::missing_token_type);
+    t.token_type = "bearer";
+    t.leniencies |= static_cast<std::uint8_t>(leniency::token_type_defaulted);
+  } else if (!iequals(t.token_type, "bearer")) {
+    return fail(errc::unsupported_token_type);
+  }
+
+  const auto& ex = m.v[rm::expires_in];
+  std::int64_t seconds = 0;
+  if (ex.type == json_type::number) {
+    if (!parse_seconds(ex.raw, seconds)) return fail(errc::invalid_expires_in);
+    t.expires_in = seconds;
+  } else if (ex.type == json_type::string && p.allows(leniency::expires_in_string) && !ex.escaped &&
+             parse_seconds(ex.raw, seconds)) {
+    t.expires_in = seconds;
+    t.leniencies |= static_cast<std::uint8_t>(leniency::expires_in_string);
+  } else if (ex.type == json_type::null && p.allows(leniency::null_member)) {
+    t.leniencies |= static_cast<std::uint8_t>(leniency::null_member);
+  } else if (ex.type != json_type::absent) {
+    return fail(errc::invalid_expires_in);
+  }
+  if (t.expires_in && *t.expires_in > lim.max_expires_in)
+    return fail(errc::too_large, "expires_in is " + std::to_string(*t.expires_in) +
+                                     " seconds; the limit is " + std::to_string(lim.max_expires_in));
+
+  auto has_refresh = optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
+  if (!has_refresh) return has_refresh.error();
+  if (*has_refresh && t.refresh_token.size() > lim.max_value) return fail(errc::too_large, "refresh_token");
+  if (*has_refresh && (t.refresh_token.empty() || !all_of(t.refresh_token, is_vschar)))
+    return fail(errc::invalid_token_syntax, "refresh_token");
+  auto has_scope = optional_string(p, m.v[rm::scope], "scope", t.scope, t);
+  if (!has_scope) return has_scope.error();
+  if (*has_scope && !t.scope.empty() && !is_scope(t.scope)) return fail(errc::invalid_character, "scope");
+
+  if (const std::string* cc = find_header(r.headers, "Cache-Control")) {
+    std::string lower(*cc);
+    for (char& ch : lower) ch = ascii_lower(ch);
+    t.no_store = lower.find("no-store") != std::string::npos;
+  }
+  return t;
+}
 }  // namespace detail
 
 /// Parses the token endpoint's answer into a token, or an error that says
@@ -2322,85 +2417,13 @@ inline result<bool> optional_string(const provider& p, const json_value& v, std:
 /// expires_in, or an unexpected status (http_error). `error` with HTTP 200
 /// is still an error. Leniencies the provider allows are recorded when used.
 inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
-  using detail::json_type;
-  using rm = detail::response_members;
-  auto members = detail::read_response_members(r, lim);
-  if (!members) return members.error();
-  const rm& m = *members;
-  const bool has_token = m.v[rm::access_token].type != json_type::absent;
-  if (m.v[rm::error].type != json_type::absent) {
-    if (has_token)
-      return detail::with_response(detail::fail(errc::ambiguous_response, "access_token and error"), r);
-    // An OAuth error code wins over a numeric "code" beside it (some servers add one).
-    if (detail::is_api_envelope(m) && !detail::is_oauth_error_code(m.v[rm::error]))
-      return detail::api_envelope_error(m, r, errc::api_error);
-    return detail::oauth_body_error(m, r);
-  }
-  if (detail::is_api_envelope(m)) return detail::api_envelope_error(m, r, errc::api_error);
-  if (!detail::status_ok(r.status)) return detail::with_response(detail::fail(errc::http_error), r);
-
-  token t;
-  const auto& at = m.v[rm::access_token];
-  if (at.type == json_type::absent || at.type == json_type::null)
-    return detail::with_response(detail::fail(errc::missing_access_token), r);
-  if (at.type != json_type::string)
-    return detail::with_response(detail::fail(errc::invalid_member_type, "access_token"), r);
-  t.access_token = detail::json_string(at);
-  if (t.access_token.empty()) return detail::with_response(detail::fail(errc::missing_access_token), r);
-  if (t.access_token.size() > lim.max_value)
-    return detail::with_response(detail::fail(errc::too_large, "access_token"), r);
-  if (!detail::is_b64token(t.access_token))
-    return detail::with_response(detail::fail(errc::invalid_token_syntax, "access_token"), r);
-
-  auto has_type = detail::optional_string(p, m.v[rm::token_type], "token_type", t.token_type, t);
-  if (!has_type) return detail::with_response(has_type.error(), r);
-  if (!*has_type) {
-    if (!p.allows(leniency::token_type_defaulted))
-      return detail::with_response(detail::fail(errc::missing_token_type), r);
-    t.token_type = "bearer";
-    t.leniencies |= static_cast<std::uint8_t>(leniency::token_type_defaulted);
-  } else if (!detail::iequals(t.token_type, "bearer")) {
-    return detail::with_response(detail::fail(errc::unsupported_token_type), r);
-  }
-
-  const auto& ex = m.v[rm::expires_in];
-  std::int64_t seconds = 0;
-  if (ex.type == json_type::number) {
-    if (!detail::parse_seconds(ex.raw, seconds))
-      return detail::with_response(detail::fail(errc::invalid_expires_in), r);
-    t.expires_in = seconds;
-  } else if (ex.type == json_type::string && p.allows(leniency::expires_in_string) && !ex.escaped &&
-             detail::parse_seconds(ex.raw, seconds)) {
-    t.expires_in = seconds;
-    t.leniencies |= static_cast<std::uint8_t>(leniency::expires_in_string);
-  } else if (ex.type == json_type::null && p.allows(leniency::null_member)) {
-    t.leniencies |= static_cast<std::uint8_t>(leniency::null_member);
-  } else if (ex.type != json_type::absent) {
-    return detail::with_response(detail::fail(errc::invalid_expires_in), r);
-  }
-  if (t.expires_in && *t.expires_in > lim.max_expires_in)
-    return detail::with_response(
-        detail::fail(errc::too_large, "expires_in is " + std::to_string(*t.expires_in) +
-                                          " seconds; the limit is " + std::to_string(lim.max_expires_in)),
-        r);
-
-  auto has_refresh = detail::optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
-  if (!has_refresh) return detail::with_response(has_refresh.error(), r);
-  if (*has_refresh && t.refresh_token.size() > lim.max_value)
-    return detail::with_response(detail::fail(errc::too_large, "refresh_token"), r);
-  if (*has_refresh && (t.refresh_token.empty() || !detail::all_of(t.refresh_token, detail::is_vschar)))
-    return detail::with_response(detail::fail(errc::invalid_token_syntax, "refresh_token"), r);
-  auto has_scope = detail::optional_string(p, m.v[rm::scope], "scope", t.scope, t);
-  if (!has_scope) return detail::with_response(has_scope.error(), r);
-  if (*has_scope && !t.scope.empty() && !detail::is_scope(t.scope))
-    return detail::with_response(detail::fail(errc::invalid_character, "scope"), r);
-
-  if (const std::string* cc = find_header(r.headers, "Cache-Control")) {
-    std::string lower(*cc);
-    for (char& ch : lower) ch = detail::ascii_lower(ch);
-    t.no_store = lower.find("no-store") != std::string::npos;
-  }
-  return t;
+  auto read = [&]() -> result<token> {
+    auto members = detail::read_response_members(r.body, lim);
+    if (!members) return members.error();
+    if (auto e = detail::response_error(*members, r)) return *std::move(e);
+    return detail::read_token(p, *members, r, lim);
+  };
+  return detail::with_response(read(), r);
 }
 
 /// Like parse_token_response for a refresh (RFC 6749 §6): when no new refresh
@@ -2418,7 +2441,7 @@ inline result<token> parse_refresh_response(const provider& p, const http_respon
 }
 
 // ============================================================================
-// 10. Attach
+// 11. Attach
 // ============================================================================
 
 namespace detail {
@@ -2653,41 +2676,55 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
   return out;
 }
 
-/// Tells "token rejected, log in again" (errc::token_rejected: HTTP 401,
-/// 403 with Buffer code 1001, or WWW-Authenticate error="invalid_token")
-/// from other API failures (api_error with Buffer's code, http_error).
-inline result<void> check_api_response(const http_response& r, const limits& lim = {}) {
-  if (detail::status_ok(r.status)) {
-    // Buffer's error envelope can come with HTTP 200. Only a JSON object can
-    // be one, and that object is read whole: the caller has already received
-    // it, and the size limit is for bodies this library keeps.
-    if (!detail::opens_json_object(r.body)) return {};
-    limits whole = lim;
-    whole.max_body = std::max(lim.max_body, r.body.size());
-    auto members = detail::read_response_members(r, whole);
-    if (!members) return members.error();
-    if (detail::is_api_envelope(*members)) return detail::api_envelope_error(*members, r, errc::api_error);
-    return {};
-  }
+namespace detail {
+/// What an API answer outside 2xx means: the token rejected (HTTP 401, a
+/// Bearer challenge with error="invalid_token", or 403 with Buffer's code
+/// 1001), another Buffer envelope (api_error), or http_error.
+inline error api_failure(const http_response& r, const limits& lim) {
   if (const std::string* www = find_header(r.headers, "WWW-Authenticate")) {
     auto ch = parse_bearer_challenge(*www, lim);
     if (ch && ch->error == "invalid_token") {
-      error e = detail::with_response(detail::fail(errc::token_rejected), r);
+      error e = fail(errc::token_rejected);
       e.from_provider = {ch->error, ch->error_description, ch->error_uri};
       return e;
     }
   }
-  if (r.status == 401) return detail::with_response(detail::fail(errc::token_rejected), r);
-  auto members = detail::read_response_members(r, lim);
-  if (!members || !detail::is_api_envelope(*members))
-    return detail::with_response(detail::fail(errc::http_error), r);
-  const bool token_required = members->v[detail::response_members::code].raw == "1001";
-  return detail::api_envelope_error(
-      *members, r, r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
+  if (r.status == 401) return fail(errc::token_rejected);
+  auto members = read_response_members(r.body, lim);
+  if (!members || !is_api_envelope(*members)) return fail(errc::http_error);
+  const bool token_required = members->v[response_members::code].raw == "1001";
+  return api_envelope_error(*members,
+                            r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
+}
+
+/// A 2xx API body that opens a JSON object, read whole: the caller has
+/// already received it, and the size limit is for bodies this library keeps.
+/// Buffer's error envelope can come with HTTP 200.
+inline result<response_members> read_api_body(const http_response& r, const limits& lim) {
+  limits whole = lim;
+  whole.max_body = std::max(lim.max_body, r.body.size());
+  auto members = read_response_members(r.body, whole);
+  if (members && is_api_envelope(*members)) return api_envelope_error(*members, errc::api_error);
+  return members;
+}
+}  // namespace detail
+
+/// Tells "token rejected, log in again" (errc::token_rejected: HTTP 401,
+/// 403 with Buffer code 1001, or WWW-Authenticate error="invalid_token")
+/// from other API failures (api_error with Buffer's code, http_error).
+inline result<void> check_api_response(const http_response& r, const limits& lim = {}) {
+  auto check = [&]() -> result<void> {
+    if (!detail::status_ok(r.status)) return detail::api_failure(r, lim);
+    if (!detail::opens_json_object(r.body)) return {};  // only an object can be Buffer's envelope
+    auto members = detail::read_api_body(r, lim);
+    if (!members) return members.error();
+    return {};
+  };
+  return detail::with_response(check(), r);
 }
 
 // ============================================================================
-// 11. Deauthorize
+// 12. Deauthorize
 // ============================================================================
 
 /// POST https://api.bufferapp.com/1/user/deauthorize.json carrying the token
@@ -2709,18 +2746,25 @@ inline result<http_request> build_deauthorize_request(const provider& p, std::st
 /// Anything else is an error: success false or not a boolean
 /// (deauthorize_failed / invalid_member_type), a rejected token, non-JSON.
 inline result<void> parse_deauthorize_response(const http_response& r, const limits& lim = {}) {
-  if (auto ok = check_api_response(r, lim); !ok) return ok;
-  auto members = detail::read_response_members(r, lim);
-  if (!members) return members.error();
-  const auto& success = members->v[detail::response_members::success];
-  if (success.type != detail::json_type::boolean && success.type != detail::json_type::absent)
-    return detail::with_response(detail::fail(errc::invalid_member_type, "success"), r);
-  if (success.raw != "true") return detail::with_response(detail::fail(errc::deauthorize_failed), r);
-  return {};
+  auto check = [&]() -> result<void> {
+    if (!detail::status_ok(r.status)) return detail::api_failure(r, lim);
+    // An object is first read as check_api_response reads it; the body is
+    // then held to the size limit like any other this library reads.
+    auto members = detail::opens_json_object(r.body) ? detail::read_api_body(r, lim)
+                                                     : detail::read_response_members(r.body, lim);
+    if (!members) return members.error();
+    if (auto ok = detail::check_body_size(r.body, lim); !ok) return ok;
+    const auto& success = members->v[detail::response_members::success];
+    if (success.type != detail::json_type::boolean && success.type != detail::json_type::absent)
+      return detail::fail(errc::invalid_member_type, "success");
+    if (success.raw != "true") return detail::fail(errc::deauthorize_failed);
+    return {};
+  };
+  return detail::with_response(check(), r);
 }
 
 // ============================================================================
-// 12. Flow
+// 13. Flow
 // ============================================================================
 //
 //   idle --begin--> awaiting_redirect --redirect--> have_code

@@ -1,4 +1,4 @@
-// Sections 10 (Attach) and 11 (Deauthorize): attach_token,
+// Sections 11 (Attach) and 12 (Deauthorize): attach_token,
 // check_api_response, parse_bearer_challenge, build_deauthorize_request,
 // parse_deauthorize_response. Vectors are numbered as in the Buffer protocol
 // reference; rows follow checklist §8 and §9.

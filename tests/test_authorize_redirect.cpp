@@ -1,4 +1,4 @@
-// Sections 7 (Authorize) and 8 (Redirect): build_authorize_url and
+// Sections 8 (Authorize) and 9 (Redirect): build_authorize_url and
 // parse_redirect. Vectors are numbered as in the Buffer protocol reference;
 // the seed's http://example.com/back is replaced by an https URI because only
 // loopback IP literals may use plain http (RFC 8252 §7.3).

@@ -1,4 +1,4 @@
-// Section 9 (Token): build_token_request, build_refresh_request,
+// Section 10 (Token): build_token_request, build_refresh_request,
 // parse_token_response, parse_refresh_response. Vectors are numbered as in
 // the Buffer protocol reference (RU adapted to https://example.com/back).
 #include <buffer_oauth.hpp>
