@@ -1855,12 +1855,14 @@ inline error with_response(error e, const http_response& r) {
   return e;
 }
 
-/// The same for a result: the functions below return plain errors, and each
-/// public function that reads a response passes its outcome through here once.
-template <class T>
-result<T> with_response(result<T> outcome, const http_response& r) {
-  if (outcome) return outcome;
-  return with_response(outcome.error(), r);
+/// Runs `read`, whose errors are plain, and keeps the response on its error,
+/// whichever step failed: each public function that reads a response calls
+/// this once. (`outcome` is built in place and returned as is, not moved.)
+template <class Read>
+auto read_response(const http_response& r, Read read) -> decltype(read()) {
+  auto outcome = read();
+  if (!outcome) outcome = with_response(outcome.error(), r);
+  return outcome;
 }
 
 /// Top-level members a token, OAuth error or Buffer envelope may carry.
@@ -2417,13 +2419,12 @@ inline result<token> read_token(const provider& p, const response_members& m, co
 /// expires_in, or an unexpected status (http_error). `error` with HTTP 200
 /// is still an error. Leniencies the provider allows are recorded when used.
 inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
-  auto read = [&]() -> result<token> {
+  return detail::read_response(r, [&]() -> result<token> {
     auto members = detail::read_response_members(r.body, lim);
     if (!members) return members.error();
     if (auto e = detail::response_error(*members, r)) return *std::move(e);
     return detail::read_token(p, *members, r, lim);
-  };
-  return detail::with_response(read(), r);
+  });
 }
 
 /// Like parse_token_response for a refresh (RFC 6749 §6): when no new refresh
@@ -2713,14 +2714,13 @@ inline result<response_members> read_api_body(const http_response& r, const limi
 /// 403 with Buffer code 1001, or WWW-Authenticate error="invalid_token")
 /// from other API failures (api_error with Buffer's code, http_error).
 inline result<void> check_api_response(const http_response& r, const limits& lim = {}) {
-  auto check = [&]() -> result<void> {
+  return detail::read_response(r, [&]() -> result<void> {
     if (!detail::status_ok(r.status)) return detail::api_failure(r, lim);
     if (!detail::opens_json_object(r.body)) return {};  // only an object can be Buffer's envelope
     auto members = detail::read_api_body(r, lim);
     if (!members) return members.error();
     return {};
-  };
-  return detail::with_response(check(), r);
+  });
 }
 
 // ============================================================================
@@ -2746,7 +2746,7 @@ inline result<http_request> build_deauthorize_request(const provider& p, std::st
 /// Anything else is an error: success false or not a boolean
 /// (deauthorize_failed / invalid_member_type), a rejected token, non-JSON.
 inline result<void> parse_deauthorize_response(const http_response& r, const limits& lim = {}) {
-  auto check = [&]() -> result<void> {
+  return detail::read_response(r, [&]() -> result<void> {
     if (!detail::status_ok(r.status)) return detail::api_failure(r, lim);
     // An object is first read as check_api_response reads it; the body is
     // then held to the size limit like any other this library reads.
@@ -2759,8 +2759,7 @@ inline result<void> parse_deauthorize_response(const http_response& r, const lim
       return detail::fail(errc::invalid_member_type, "success");
     if (success.raw != "true") return detail::fail(errc::deauthorize_failed);
     return {};
-  };
-  return detail::with_response(check(), r);
+  });
 }
 
 // ============================================================================
