@@ -479,3 +479,22 @@ TEST_CASE("deauthorize: every other answer is a distinct error") {
   CHECK(failed.error().http_status == 200);
   CHECK(failed.error().body == R"({"success":false})");
 }
+
+TEST_CASE("deauthorize: a body over max_body is read as check_api_response reads it, then refused") {
+  bo::limits lim;
+  lim.max_body = 32;
+  std::string filler;  // short words: error_body keeps them as they are
+  for (int i = 0; i < 12; ++i) filler += "word ";
+  // An object is read whole first, so Buffer's envelope and bad JSON keep their own errors.
+  auto envelope = response(200, R"({"success":false,"message":")" + filler + "\"}");
+  CHECK(bo::parse_deauthorize_response(envelope, lim).code() == bo::errc::api_error);
+  CHECK(bo::parse_deauthorize_response(response(200, "{" + filler), lim).code() == bo::errc::malformed_json);
+  // Anything else that large is not read into a result.
+  auto revoked = response(200, R"({"success":true,"message":")" + filler + "\"}");
+  CHECK(bo::check_api_response(revoked, lim));
+  auto too_large = bo::parse_deauthorize_response(revoked, lim);
+  CHECK(too_large.code() == bo::errc::too_large);
+  CHECK(too_large.error().http_status == 200);
+  CHECK(too_large.error().body == revoked.body);
+  CHECK(bo::parse_deauthorize_response(response(200, "<html>" + filler), lim).code() == bo::errc::too_large);
+}
