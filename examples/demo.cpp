@@ -5,8 +5,8 @@
 #include "commands.hpp"
 #include "demo_provider.hpp"
 #include "os_random.hpp"
-#include "redaction.hpp"
 
+#include <buffer_oauth_fmt.hpp>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -29,11 +29,11 @@ buffer_oauth::timestamp steady_now() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
+/// The request line, and its Authorization header if it has one, redacted.
 std::string describe(const buffer_oauth::http_request& req) {
-  const auto shown = redact_request(req);
-  std::string line = fmt::format("{} {}", shown.method, shown.url);
-  if (const std::string* auth = buffer_oauth::find_header(shown.headers, "Authorization"))
-    line += fmt::format("  Authorization: {}", *auth);
+  std::string line = fmt::format("{} {}", req.method, buffer_oauth::redacted_url(req.url));
+  if (const std::string* auth = buffer_oauth::find_header(req.headers, "Authorization"))
+    line += fmt::format("  {}", buffer_oauth::http_header{"Authorization", *auth});
   return line;
 }
 
@@ -102,7 +102,7 @@ class demo_run {
       fail("authorize", state_bytes ? verifier_bytes.error() : state_bytes.error());
     auto url = flow.begin({*state_bytes, *verifier_bytes}, steady_now());
     if (!url) fail("authorize", url.error());
-    step("authorize", fmt::format("GET {}", redact_url(*url)));
+    step("authorize", fmt::format("GET {}", buffer_oauth::redacted_url(*url)));
 
     const auto approval = send_for("redirect", {"GET", *url, {}, {}});
     const std::string* location = buffer_oauth::find_header(approval.headers, "Location");
@@ -110,19 +110,19 @@ class demo_run {
       fail("redirect",
            fmt::format("expected a 302 with Location from the authorize endpoint, got {}", approval.status));
     if (auto ok = flow.redirect(*location, steady_now()); !ok) fail("redirect", ok.error());
-    step("redirect", fmt::format("302 Location: {}", redact_url(*location)));
+    step("redirect", fmt::format("302 Location: {}", buffer_oauth::redacted_url(*location)));
     detail("flow.redirect: our redirect URI, state matches, code taken");
 
     auto swap = flow.token_request(steady_now());
     if (!swap) fail("token", swap.error());
     step("token", describe(*swap));
-    detail(fmt::format("body: {}", redact_form(swap->body)));
+    detail(fmt::format("body: {}", buffer_oauth::redacted_form(swap->body)));
     const auto answer = send_for("token", *swap);
     auto token = flow.token_response(answer);
     if (!token) fail("token", token.error());
     const json leniencies = token_json(*token)["leniencies"];
-    detail(fmt::format("{} -> access token {}, token_type {}{}", answer.status, redact(token->access_token),
-                       token->token_type,
+    detail(fmt::format("{} -> access token {}, token_type {}{}", answer.status,
+                       buffer_oauth::redacted_value("access_token", token->access_token), token->token_type,
                        leniencies.empty() ? "" : " (leniencies: " + leniencies.dump() + ")"));
     return token->access_token;
   }

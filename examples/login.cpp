@@ -5,8 +5,8 @@
 #include "background_server.hpp"
 #include "commands.hpp"
 #include "os_random.hpp"
-#include "redaction.hpp"
 
+#include <buffer_oauth_fmt.hpp>
 #include <fmt/core.h>
 
 #include <chrono>
@@ -77,8 +77,9 @@ command_result swap_code(buffer_oauth::flow& flow, const std::string& redirect, 
   if (!token) return failure(token.error());
   json out = token_json(*token);
   if (!a.show_token) {
-    out["access_token"] = redact(token->access_token);
-    if (!token->refresh_token.empty()) out["refresh_token"] = redact(token->refresh_token);
+    out["access_token"] = buffer_oauth::redacted_value("access_token", token->access_token);
+    if (!token->refresh_token.empty())
+      out["refresh_token"] = buffer_oauth::redacted_value("refresh_token", token->refresh_token);
   }
   return success(std::move(out));
 }
@@ -125,6 +126,7 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
   if (!redirect)
     return failure("timeout",
                    fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
+  fmt::print(stderr, "Redirect received: {}\n", buffer_oauth::redacted_url(*redirect));
   command_result result = swap_code(flow, *redirect, a, transport);
   mailbox.finish(
       result.exit_code == exit_success

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 //
 // buffer_oauth_fmt.hpp: optional {fmt} formatters for buffer_oauth's types,
-// safe to send to a log. Secrets never appear; each one is replaced by its
-// length, as in "[redacted, 28 bytes]":
+// safe to send to a log, and the redaction they use as functions of its own
+// (redacted_url, redacted_form, redacted_value). Secrets never appear; each
+// one is replaced by the number of bytes hidden, as in "[redacted, 28 bytes]",
+// after Buffer's version prefix where the secret_parameters table says the
+// value has one: "1/[redacted, 32 bytes]", "1%2F[redacted, 26 bytes]" in a URL.
+// What is hidden:
 //   - the values of the parameters in buffer_oauth's secret_parameters table
 //     (client_secret, code, state, access_token, token, client_assertion...)
 //     in URL queries, URL fragments and form bodies (names compared after
 //     percent-decoding, case-insensitively), and any piece without '=' that
 //     is not a plain word;
 //   - URL userinfo, scheme-relative URLs ("//user:pw@host") included;
-//   - Authorization and Proxy-Authorization credentials (the scheme is kept),
-//     Cookie and Set-Cookie, and any header whose name mentions auth, token,
+//   - Authorization and Proxy-Authorization credentials (the scheme is kept;
+//     a Bearer credential is redacted as an access_token), Cookie and Set-Cookie, and any header whose name mentions auth, token,
 //     secret, key, session, password or cookie (WWW-Authenticate excepted);
 //   - request bodies without exactly one application/x-www-form-urlencoded
 //     Content-Type (two that disagree are ambiguous), every
@@ -75,6 +79,39 @@ inline bool is_plain_word(std::string_view piece) {
   return all_of(piece, [](unsigned char c) noexcept { return is_unreserved(c) || c == '%' || c == '+'; });
 }
 
+/// Length of the version prefix Buffer puts on its codes and tokens: one to
+/// three digits then '/' ("%2F" in a URL or form), as in "1/..." and
+/// "1%2F...". It is the same on every code and token, so it gives nothing
+/// away; 0 when the value has none, or when the prefix is the whole value.
+inline std::size_t version_prefix(std::string_view value) {
+  std::size_t digits = 0;
+  while (digits < value.size() && digits < 3 && is_digit(static_cast<unsigned char>(value[digits]))) ++digits;
+  if (digits == 0) return 0;
+  const std::string_view rest = value.substr(digits);
+  std::size_t slash = 0;
+  if (rest.substr(0, 1) == "/")
+    slash = 1;
+  else if (iequals(rest.substr(0, 3), "%2F"))
+    slash = 3;
+  return slash != 0 && digits + slash < value.size() ? digits + slash : 0;
+}
+
+/// Appends the value of a secret parameter: its version prefix where the
+/// table says it has one, then the number of bytes hidden.
+inline void secret_value(std::string& out, const secret_parameter& parameter, std::string_view value) {
+  const std::size_t shown = parameter.version_prefixed ? version_prefix(value) : 0;
+  printable(out, value.substr(0, shown));
+  length(out, value.size() - shown);
+}
+
+/// The same for a value known by its parameter's name; a name the table does
+/// not list shows no prefix.
+inline void secret_value(std::string& out, std::string_view name, std::string_view value) {
+  static constexpr secret_parameter unlisted{{}, false};
+  const secret_parameter* parameter = find_secret_parameter(name);
+  secret_value(out, parameter != nullptr ? *parameter : unlisted, value);
+}
+
 /// Appends a query, fragment or form body, pair by pair ('&' or ';'
 /// separated), with the value of every secret parameter redacted (the names
 /// are buffer_oauth's secret_parameters table).
@@ -83,9 +120,11 @@ inline void form(std::string& out, std::string_view text) {
     const std::size_t end = text.find_first_of("&;");
     const std::string_view piece = text.substr(0, end);
     const std::size_t eq = piece.find('=');
-    if (eq != std::string_view::npos && find_secret_parameter(piece.substr(0, eq)) != nullptr) {
+    const secret_parameter* secret =
+        eq == std::string_view::npos ? nullptr : find_secret_parameter(piece.substr(0, eq));
+    if (secret != nullptr) {
       printable(out, piece.substr(0, eq + 1));
-      length(out, piece.size() - eq - 1);
+      secret_value(out, *secret, piece.substr(eq + 1));
     } else if (eq == std::string_view::npos && !is_plain_word(piece)) {
       length(out, piece.size());
     } else {
@@ -143,8 +182,12 @@ inline void header(std::string& out, const http_header& h) {
     std::size_t scheme = 0;  // keep "Bearer" / "Basic": useful and not secret
     while (scheme < h.value.size() && is_tchar(static_cast<unsigned char>(h.value[scheme]))) ++scheme;
     if (scheme > 0 && scheme < h.value.size() && h.value[scheme] == ' ') {
+      const std::string_view credentials = std::string_view(h.value).substr(scheme + 1);
       out.append(h.value, 0, scheme + 1);
-      length(out, h.value.size() - scheme - 1);
+      if (iequals(std::string_view(h.value).substr(0, scheme), "Bearer"))
+        secret_value(out, "access_token", credentials);  // a bearer credential is an access token
+      else
+        length(out, credentials.size());
     } else {
       length(out, h.value.size());
     }
@@ -248,7 +291,7 @@ inline std::string text(const http_response& r) {
 
 inline std::string text(const token& t) {
   std::string out = "token{access_token: ";
-  length(out, t.access_token.size());
+  secret_value(out, "access_token", t.access_token);
   out += ", token_type: ";
   quoted(out, t.token_type);
   out += ", expires_in: ";
@@ -257,7 +300,7 @@ inline std::string text(const token& t) {
   if (t.refresh_token.empty())
     out += "none";
   else
-    length(out, t.refresh_token.size());
+    secret_value(out, "refresh_token", t.refresh_token);
   if (t.refresh_token_rotated) out += " (rotated)";
   out += ", scope: ";
   quoted(out, t.scope);
@@ -279,7 +322,7 @@ inline std::string text(const client& c) {
   std::string out = "client{id: ";
   quoted(out, c.id);
   out += ", secret: ";
-  length(out, c.secret.size());
+  secret_value(out, "client_secret", c.secret);
   out += ", redirect_uri: \"";
   url(out, c.redirect_uri);
   out += "\"}";
@@ -325,18 +368,50 @@ struct name_formatter : ::fmt::formatter<::fmt::string_view> {
 
 }  // namespace buffer_oauth::detail::redact
 
+namespace buffer_oauth {
+
+/// A URL safe to show: userinfo and the values of secret parameters in its
+/// query and fragment redacted as the formatters redact them.
+///   "https://h/cb?c%6Fde=1%2FmWot20&state=xyz" ->
+///   "https://h/cb?c%6Fde=1%2F[redacted, 6 bytes]&state=[redacted, 3 bytes]"
+inline std::string redacted_url(std::string_view url) {
+  std::string out;
+  detail::redact::url(out, url);
+  return out;
+}
+
+/// A query string or form body safe to show, pair by pair as redacted_url
+/// shows a query: "client_id=app&client_secret=[redacted, 6 bytes]".
+inline std::string redacted_form(std::string_view form) {
+  std::string out;
+  detail::redact::form(out, form);
+  return out;
+}
+
+/// `value`, the value of the parameter `name` (form-encoded, matched as in a
+/// form), redacted: redacted_value("access_token", "1/abcd") is
+/// "1/[redacted, 4 bytes]". A name outside the secret_parameters table is
+/// still redacted, without a prefix.
+inline std::string redacted_value(std::string_view name, std::string_view value) {
+  std::string out;
+  detail::redact::secret_value(out, name, value);
+  return out;
+}
+
+}  // namespace buffer_oauth
+
 /// "state_mismatch"; an unknown value prints as "errc(123)".
 template <>
 struct fmt::formatter<buffer_oauth::errc> : buffer_oauth::detail::redact::formatter<buffer_oauth::errc> {};
 /// "state_mismatch: <message> [HTTP 400, body [redacted, 57 bytes], provider error "invalid_grant"]"
 template <>
 struct fmt::formatter<buffer_oauth::error> : buffer_oauth::detail::redact::formatter<buffer_oauth::error> {};
-/// "Authorization: Bearer [redacted, 24 bytes]"
+/// "Authorization: Bearer 1/[redacted, 32 bytes]"
 template <>
 struct fmt::formatter<buffer_oauth::http_header>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_header> {};
-/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body: client_id=..&code=[redacted,
-/// 24 bytes]&..."
+/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body: client_id=..&code=1/[redacted,
+/// 23 bytes]&..."
 template <>
 struct fmt::formatter<buffer_oauth::http_request>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_request> {};
@@ -344,7 +419,7 @@ struct fmt::formatter<buffer_oauth::http_request>
 template <>
 struct fmt::formatter<buffer_oauth::http_response>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_response> {};
-/// "token{access_token: [redacted, 24 bytes], token_type: "bearer", expires_in: 3600, ...}"
+/// "token{access_token: 1/[redacted, 32 bytes], token_type: "bearer", expires_in: 3600, ...}"
 template <>
 struct fmt::formatter<buffer_oauth::token> : buffer_oauth::detail::redact::formatter<buffer_oauth::token> {};
 /// "client{id: "abc", secret: [redacted, 6 bytes], redirect_uri: "https://client.example/back"}"

@@ -409,12 +409,15 @@ case("deauthorize, provider without the endpoint", [*GENERIC, "deauthorize-reque
 code, out, err, problems = run(["demo"])
 lines = out.splitlines()
 summary = json.loads(lines[-1]) if lines else {}
-# Before "…(redacted" only a version prefix ("1/", "1%2F") may show; the
-# client secret, verifier and state show nothing at all.
-shown_prefixes = re.findall(r"([^\s=&?]*)…\(redacted", out)
+# Before "[redacted, N bytes]" only a version prefix ("1/", "1%2F") may show;
+# the client secret, verifier and state show nothing at all.
+shown_prefixes = re.findall(r"([^\s=&?]*)\[redacted, \d+ bytes\]", out)
 leaked = [l for l in lines if re.search(r"(=|Bearer |token )1(/|%2F)[A-Za-z0-9]", l)
-          or re.search(r"(client_secret|code_verifier|state)=[^(]", l)]
-leaked += [p for p in shown_prefixes if p not in ("1/", "1%2F")]
+          or re.search(r"(client_secret|code_verifier|state)=[^\[]", l)]
+leaked += [p for p in shown_prefixes if p not in ("", "1/", "1%2F")]
+redacted_codes = re.findall(r"(?:code=|Bearer |access token )1(?:/|%2F)\[redacted, \d+ bytes\]", out)
+if len(redacted_codes) < 4:  # redirect, token body, token answer, and the call after revocation
+    leaked.append(f"only {len(redacted_codes)} redacted codes and tokens shown with their version prefix")
 if code != 0 or summary.get("demo") != "ok" or leaked:
     problems.append(f"exit {code}, summary {summary}, unredacted lines {leaked}\n{out}")
 elif summary["steps"] != ["authorize", "redirect", "token", "profiles", "deauthorize", "refused"]:
@@ -446,17 +449,19 @@ class TokenEndpoint(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def approving_browser(code, state=None):
+def approving_browser(code, state=None, code_name="code"):
     """Reads login's stderr up to the authorization URL, then comes back to
     its redirect_uri with `code` and the state (or `state`), as the provider
-    would send the user."""
+    would send the user. `code_name` is the parameter name as it is written
+    in the redirect's query."""
     def approve(proc):
         read = b""
         while line := proc.stderr.readline():
             read += line
             if line.startswith(b"http"):
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(line.decode().strip()).query)
-                callback = query["redirect_uri"][0] + "?" + urllib.parse.urlencode({"code": code, "state": state or query["state"][0]})
+                callback = (query["redirect_uri"][0] + f"?{code_name}=" + urllib.parse.quote(code, safe="") + "&"
+                            + urllib.parse.urlencode({"state": state or query["state"][0]}))
                 urllib.request.urlopen(callback, timeout=30).read()
                 break
         return read
@@ -472,6 +477,12 @@ REFRESH = "1/yQe4Nw8LcV2bR6tKz9PfH3mJd7sA5gUx"
 provider.answer = (200, {"access_token": T, "token_type": "bearer", "refresh_token": REFRESH})
 case("login the whole way: token and refresh token redacted", LOCAL_LOGIN, secrets=[CODE, T, REFRESH], browser=approving_browser(CODE),
      check=lambda d: eq(d["token_type"], "bearer"))
+case("login, the code under a percent-encoded name (c%6Fde=): taken, and never shown", LOCAL_LOGIN, secrets=[CODE, T, REFRESH],
+     browser=approving_browser(CODE, code_name="c%6Fde"), stderr_says="Redirect received: ", check=lambda d: (
+         eq(d["access_token"], "1/[redacted, 32 bytes]"), eq(d["refresh_token"], "1/[redacted, 32 bytes]")))
+case("login, c%6Fde= with a state that is not ours: refused, the code never shown", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
+     browser=approving_browser(CODE, state="forged-state-of-an-attacker", code_name="c%6Fde"),
+     stderr_says="c%6Fde=1%2F[redacted, 23 bytes]")
 provider.answer = (400, {"error": "invalid_client", "error_description": "The client credentials are invalid"})
 case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "token_error", secrets=[CODE],
      browser=approving_browser(CODE))

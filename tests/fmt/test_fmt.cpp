@@ -79,7 +79,7 @@ TEST_CASE("fmt: Buffer token request hides client_secret and code, shows method 
   CHECK(has(out, "client_id=client-id-42"));
   CHECK(has(out, "grant_type=authorization_code"));
   CHECK(has(out, "client_secret=" + redacted(client_secret.size())));
-  CHECK(has(out, "code=" + redacted(seed_code.size())));
+  CHECK(has(out, "code=1/" + redacted(seed_code.size() - 2)));  // Buffer's version prefix is public
 }
 
 TEST_CASE("fmt: PKCE token request hides code_verifier and Basic credentials") {
@@ -133,7 +133,7 @@ TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
   CHECK(header.has_value());
   const std::string h = fmt::format("{}", *header);
   check_hidden(h, {access_value});
-  CHECK(has(h, "Authorization: Bearer " + redacted(access_value.size())));
+  CHECK(has(h, "Authorization: Bearer 1/" + redacted(access_value.size() - 2)));
   CHECK(has(h, "GET https://api.bufferapp.com/1/profiles.json?x=1#frag"));
 
   bo::attach_options q;
@@ -143,8 +143,7 @@ TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
   CHECK(query.has_value());
   const std::string qs = fmt::format("{}", *query);
   check_hidden(qs, {access_value});
-  CHECK(has(qs, "/1/profiles.json?x=1&access_token=[redacted"));
-  CHECK(has(qs, "#frag"));
+  CHECK(has(qs, "/1/profiles.json?x=1&access_token=1/" + redacted(access_value.size() - 2) + "#frag"));
 
   bo::attach_options f;
   f.placement = bo::token_placement::form_body;
@@ -156,7 +155,7 @@ TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
   CHECK(form.has_value());
   const std::string fs = fmt::format("{}", *form);
   check_hidden(fs, {access_value});
-  CHECK(has(fs, "body: text=hello+world&access_token=[redacted"));
+  CHECK(has(fs, "body: text=hello+world&access_token=1/" + redacted(access_value.size() - 2)));
 
   // A single header formats the same way.
   CHECK(fmt::format("{}", bo::http_header{"Authorization", "Bearer abc"}) ==
@@ -174,7 +173,7 @@ TEST_CASE("fmt: response bodies, cookies and parsed tokens are hidden") {
   CHECK(t.has_value());
   const std::string ts = fmt::format("{}", *t);
   check_hidden(ts, {access_value, refresh_value});
-  CHECK(has(ts, "access_token: " + redacted(access_value.size())));
+  CHECK(has(ts, "access_token: 1/" + redacted(access_value.size() - 2)));
   CHECK(has(ts, "refresh_token: " + redacted(refresh_value.size())));
   CHECK(has(ts, "expires_in: 3600"));
   CHECK(has(ts, "token_type: \"bearer\""));
@@ -228,7 +227,7 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   CHECK(tok.has_value());
   const std::string done = fmt::format("{}", f);
   check_hidden(done, {state, verifier, "FlOwCoDe-123456", access_value, refresh_value, client_secret});
-  CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: [redacted"));
+  CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: 1/" + redacted(access_value.size() - 2)));
 
   bo::flow g(bo::provider::buffer(), buffer_client());
   CHECK(g.begin({state_bytes, {}}, bo::timestamp{0}).has_value());
@@ -318,4 +317,67 @@ TEST_CASE("fmt: every name in the core's secret_parameters table is hidden") {
                              std::string(secret.name) + "=InBoDy-7654321"};
     check_hidden(fmt::format("{}", r), {"InQuErY-1234567", "InBoDy-7654321"});
   }
+}
+
+TEST_CASE("redacted_value: Buffer's version prefix shows where the table says so, nothing else of a secret") {
+  CHECK(bo::redacted_value("code", "1/abcdefghijklmnopqrstuvwxyz") == "1/" + redacted(26));
+  CHECK(bo::redacted_value("code", "1%2Fabcdefghijklmnopqrstuvwxyz") == "1%2F" + redacted(26));
+  CHECK(bo::redacted_value("code", "1%2fabcdef") == "1%2f" + redacted(6));
+  CHECK(bo::redacted_value("access_token", "12/abc") == "12/" + redacted(3));
+  CHECK(bo::redacted_value("refresh_token", "1/yQe4Nw8LcV") == "1/" + redacted(10));
+  CHECK(bo::redacted_value("token", "1/x") == "1/[redacted, 1 byte]");
+  CHECK(bo::redacted_value("code", "abcd/efgh") == redacted(9));  // not digits before the '/'
+  CHECK(bo::redacted_value("code", "1234/abc") == redacted(8));   // more than three digits: not a version
+  CHECK(bo::redacted_value("code", "1%2") == redacted(3));
+  CHECK(bo::redacted_value("code", "abc") == redacted(3));
+  CHECK(bo::redacted_value("code", "1/") == redacted(2));  // the prefix alone would be the whole value
+  CHECK(bo::redacted_value("code", "") == redacted(0));
+  // Values the table does not mark version_prefixed show nothing but their length.
+  CHECK(bo::redacted_value("code_verifier", "1/abcdefghijklmnop") == redacted(18));
+  CHECK(bo::redacted_value("client_secret", "1/abcdefghijklmnop") == redacted(18));
+  CHECK(bo::redacted_value("state", "2/abcdefghijklmnop") == redacted(18));
+  CHECK(bo::redacted_value("not_a_secret_name", "1/abcdefghijklmnop") == redacted(18));
+  // The name is matched as in a form: decoded, any case.
+  CHECK(bo::redacted_value("c%6Fde", "1/abcdef") == "1/" + redacted(6));
+  CHECK(bo::redacted_value("Refresh%5FToken", "1/abcdef") == "1/" + redacted(6));
+}
+
+TEST_CASE("redacted_form and redacted_url decode names before comparing them with the table") {
+  CHECK(bo::redacted_form("c%6Fde=1%2FmWot20jTwojsd00jFlaaR45&client%5Fsecret=Qm7RkV2xT9bLw4Ns"
+                          "&code_verifier=1/abcdefghijklmnop&refresh_token=1/yQe4Nw8LcV&grant_type=x") ==
+        "c%6Fde=1%2F" + redacted(23) + "&client%5Fsecret=" + redacted(16) + "&code_verifier=" + redacted(18) +
+            "&refresh_token=1/" + redacted(10) + "&grant_type=x");
+  CHECK(bo::redacted_form("access%5Ftoken=1/AcCeSs0123&CODE=1/abc&c%6fde=1/abc&client_id=app") ==
+        "access%5Ftoken=1/" + redacted(10) + "&CODE=1/" + redacted(3) + "&c%6fde=1/" + redacted(3) +
+            "&client_id=app");
+  CHECK(bo::redacted_url("http://127.0.0.1:1/cb?%63ode=1%2FQm7RkV2xT9bLw4Ns&st%61te=Zq7vXk2Lm9RtW4pY") ==
+        "http://127.0.0.1:1/cb?%63ode=1%2F" + redacted(16) + "&st%61te=" + redacted(16));
+  CHECK(bo::redacted_url("https://h/cb#access_token=1/abcdefgh&state=abcdefgh&token_type=bearer") ==
+        "https://h/cb#access_token=1/" + redacted(8) + "&state=" + redacted(8) + "&token_type=bearer");
+  CHECK(bo::redacted_url("https://h/cb?state=abcdefghijklmnop&x=1#f") ==
+        "https://h/cb?state=" + redacted(16) + "&x=1#f");
+  CHECK(bo::redacted_url("https://h/cb?x=1#y") == "https://h/cb?x=1#y");
+  // A name that does not decode may be any name: its value is hidden.
+  CHECK(bo::redacted_form("%zz=1/abcdef&a=1") == "%zz=" + redacted(8) + "&a=1");
+}
+
+TEST_CASE("redaction: every secret_parameters entry is hidden, with a prefix exactly where the table says") {
+  for (const auto& secret : bo::detail::secret_parameters) {
+    CAPTURE(secret.name);
+    const std::string name(secret.name);
+    const std::string shown = secret.version_prefixed ? "1/" + redacted(16) : redacted(18);
+    CHECK(bo::redacted_form(name + "=1/Zq7vXk2Lm9RtW4pY&a=1") == name + "=" + shown + "&a=1");
+    CHECK(bo::redacted_url("https://h/cb?" + name + "=1/Zq7vXk2Lm9RtW4pY") == "https://h/cb?" + name + "=" + shown);
+    CHECK(bo::redacted_value(name, "1/Zq7vXk2Lm9RtW4pY") == shown);
+  }
+}
+
+TEST_CASE("fmt: a bearer credential shows the version prefix of an access token, other schemes none") {
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "Bearer 1/abcdefgh"}) ==
+        "Authorization: Bearer 1/" + redacted(8));
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "bearer 1/abcdefgh"}) ==
+        "Authorization: bearer 1/" + redacted(8));
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "Basic 1/abcdefgh"}) ==
+        "Authorization: Basic " + redacted(10));
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "1/abcdefgh"}) == "Authorization: " + redacted(10));
 }
