@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Writes the hand-made seed inputs into fuzz/corpus/<target>/seed-*.
 
-Seeds come from Buffer's authentication guide (the seed document), the RFC
-examples, the test vectors of the protocol notes and the hostile inputs of
-the security checklist. Files the fuzzer added (hash names) are left alone.
+Seeds come from Buffer's authentication guide, the RFC examples, the legacy
+API's recorded answers and hostile inputs from known attacks on OAuth
+clients. Files the fuzzer added (hash names) are left alone.
 Run from anywhere: python3 fuzz/make_seeds.py
 """
 

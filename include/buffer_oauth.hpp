@@ -2879,24 +2879,17 @@ inline result<void> check_age(timestamp issued, timestamp now, std::chrono::mill
   return {};
 }
 
-/// The caller's mistakes in making a call: a step out of order, a clock that
-/// went back, arguments or entropy outside their range. Each errc not listed
-/// says that what came from outside (the redirect, the token endpoint's
-/// answer, time passing) or the flow's own provider and client cannot go on.
-/// This is the caller-misuse / remote-input split of the errc groups.
-inline constexpr errc flow_caller_mistakes[] = {
-    errc::out_of_order,     errc::state_already_used,   errc::code_already_used, errc::clock_regressed,
-    errc::invalid_argument, errc::insufficient_entropy, errc::entropy_reused,    errc::random_unavailable,
-};
-
-/// Whether an event refused in `from` with `code` fails the flow. A caller's
-/// mistake does not, so that a corrected call can go on; in idle nothing has
-/// come from outside yet, so nothing does.
+/// Whether an event refused in `from` with `code` fails the flow, read from
+/// the code's category: what came from outside (a redirect, the token
+/// endpoint's answer, time passing) that is malformed, hostile, refused or
+/// over a limit ends the login. The caller's misuse (a step out of order, a
+/// clock that went back, an argument out of range) and a transport failure
+/// change nothing, so that a corrected call or a retry can go on. In idle
+/// nothing has come from outside yet, so nothing fails the flow.
 constexpr bool fails_flow(flow_state from, errc code) noexcept {
   if (from == flow_state::idle) return false;
-  for (errc mistake : flow_caller_mistakes)
-    if (code == mistake) return false;
-  return true;
+  const errc_category kind = category(code);
+  return kind != errc_category::caller_misuse && kind != errc_category::transport;
 }
 }  // namespace detail
 

@@ -1007,6 +1007,10 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
         if (after != to) violation("an accepted event did not follow the table");
       } else if (after != before && after != bo::flow_state::failed) {
         violation("a rejected event moved somewhere other than failed");
+      } else if ((after == bo::flow_state::failed) !=
+                 (before != bo::flow_state::idle && bo::category(got) != bo::errc_category::caller_misuse &&
+                  bo::category(got) != bo::errc_category::transport)) {
+        violation("whether a refusal failed the flow disagrees with its errc's category");
       } else if (after == bo::flow_state::failed && f.failure()->code != got) {
         violation("the kept failure differs from the returned error");
       }
