@@ -888,7 +888,7 @@ TEST_CASE("percent decoding rejects raw bytes of invalid UTF-8") {
 
 TEST_CASE("a whole URL with a raw byte >= 0x80, space, quote, '<' or backslash is refused") {
   // check_form_component works on components the URL splitter already
-  // accepted; the raw-character rule of checklist §2 is the splitter's.
+  // accepted; refusing raw non-ASCII, space, quote, '<' and backslash is the splitter's job.
   for (std::string_view url :
        {"https://client.example/back?code=\xC3\xA4", "https://client.example/back?code=a b",
         "https://client.example/back?code=a\"b", "https://client.example/back?code=<x>",

@@ -20,7 +20,8 @@ namespace test_support {
 
 inline constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
 inline constexpr std::string_view kRu = "https://example.com/back";
-inline constexpr std::string_view kSeedCode = "1/mWot20jTwojsd00jFlaaR45";
+// An authorization code as Buffer issues them: "1/" and then base62.
+inline constexpr std::string_view kBufferCode = "1/mWot20jTwojsd00jFlaaR45";
 inline constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
 
 inline buffer_oauth::client buffer_client(std::string_view redirect_uri = kRu) {
