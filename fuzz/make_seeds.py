@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Writes the hand-made seed inputs into fuzz/corpus/<target>/seed-*.
 
-Seeds come from Buffer's authentication guide (the seed document), the RFC
-examples, the test vectors of the protocol notes and the hostile inputs of
-the security checklist. Files the fuzzer added (hash names) are left alone.
+Seeds are Buffer's OAuth exchanges as Buffer documents them (the "guide-*"
+files), the RFC examples, the exchanges the unit tests check and hostile
+inputs (CRLF, NUL, overlong UTF-8, duplicates, deep nesting). Files the
+fuzzer added (hash names) are left alone.
 Run from anywhere: python3 fuzz/make_seeds.py
 """
 
