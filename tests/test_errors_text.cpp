@@ -115,7 +115,7 @@ std::string bytes_of(const std::vector<unsigned>& v) {
   return s;
 }
 
-// The value of the first `name=` pair after `marker` in `text`, or "<absent>".
+// What follows `marker` in `text` up to the next '&', or "<absent>".
 std::string value_after(const std::string& text, std::string_view marker) {
   const std::size_t at = text.find(marker);
   if (at == std::string::npos) return "<absent>";
