@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Writes the hand-made seed inputs into fuzz/corpus/<target>/seed-*.
 
-Seeds come from Buffer's authentication guide, the RFC examples, the legacy
-API's recorded answers and hostile inputs from known attacks on OAuth
-clients. Files the fuzzer added (hash names) are left alone.
+Seeds are Buffer's OAuth exchanges as Buffer documents them (the "guide-*"
+files), the RFC examples, the exchanges the unit tests check and hostile
+inputs (CRLF, NUL, overlong UTF-8, duplicates, deep nesting). Files the
+fuzzer added (hash names) are left alone.
 Run from anywhere: python3 fuzz/make_seeds.py
 """
 

@@ -1,7 +1,6 @@
 // Sections 11 (Attach) and 12 (Deauthorize): attach_token,
 // check_api_response, parse_bearer_challenge, build_deauthorize_request,
-// parse_deauthorize_response. Vectors are numbered as in the Buffer protocol
-// reference; rows follow checklist §8 and §9.
+// parse_deauthorize_response, for Buffer's API and for hostile requests.
 #include <buffer_oauth.hpp>
 
 #include <doctest/doctest.h>
@@ -62,7 +61,7 @@ bo::provider loopback_provider(bool opt_in) {
 // attach_token
 // ============================================================================
 
-TEST_CASE("attach: vector 29, header by default, nothing else changed") {
+TEST_CASE("attach: Buffer puts the token in an Authorization header by default and changes nothing else") {
   const bo::http_request before = get(std::string(kProfiles));
   auto req = attach(before);
   REQUIRE(req);
@@ -77,7 +76,7 @@ TEST_CASE("attach: vector 29, header by default, nothing else changed") {
   CHECK(req->url.find("access_token") == std::string::npos);
 }
 
-TEST_CASE("attach: vector 28, query placement with opt-in, no Authorization header") {
+TEST_CASE("attach: query placement with the opt-in adds access_token and no Authorization header") {
   auto req = attach(get(std::string(kProfiles)), kToken, in_query());
   REQUIRE(req);
   CHECK(req->url ==
@@ -88,7 +87,7 @@ TEST_CASE("attach: vector 28, query placement with opt-in, no Authorization head
   CHECK(*cc == "no-store");
 }
 
-TEST_CASE("attach: vector 31, form body placement") {
+TEST_CASE("attach: form body placement appends access_token to the body") {
   auto req = attach(post("https://api.bufferapp.com/1/updates/create.json",
                          "text=Hi+there&profile_ids%5B%5D=4eb854340acb04e870000010", std::string(kForm)),
                     kToken, in_body());
@@ -287,7 +286,7 @@ TEST_CASE("attach: the method must be a token") {
 // parse_bearer_challenge and check_api_response
 // ============================================================================
 
-TEST_CASE("challenge: vector 32, realm only") {
+TEST_CASE("challenge: a Bearer challenge with a realm only") {
   auto c = bo::parse_bearer_challenge(R"(Bearer realm="example")");
   REQUIRE(c);
   CHECK(c->realm == "example");
@@ -295,7 +294,7 @@ TEST_CASE("challenge: vector 32, realm only") {
   CHECK(c->error_description.empty());
 }
 
-TEST_CASE("challenge: vector 33, invalid_token with a description") {
+TEST_CASE("challenge: invalid_token with a description") {
   auto c = bo::parse_bearer_challenge(
       R"(Bearer realm="example", error="invalid_token", error_description="The access token expired")");
   REQUIRE(c);
@@ -304,7 +303,7 @@ TEST_CASE("challenge: vector 33, invalid_token with a description") {
   CHECK(c->error_description == "The access token expired");
 }
 
-TEST_CASE("challenge: vector 34, a draft-era invalid_grant is kept as sent") {
+TEST_CASE("challenge: a draft-era invalid_grant is kept as sent") {
   auto c = bo::parse_bearer_challenge(
       R"(Bearer realm="Service", error="invalid_grant", error_description="The access token provided has expired.")");
   REQUIRE(c);
@@ -313,7 +312,7 @@ TEST_CASE("challenge: vector 34, a draft-era invalid_grant is kept as sent") {
   CHECK(c->error_description == "The access token provided has expired.");
 }
 
-TEST_CASE("challenge: vector 35, lower-case scheme accepted, duplicate realm refused") {
+TEST_CASE("challenge: lower-case scheme accepted, duplicate realm refused") {
   auto lower = bo::parse_bearer_challenge(R"(bearer realm="a")");
   REQUIRE(lower);
   CHECK(lower->realm == "a");
@@ -352,7 +351,7 @@ TEST_CASE("api response: 401 means log in again") {
   CHECK(draft.code() == bo::errc::token_rejected);
 }
 
-TEST_CASE("api response: vector 26, 403 with Buffer code 1001 is token_rejected") {
+TEST_CASE("api response: 403 with Buffer code 1001 is token_rejected") {
   const std::string body = R"({"success":false,"code":1001,"error":"Access token required."})";
   auto r = bo::check_api_response(response(403, body));
   CHECK(r.code() == bo::errc::token_rejected);
@@ -417,7 +416,7 @@ TEST_CASE("deauthorize: POST to Buffer's endpoint, token in the header by defaul
   CHECK(req->url.find("access_token") == std::string::npos);
 }
 
-TEST_CASE("deauthorize: vector 30, query placement only with the opt-in") {
+TEST_CASE("deauthorize: query placement only with the opt-in") {
   auto req = bo::build_deauthorize_request(bo::provider::buffer(), kToken, in_query());
   REQUIRE(req);
   CHECK(req->method == "POST");
@@ -450,7 +449,7 @@ TEST_CASE("deauthorize: provider without, or with an unusable, endpoint") {
   CHECK(bo::build_deauthorize_request(b, kToken).code() == bo::errc::token_origin_mismatch);
 }
 
-TEST_CASE("deauthorize: vector 27, revoked") {
+TEST_CASE("deauthorize: Buffer's success envelope means the token was revoked") {
   CHECK(bo::parse_deauthorize_response(
       response(200, R"({"success": true, "message": "Access successfully revoked!"})")));
 }

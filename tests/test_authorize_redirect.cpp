@@ -1,7 +1,7 @@
 // Sections 8 (Authorize) and 9 (Redirect): build_authorize_url and
-// parse_redirect. Vectors are numbered as in the Buffer protocol reference;
-// the seed's http://example.com/back is replaced by an https URI because only
-// loopback IP literals may use plain http (RFC 8252 §7.3).
+// parse_redirect. Buffer's example callback http://example.com/back is
+// replaced by an https URI because only loopback IP literals may use plain
+// http (RFC 8252 §7.3).
 #include <buffer_oauth.hpp>
 
 #include <doctest/doctest.h>
@@ -80,7 +80,7 @@ bo::result<std::string> redirect_with_issuer(std::string_view url, std::string i
 // 7. build_authorize_url
 // ============================================================================
 
-TEST_CASE("authorize: vector 1 (https redirect URI, state opted out) needs PKCE against CSRF") {
+TEST_CASE("authorize: with state opted out, PKCE is required against CSRF") {
   bo::authorize_params bare;
   bare.without_state = true;
   CHECK(authorize(buffer_client(), bare).code() == bo::errc::csrf_protection_missing);
@@ -92,7 +92,7 @@ TEST_CASE("authorize: vector 1 (https redirect URI, state opted out) needs PKCE 
         "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256");
 }
 
-TEST_CASE("authorize: vector 2 (state xyz appended, no scope)") {
+TEST_CASE("authorize: state xyz is appended and no scope is sent") {
   auto url = authorize(buffer_client(), with_state("xyz"));
   REQUIRE(url);
   CHECK(*url ==
@@ -101,12 +101,12 @@ TEST_CASE("authorize: vector 2 (state xyz appended, no scope)") {
   CHECK(url->find("scope") == std::string::npos);
 }
 
-TEST_CASE("authorize: the seed's http://example.com/back is refused (plain http only for loopback IPs)") {
+TEST_CASE("authorize: http://example.com/back is refused (plain http only for loopback IPs)") {
   auto url = authorize(buffer_client("http://example.com/back"), with_state("xyz"));
   CHECK(url.code() == bo::errc::insecure_url);
 }
 
-TEST_CASE("authorize: checklist §1 row 1, every parameter once, uppercase hex, S256 added") {
+TEST_CASE("authorize: every parameter once, uppercase hex, S256 added") {
   bo::authorize_params a = with_state("S-._~9");
   a.code_challenge = kChallenge;
   auto url = authorize(buffer_client("https://client.example/back"), a);
@@ -295,38 +295,38 @@ TEST_CASE("authorize: code_challenge must be 43 base64url characters") {
 }
 
 // ============================================================================
-// 8. parse_redirect: reference vectors 3-12 (RU = https://example.com/back)
+// 8. parse_redirect: Buffer's redirects (RU = https://example.com/back)
 // ============================================================================
 
-TEST_CASE("redirect: vector 3, raw code with '/'") {
+TEST_CASE("redirect: a raw code with '/' is returned as sent") {
   auto code = redirect(ru("code=1/mWot20jTwojsd00jFlaaR45&state=xyz"));
   REQUIRE(code);
-  CHECK(*code == kSeedCode);
+  CHECK(*code == kBufferCode);
 }
 
-TEST_CASE("redirect: vector 4, %2F decoded once") {
+TEST_CASE("redirect: a code with %2F is decoded to '/'") {
   auto code = redirect(ru("code=1%2FmWot20jTwojsd00jFlaaR45&state=xyz"));
   REQUIRE(code);
-  CHECK(*code == kSeedCode);
+  CHECK(*code == kBufferCode);
 }
 
-TEST_CASE("redirect: vector 5, %252F decoded only once") {
+TEST_CASE("redirect: %252F is decoded only once") {
   auto code = redirect(ru("code=1%252FmWot&state=xyz"));
   REQUIRE(code);
   CHECK(*code == "1%2FmWot");
 }
 
-TEST_CASE("redirect: vector 6, state before code") {
+TEST_CASE("redirect: state may come before code") {
   auto code = redirect(ru("state=xyz&code=1%2Fabc"));
   REQUIRE(code);
   CHECK(*code == "1/abc");
 }
 
-TEST_CASE("redirect: vector 7, wrong state") {
+TEST_CASE("redirect: a wrong state is state_mismatch") {
   CHECK(redirect(ru("code=1%2Fabc&state=evil")).code() == bo::errc::state_mismatch);
 }
 
-TEST_CASE("redirect: vector 8, access_denied with a '+'-encoded description") {
+TEST_CASE("redirect: access_denied with a '+'-encoded description") {
   auto r = redirect(
       ru("error=access_denied&error_description=The+user+denied+access+to+your+application&state=xyz"));
   REQUIRE_FALSE(r);
@@ -336,7 +336,7 @@ TEST_CASE("redirect: vector 8, access_denied with a '+'-encoded description") {
   CHECK(r.error().from_provider.error_uri.empty());
 }
 
-TEST_CASE("redirect: vector 9, other provider errors are kept verbatim") {
+TEST_CASE("redirect: other provider errors are kept verbatim") {
   auto mismatch = redirect(ru("error=redirect_uri_mismatch&state=xyz"));
   CHECK(mismatch.code() == bo::errc::authorization_error);
   CHECK(mismatch.error().from_provider.error == "redirect_uri_mismatch");
@@ -348,7 +348,7 @@ TEST_CASE("redirect: vector 9, other provider errors are kept verbatim") {
   CHECK(unlisted.error().from_provider.error == "foo_bar");
 }
 
-TEST_CASE("redirect: vector 10, unknown parameters are ignored") {
+TEST_CASE("redirect: unknown parameters are ignored") {
   auto code = redirect(ru("foo=bar&code=1%2Fabc&state=xyz"));
   REQUIRE(code);
   CHECK(*code == "1/abc");
@@ -356,30 +356,30 @@ TEST_CASE("redirect: vector 10, unknown parameters are ignored") {
   CHECK(redirect(ru("Code=x&=y&state=xyz")).code() == bo::errc::missing_code);
 }
 
-TEST_CASE("redirect: vector 11, repeated code") {
+TEST_CASE("redirect: a repeated code is duplicate_parameter") {
   CHECK(redirect(ru("code=a&code=b&state=xyz")).code() == bo::errc::duplicate_parameter);
 }
 
-TEST_CASE("redirect: vector 12, empty code counts as missing") {
+TEST_CASE("redirect: an empty code counts as missing") {
   CHECK(redirect(ru("code=&state=xyz")).code() == bo::errc::missing_code);
   CHECK(redirect(ru("code&state=xyz")).code() == bo::errc::missing_code);
 }
 
 // ============================================================================
-// 8. parse_redirect: checklist §3
+// 8. parse_redirect: state, origin and hostile redirects
 // ============================================================================
 
-TEST_CASE("redirect: the seed URL as written") {
-  const std::string seed = "http://example.com/back?code=1/mWot20jTwojsd00jFlaaR45";
-  // Registered as in the seed: plain http on a public host is refused outright.
-  CHECK(redirect(seed, "xyz", buffer_client("http://example.com/back")).code() == bo::errc::insecure_url);
+TEST_CASE("redirect: Buffer's example callback, with no state") {
+  const std::string as_written = "http://example.com/back?code=1/mWot20jTwojsd00jFlaaR45";
+  // Registered with plain http on a public host: refused outright.
+  CHECK(redirect(as_written, "xyz", buffer_client("http://example.com/back")).code() == bo::errc::insecure_url);
   // The https equivalent without state: accepted only when no state was sent...
-  const std::string https_seed = ru("code=1/mWot20jTwojsd00jFlaaR45");
-  auto ok = redirect_without_state(https_seed);
+  const std::string over_https = ru("code=1/mWot20jTwojsd00jFlaaR45");
+  auto ok = redirect_without_state(over_https);
   REQUIRE(ok);
-  CHECK(*ok == kSeedCode);
+  CHECK(*ok == kBufferCode);
   // ...and a flow that sent state refuses it.
-  CHECK(redirect(https_seed).code() == bo::errc::state_missing);
+  CHECK(redirect(over_https).code() == bo::errc::state_missing);
 }
 
 TEST_CASE("redirect: state absent, empty, altered, repeated") {
@@ -432,7 +432,7 @@ TEST_CASE("redirect: provider error fields outside RFC 6749 charsets") {
   CHECK(redirect(ru("error=access_denied&error_uri=https%3A%2F%2Fx%2Fa+b&state=xyz")).code() ==
         bo::errc::malformed_error);
   // Control characters are refused in every parameter before any is looked
-  // at (checklist §2: invalid_character), error fields included.
+  // at (invalid_character), error fields included.
   CHECK(redirect(ru("error=access_denied&error_description=a%0D%0AX:+y&state=xyz")).code() ==
         bo::errc::invalid_character);
   CHECK(redirect(ru("error=access%00denied&state=xyz")).code() == bo::errc::invalid_character);

@@ -799,7 +799,7 @@ struct fake_buffer {
       if (req.method != "POST" || !bo::find_header(req.headers, "Content-Type") ||
           *bo::find_header(req.headers, "Content-Type") != "application/x-www-form-urlencoded")
         return response(400, R"({"error":"invalid_request"})");
-      // Buffer's guide: the code must arrive as 1/..., not 1%2F...
+      // Buffer takes the code only as 1/..., not 1%2F...
       if (req.body.find("&code=" + issued_code + "&") == std::string::npos)
         return response(
             400, R"({"error":"invalid_grant","error_description":"The authorization code is invalid"})");

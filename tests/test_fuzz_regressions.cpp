@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +18,8 @@ constexpr std::string_view kKey = "k3y-for-fuzzing-0123456789abcdef!";
 
 std::vector<std::string> values_named(std::string_view form, std::string_view name) {
   std::vector<std::string> out;
-  bo::detail::form_reader reader(form);
-  bo::detail::form_pair pair;
-  while (reader.next(pair))
-    if (bo::detail::form_component_equals(pair.name, name))
-      out.push_back(bo::detail::decode_form_component(pair.value));
+  for (const auto& kv : test_support::form_pairs(form))
+    if (kv.first == name) out.push_back(kv.second);
   return out;
 }
 

@@ -271,11 +271,11 @@ TEST_CASE("hardening 8: every endpoint is checked for OAuth parameters in its qu
   const bo::client c = buffer_client();
   bo::provider token_with_grant = bo::provider::buffer();
   token_with_grant.token_endpoint = "https://as.example/token?grant_type=password&code=X";
-  CHECK(bo::build_token_request(token_with_grant, c, kSeedCode).code() == bo::errc::duplicate_parameter);
+  CHECK(bo::build_token_request(token_with_grant, c, kBufferCode).code() == bo::errc::duplicate_parameter);
   CHECK(bo::build_refresh_request(token_with_grant, c, "r").code() == bo::errc::duplicate_parameter);
   bo::provider encoded = bo::provider::buffer();
   encoded.token_endpoint = "https://as.example/token?gr%61nt_type=password";
-  CHECK(bo::build_token_request(encoded, c, kSeedCode).code() == bo::errc::duplicate_parameter);
+  CHECK(bo::build_token_request(encoded, c, kBufferCode).code() == bo::errc::duplicate_parameter);
   bo::provider deauth = bo::provider::buffer();
   deauth.deauthorize_endpoint = "https://api.bufferapp.com/1/user/deauthorize.json?access_token=other";
   CHECK(bo::build_deauthorize_request(deauth, kToken).code() == bo::errc::duplicate_parameter);
@@ -287,7 +287,7 @@ TEST_CASE("hardening 8: every endpoint is checked for OAuth parameters in its qu
   // A query of the provider's own stays.
   bo::provider versioned = bo::provider::buffer();
   versioned.token_endpoint = "https://as.example/token?api-version=2";
-  auto req = bo::build_token_request(versioned, c, kSeedCode);
+  auto req = bo::build_token_request(versioned, c, kBufferCode);
   REQUIRE(req);
   CHECK(req->url == "https://as.example/token?api-version=2");
 }

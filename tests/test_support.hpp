@@ -1,4 +1,4 @@
-// What several unit-test files share: the seed's identifiers, a Buffer client
+// What several unit-test files share: a Buffer client's identifiers, a Buffer client
 // and a generic provider, redirect URLs, API requests and response values,
 // exact-size copies for ASan, an independent UTF-8 encoder and a form reader
 // that decodes what it reads.
@@ -20,7 +20,8 @@ namespace test_support {
 
 inline constexpr std::string_view kCid = "4e9680c0512f7ed322000000";
 inline constexpr std::string_view kRu = "https://example.com/back";
-inline constexpr std::string_view kSeedCode = "1/mWot20jTwojsd00jFlaaR45";
+// An authorization code as Buffer issues them: "1/" and then base62.
+inline constexpr std::string_view kBufferCode = "1/mWot20jTwojsd00jFlaaR45";
 inline constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
 
 inline buffer_oauth::client buffer_client(std::string_view redirect_uri = kRu) {
@@ -92,14 +93,43 @@ inline std::string utf8_encode(std::uint32_t cp) {
 
 using pairs = std::vector<std::pair<std::string, std::string>>;
 
-// Every pair of a form body or query, names and values form-decoded, in order.
+// One form component decoded on the test side ('+' is a space, %XY a byte),
+// so that what the library wrote is checked by a reader it does not share.
+inline std::string form_decode(std::string_view raw) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '+') {
+      out += ' ';
+    } else if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+      out += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+      i += 2;
+    } else {
+      out += raw[i];
+    }
+  }
+  return out;
+}
+
+// Every pair of a form body or query, split on '&' (empty pieces skipped) and
+// at each piece's first '=', names and values form-decoded, in order.
 inline pairs form_pairs(std::string_view form) {
   pairs out;
-  buffer_oauth::detail::form_reader reader(form);
-  buffer_oauth::detail::form_pair pair;
-  while (reader.next(pair))
-    out.emplace_back(buffer_oauth::detail::decode_form_component(pair.name),
-                     buffer_oauth::detail::decode_form_component(pair.value));
+  while (!form.empty()) {
+    const std::size_t amp = form.find('&');
+    const std::string_view piece = form.substr(0, amp);
+    form = amp == std::string_view::npos ? std::string_view{} : form.substr(amp + 1);
+    if (piece.empty()) continue;
+    const std::size_t eq = piece.find('=');
+    const std::string_view name = piece.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+    out.emplace_back(form_decode(name), form_decode(value));
+  }
   return out;
 }
 

@@ -84,8 +84,9 @@ void add_floors(std::vector<op>& out, const std::string& prefix) {
 /// Every operation, "empty/loop/empty" (the loop baseline) first.
 const std::vector<op>& all_ops();
 
-/// Inputs. Token bodies are the reference's vectors 15-17 plus a 254-byte
-/// RFC 6749 §5.1 response with unknown nested members.
+/// Inputs. Token bodies: a lone escaped token, Buffer's answer with a null
+/// scope, a Bearer token with a refresh token, and a 254-byte RFC 6749 §5.1
+/// response with unknown nested members.
 namespace input {
 inline constexpr std::string_view t15 = R"({"access_token":"1\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"})";
 inline constexpr std::string_view t16 =
@@ -97,9 +98,9 @@ inline constexpr std::string_view t250 =
     R"("refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"read write","x_account":{"id":4711,)"
     R"("plan":"pro","limits":[60,3600,{"burst":true}]},"x_meta":[null,false,1.5e3,"caf\u00e9"]})";
 
-/// The registered redirect URI. The reference's RU is http://example.com/back,
-/// which parse_redirect refuses (plain http is only for loopback), so the
-/// https form is used; the vectors are otherwise unchanged.
+/// The registered redirect URI. Buffer's example callback is
+/// http://example.com/back, which parse_redirect refuses (plain http is only
+/// for loopback), so the https form is used.
 inline constexpr std::string_view redirect_uri = "https://example.com/back";
 inline constexpr std::string_view r3 = "https://example.com/back?code=1/mWot20jTwojsd00jFlaaR45";
 inline constexpr std::string_view r4 = "https://example.com/back?code=1%2FmWot20jTwojsd00jFlaaR45";
@@ -110,7 +111,7 @@ inline constexpr std::string_view rlive =
     "https://example.com/back?state=q1w2E3r4T5y6U7i8O9p0Aa&code=1%2FmWot20jTwojsd00jFlaaR45";
 inline constexpr std::string_view rlive_state = "q1w2E3r4T5y6U7i8O9p0Aa";
 
-/// Attach: vector 28/29's request and token.
+/// Attach: a GET to Buffer's API and a token to put on it.
 inline constexpr std::string_view api_url = "https://api.bufferapp.com/1/profiles.json";
 inline constexpr std::string_view token = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
 /// The attach floors move the URL and the token: the bytes any attach copies.

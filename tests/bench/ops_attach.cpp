@@ -1,5 +1,5 @@
 // Attach: put the access token on a GET to the API, in the Authorization
-// header (vector 29) or the query (vector 28). Both sides start by copying
+// header or the query. Both sides start by copying
 // the same template request, since attach_token returns a new request.
 // attach_token also validates the token (b64token), the method, the headers,
 // the URL (HTTPS, API origin) and refuses a request already carrying a token.

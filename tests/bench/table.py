@@ -105,7 +105,7 @@ def main():
                 line += f" | {fmt(rn, '17.2f')} {fmt(ri, '6.2f')}"
             print(line)
 
-    # Targets (issue 7), judged on instructions and on time.
+    # Targets, judged on instructions and on time.
     print()
     print("Targets (ratio = ours / theirs; instr first, then ns):")
     checks = []
