@@ -639,6 +639,23 @@ TEST_CASE("save/restore: without_state round-trips") {
   CHECK(restored->redirect(std::string(kRu) + "?code=1%2Fabc", kT0));
 }
 
+TEST_CASE("save: the payload lists every field once, in a fixed order, form-encoded") {
+  bo::flow_options o;
+  o.scope = "read write";
+  bo::flow f(bo::provider::buffer(), buffer_client(), o);
+  auto url = f.begin(entropy(), kT0);
+  REQUIRE(url);
+  auto saved = f.save(kKey);
+  REQUIRE(saved);
+  const std::size_t dot = saved->rfind('.');
+  auto payload = bo::base64url_decode(std::string_view(*saved).substr(4, dot - 4));
+  REQUIRE(payload);
+  CHECK(*payload ==
+        "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=" + std::string(kCid) +
+            "&r=https%3A%2F%2Fexample.com%2Fback&x=read+write&n=0&k=0&s=" + param(*url, "state") +
+            "&v=&i=" + std::to_string(kT0.count()));
+}
+
 TEST_CASE("save: only a flow awaiting its redirect, only with a 32-byte key") {
   bo::flow idle(bo::provider::buffer(), buffer_client());
   CHECK(idle.save(kKey).code() == bo::errc::out_of_order);
