@@ -1865,16 +1865,21 @@ inline result<url_parts> check_endpoint(std::string_view url, const provider& p,
   return parts;
 }
 
-/// The registered redirect URI: absolute, no fragment; plain http only for a
-/// loopback IP literal (RFC 8252 §7.3).
+/// The registered redirect URI, already split: no fragment; plain http only
+/// for a loopback IP literal (RFC 8252 §7.3).
+inline result<url_parts> check_redirect_uri(const url_parts& parts) {
+  if (parts.has_fragment) return fail(errc::invalid_redirect_uri, "redirect_uri has a fragment");
+  if (!parts.https() && !is_loopback_ip(parts.host))
+    return fail(errc::insecure_url, "redirect_uri (plain http is only for 127.0.0.1 or [::1])");
+  return parts;
+}
+
+/// The registered redirect URI: absolute, and as above.
 inline result<url_parts> check_redirect_uri(std::string_view uri, const limits& lim) {
   if (uri.empty()) return fail(errc::invalid_redirect_uri, "redirect_uri is empty");
   auto parts = split_url(uri, errc::invalid_redirect_uri, lim.max_url);
   if (!parts) return parts;
-  if (parts->has_fragment) return fail(errc::invalid_redirect_uri, "redirect_uri has a fragment");
-  if (!parts->https() && !is_loopback_ip(parts->host))
-    return fail(errc::insecure_url, "redirect_uri (plain http is only for 127.0.0.1 or [::1])");
-  return parts;
+  return check_redirect_uri(*parts);
 }
 
 inline result<void> check_client_id(std::string_view id) {
@@ -1999,6 +2004,13 @@ inline bool follows_rule(const redirect_params::id k, std::string_view value) no
   return allowed == nullptr || all_of(value, allowed);
 }
 
+/// Whether a raw form component can decode to other bytes than its own.
+inline bool has_escapes(std::string_view raw) noexcept {
+  for (char ch : raw)
+    if (ch == '%' || ch == '+') return true;
+  return false;
+}
+
 inline result<redirect_params> read_redirect_params(std::string_view query, const limits& lim) {
   redirect_params out;
   form_reader reader(query);
@@ -2009,15 +2021,32 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
     if (pair.value.size() > 3 * lim.max_value) return fail(errc::too_large, "redirect parameter");
     for (auto part : {pair.name, pair.value})
       if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
+    const bool escaped = has_escapes(pair.name);
     for (const auto& param : redirect_params::fields) {
-      if (!form_component_equals(pair.name, param.name)) continue;
+      if (escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
       const int k = param.id;
       if (out.seen[k]) return fail(errc::duplicate_parameter, param.name);
       out.seen[k] = true;
       out.raw[k] = pair.value;
+      break;
     }
   }
   return out;
+}
+
+/// A split URL up to its query or fragment: scheme, authority and path.
+inline std::string_view base_url(std::string_view url, const url_parts& parts) noexcept {
+  std::size_t tail = parts.has_query ? parts.query.size() + 1 : 0;
+  if (parts.has_fragment) tail += parts.fragment.size() + 1;
+  return url.substr(0, url.size() - tail);
+}
+
+/// What split_url gives for base_url(url, parts): the received URL usually
+/// starts with the registered one byte for byte, which need not be split again.
+inline url_parts without_query(url_parts parts) noexcept {
+  parts.query = parts.fragment = {};
+  parts.has_query = parts.has_fragment = false;
+  return parts;
 }
 
 /// Each pair of the registered URI's own query must come back unchanged, once.
@@ -2075,9 +2104,11 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     return detail::fail(errc::invalid_argument, "expected state given together with without_state");
   if (expect.without_state && !expect.code_challenge_sent)
     return detail::fail(errc::csrf_protection_missing, "without_state and no code_challenge sent");
-  auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
-  if (!registered) return registered.error();
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
+  auto registered = got && detail::base_url(url, *got) == c.redirect_uri
+                        ? detail::check_redirect_uri(detail::without_query(*got))
+                        : detail::check_redirect_uri(c.redirect_uri, lim);
+  if (!registered) return registered.error();
   if (!got) return got.error();
   if (!detail::same_origin(*registered, *got) ||
       detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
@@ -2096,14 +2127,13 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     if (!q.has(rp::state)) return detail::fail(errc::state_missing);
     std::string decoded;  // only a state with escapes is decoded (allocated)
     std::string_view state = q.raw[rp::state];
-    if (state.find('%') != std::string_view::npos || state.find('+') != std::string_view::npos)
-      state = decoded = q.get(rp::state);
+    if (detail::has_escapes(state)) state = decoded = q.get(rp::state);
     if (!secure_equals(state, expect.state)) return detail::fail(errc::state_mismatch);
   }
 
   if (!p.issuer.empty()) {
     if (!q.has(rp::iss)) return detail::fail(errc::iss_missing);
-    if (q.get(rp::iss) != p.issuer) return detail::fail(errc::iss_mismatch);
+    if (!detail::form_component_equals(q.raw[rp::iss], p.issuer)) return detail::fail(errc::iss_mismatch);
   } else if (q.seen[rp::iss]) {
     return detail::fail(errc::iss_unexpected);
   }
