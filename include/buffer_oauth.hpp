@@ -2041,8 +2041,7 @@ inline std::string_view base_url(std::string_view url, const url_parts& parts) n
   return url.substr(0, url.size() - tail);
 }
 
-/// What split_url gives for base_url(url, parts): the received URL usually
-/// starts with the registered one byte for byte, which need not be split again.
+/// The parts split_url gives for base_url(url, parts).
 inline url_parts without_query(url_parts parts) noexcept {
   parts.query = parts.fragment = {};
   parts.has_query = parts.has_fragment = false;
@@ -2104,6 +2103,8 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     return detail::fail(errc::invalid_argument, "expected state given together with without_state");
   if (expect.without_state && !expect.code_challenge_sent)
     return detail::fail(errc::csrf_protection_missing, "without_state and no code_challenge sent");
+  // The registered URI's faults come first. The URL usually starts with it
+  // byte for byte: then its parts are the URL's, and it needs no split of its own.
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
   auto registered = got && detail::base_url(url, *got) == c.redirect_uri
                         ? detail::check_redirect_uri(detail::without_query(*got))
