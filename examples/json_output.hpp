@@ -42,9 +42,8 @@ inline json token_json(const buffer_oauth::token& t) {
   if (!t.refresh_token.empty()) out["refresh_token"] = t.refresh_token;
   if (!t.scope.empty()) out["scope"] = t.scope;
   json applied = json::array();
-  for (auto l : {buffer_oauth::leniency::token_type_defaulted, buffer_oauth::leniency::expires_in_string,
-                 buffer_oauth::leniency::null_member})
-    if (t.applied(l)) applied.push_back(std::string(buffer_oauth::to_string(l)));
+  for (const auto& l : buffer_oauth::all_leniencies)
+    if (t.applied(l.id)) applied.push_back(std::string(l.name));
   out["leniencies"] = std::move(applied);
   return out;
 }

@@ -419,6 +419,36 @@ inline error fail(errc code, std::string_view what = {}) {
   e.message += message(code);
   return e;
 }
+
+/// How this header writes a fixed set of named fields: an enum numbers them,
+/// and a constexpr array of `field` rows gives each its name, the rule its
+/// value follows and, where the set is a struct's, the member that holds it.
+/// The code reads the rows; no name or rule is written a second time.
+struct no_rule {};
+template <class Enum, class Rule = no_rule, class Member = no_rule>
+struct field {
+  Enum id;
+  std::string_view name;
+  Rule rule{};
+  Member member{};
+};
+
+/// Whether row k describes enumerator k, so that table[k] is field k's row.
+template <class Enum, class Rule, class Member, std::size_t N>
+constexpr bool in_enum_order(const field<Enum, Rule, Member> (&table)[N]) noexcept {
+  for (std::size_t k = 0; k < N; ++k)
+    if (static_cast<std::size_t>(table[k].id) != k) return false;
+  return true;
+}
+
+/// The row named `name`, or nullptr.
+template <class Enum, class Rule, class Member, std::size_t N>
+constexpr const field<Enum, Rule, Member>* find_field(const field<Enum, Rule, Member> (&table)[N],
+                                                      std::string_view name) noexcept {
+  for (const auto& row : table)
+    if (row.name == name) return &row;
+  return nullptr;
+}
 }  // namespace detail
 
 // ============================================================================
@@ -1684,12 +1714,17 @@ enum class leniency : std::uint8_t {
   null_member = 4,           ///< an optional member sent as null
 };
 
+/// Every leniency with its stable name, for to_string and for listing the
+/// ones a token records.
+inline constexpr detail::field<leniency> all_leniencies[] = {
+    {leniency::token_type_defaulted, "token_type_defaulted"},
+    {leniency::expires_in_string, "expires_in_string"},
+    {leniency::null_member, "null_member"},
+};
+
 inline constexpr std::string_view to_string(leniency l) noexcept {
-  switch (l) {
-    case leniency::token_type_defaulted: return "token_type_defaulted";
-    case leniency::expires_in_string: return "expires_in_string";
-    case leniency::null_member: return "null_member";
-  }
+  for (const auto& row : all_leniencies)
+    if (row.id == l) return row.name;
   return "unknown";
 }
 
@@ -1795,16 +1830,21 @@ inline result<url_parts> check_endpoint(std::string_view url, const provider& p,
   return parts;
 }
 
-/// The registered redirect URI: absolute, no fragment; plain http only for a
-/// loopback IP literal (RFC 8252 §7.3).
+/// The registered redirect URI, already split: no fragment; plain http only
+/// for a loopback IP literal (RFC 8252 §7.3).
+inline result<url_parts> check_redirect_uri(const url_parts& parts) {
+  if (parts.has_fragment) return fail(errc::invalid_redirect_uri, "redirect_uri has a fragment");
+  if (!parts.https() && !is_loopback_ip(parts.host))
+    return fail(errc::insecure_url, "redirect_uri (plain http is only for 127.0.0.1 or [::1])");
+  return parts;
+}
+
+/// The registered redirect URI: absolute, and as above.
 inline result<url_parts> check_redirect_uri(std::string_view uri, const limits& lim) {
   if (uri.empty()) return fail(errc::invalid_redirect_uri, "redirect_uri is empty");
   auto parts = split_url(uri, errc::invalid_redirect_uri, lim.max_url);
   if (!parts) return parts;
-  if (parts->has_fragment) return fail(errc::invalid_redirect_uri, "redirect_uri has a fragment");
-  if (!parts->https() && !is_loopback_ip(parts->host))
-    return fail(errc::insecure_url, "redirect_uri (plain http is only for 127.0.0.1 or [::1])");
-  return parts;
+  return check_redirect_uri(*parts);
 }
 
 inline result<void> check_client_id(std::string_view id) {
@@ -1961,15 +2001,30 @@ inline bool is_provider_text(std::string_view s) noexcept {
   return true;
 }
 
-/// error_uri (RFC 6749 App. A.9) characters: %x21 / %x23-5B / %x5D-7E
-constexpr bool is_error_uri_char(unsigned char c) noexcept { return is_nqchar(c); }
+/// The characters every byte of a decoded value must be; nullptr: any.
+using charset = bool (*)(unsigned char) noexcept;
+
+/// A provider's error fields (RFC 6749 §4.1.2.1, §5.2), with the characters
+/// Appendix A allows in each.
+struct oauth_error_fields {
+  enum id { error, error_description, error_uri, count };
+  static constexpr field<id, charset> fields[count] = {
+      {error, "error", is_nqschar},                          // A.7
+      {error_description, "error_description", is_nqschar},  // A.8
+      {error_uri, "error_uri", is_nqchar},                   // A.9
+  };
+};
+static_assert(in_enum_order(oauth_error_fields::fields), "oauth_error_fields::fields[k] is field k");
+
+constexpr charset error_rule(oauth_error_fields::id k) noexcept { return oauth_error_fields::fields[k].rule; }
 
 /// Checks a provider error against RFC 6749 App. A.7-A.9 and fills `out`.
 inline result<void> provider_error_fields(std::string_view err, std::string_view description,
                                           std::string_view uri, oauth_error& out) {
-  if (err.empty() || !all_of(err, is_nqschar)) return fail(errc::malformed_error, "error");
-  if (!all_of(description, is_nqschar)) return fail(errc::malformed_error, "error_description");
-  if (!all_of(uri, is_error_uri_char)) return fail(errc::malformed_error, "error_uri");
+  const std::string_view values[oauth_error_fields::count] = {err, description, uri};
+  if (err.empty()) return fail(errc::malformed_error, "error");
+  for (const auto& f : oauth_error_fields::fields)
+    if (!all_of(values[f.id], f.rule)) return fail(errc::malformed_error, f.name);
   out.error.assign(err);
   out.error_description.assign(description);
   out.error_uri.assign(uri);
@@ -2125,9 +2180,16 @@ struct expected_redirect {
 namespace detail {
 /// The OAuth parameters of a redirect, still encoded, each seen at most once.
 struct redirect_params {
-  enum { code, state, error, error_description, error_uri, iss, count };
-  static constexpr std::string_view names[count] = {"code",      "state", "error", "error_description",
-                                                    "error_uri", "iss"};
+  enum id { code, state, error, error_description, error_uri, iss, count };
+  /// With the characters RFC 6749 App. A allows in each.
+  static constexpr field<id, charset> fields[count] = {
+      {code, "code", is_vschar},                             // A.11
+      {state, "state", nullptr},                             // compared with the state sent
+      {error, "error", error_rule(oauth_error_fields::error)},
+      {error_description, "error_description", error_rule(oauth_error_fields::error_description)},
+      {error_uri, "error_uri", error_rule(oauth_error_fields::error_uri)},
+      {iss, "iss", nullptr},                                 // compared with the provider's issuer
+  };
   std::string_view raw[count];
   bool seen[count] = {};
 
@@ -2135,6 +2197,20 @@ struct redirect_params {
   bool has(int k) const noexcept { return seen[k] && !raw[k].empty(); }
   std::string get(int k) const { return decode_form_component(raw[k]); }
 };
+static_assert(in_enum_order(redirect_params::fields), "redirect_params::fields[k] is parameter k");
+
+/// Whether every byte of `value` is in parameter k's charset.
+inline bool follows_rule(const redirect_params::id k, std::string_view value) noexcept {
+  const charset allowed = redirect_params::fields[k].rule;
+  return allowed == nullptr || all_of(value, allowed);
+}
+
+/// Whether a raw form component can decode to other bytes than its own.
+inline bool has_escapes(std::string_view raw) noexcept {
+  for (char ch : raw)
+    if (ch == '%' || ch == '+') return true;
+  return false;
+}
 
 inline result<redirect_params> read_redirect_params(std::string_view query, const limits& lim) {
   redirect_params out;
@@ -2146,14 +2222,31 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
     if (pair.value.size() > 3 * lim.max_value) return fail(errc::too_large, "redirect parameter");
     for (auto part : {pair.name, pair.value})
       if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
-    for (int k = 0; k < redirect_params::count; ++k) {
-      if (!form_component_equals(pair.name, redirect_params::names[k])) continue;
-      if (out.seen[k]) return fail(errc::duplicate_parameter, redirect_params::names[k]);
+    const bool escaped = has_escapes(pair.name);
+    for (const auto& param : redirect_params::fields) {
+      if (escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
+      const int k = param.id;
+      if (out.seen[k]) return fail(errc::duplicate_parameter, param.name);
       out.seen[k] = true;
       out.raw[k] = pair.value;
+      break;
     }
   }
   return out;
+}
+
+/// A split URL up to its query or fragment: scheme, authority and path.
+inline std::string_view base_url(std::string_view url, const url_parts& parts) noexcept {
+  std::size_t tail = parts.has_query ? parts.query.size() + 1 : 0;
+  if (parts.has_fragment) tail += parts.fragment.size() + 1;
+  return url.substr(0, url.size() - tail);
+}
+
+/// The parts split_url gives for base_url(url, parts).
+inline url_parts without_query(url_parts parts) noexcept {
+  parts.query = parts.fragment = {};
+  parts.has_query = parts.has_fragment = false;
+  return parts;
 }
 
 /// Each pair of the registered URI's own query must come back unchanged, once.
@@ -2197,9 +2290,13 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     return detail::fail(errc::invalid_argument, "expected state given together with without_state");
   if (expect.without_state && !expect.code_challenge_sent)
     return detail::fail(errc::csrf_protection_missing, "without_state and no code_challenge sent");
-  auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
-  if (!registered) return registered.error();
+  // The registered URI's faults come first. The URL usually starts with it
+  // byte for byte: then its parts are the URL's, and it needs no split of its own.
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
+  auto registered = got && detail::base_url(url, *got) == c.redirect_uri
+                        ? detail::check_redirect_uri(detail::without_query(*got))
+                        : detail::check_redirect_uri(c.redirect_uri, lim);
+  if (!registered) return registered.error();
   if (!got) return got.error();
   if (!detail::same_origin(*registered, *got) ||
       detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
@@ -2218,14 +2315,13 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     if (!q.has(rp::state)) return detail::fail(errc::state_missing);
     std::string decoded;  // only a state with escapes is decoded (allocated)
     std::string_view state = q.raw[rp::state];
-    if (state.find('%') != std::string_view::npos || state.find('+') != std::string_view::npos)
-      state = decoded = q.get(rp::state);
+    if (detail::has_escapes(state)) state = decoded = q.get(rp::state);
     if (!secure_equals(state, expect.state)) return detail::fail(errc::state_mismatch);
   }
 
   if (!p.issuer.empty()) {
     if (!q.has(rp::iss)) return detail::fail(errc::iss_missing);
-    if (q.get(rp::iss) != p.issuer) return detail::fail(errc::iss_mismatch);
+    if (!detail::form_component_equals(q.raw[rp::iss], p.issuer)) return detail::fail(errc::iss_mismatch);
   } else if (q.seen[rp::iss]) {
     return detail::fail(errc::iss_unexpected);
   }
@@ -2247,7 +2343,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   if (!q.has(rp::code)) return detail::fail(errc::missing_code);
   std::string code = q.get(rp::code);
   if (code.size() > lim.max_value) return detail::fail(errc::too_large, "code");
-  if (!detail::all_of(code, detail::is_vschar)) return detail::fail(errc::invalid_character, "code");
+  if (!detail::follows_rule(rp::code, code)) return detail::fail(errc::invalid_character, "code");
   return code;
 }
 
@@ -2606,9 +2702,25 @@ struct bearer_challenge {
   std::string error_uri;
 };
 
+namespace detail {
+/// The parameters of a Bearer challenge (RFC 6750 §3), with the characters
+/// each may hold and the member of bearer_challenge it fills.
+enum class bearer_param : std::uint8_t { realm, scope, error, error_description, error_uri, count };
+inline constexpr field<bearer_param, charset, std::string bearer_challenge::*> bearer_params[] = {
+    {bearer_param::realm, "realm", nullptr, &bearer_challenge::realm},
+    {bearer_param::scope, "scope", nullptr, &bearer_challenge::scope},
+    {bearer_param::error, "error", is_nqschar, &bearer_challenge::error},
+    {bearer_param::error_description, "error_description", is_nqschar, &bearer_challenge::error_description},
+    {bearer_param::error_uri, "error_uri", is_nqchar, &bearer_challenge::error_uri},
+};
+static_assert(in_enum_order(bearer_params) &&
+                  std::extent_v<decltype(bearer_params)> == static_cast<std::size_t>(bearer_param::count),
+              "bearer_params[k] is parameter k");
+}  // namespace detail
+
 /// Parses `Bearer realm="example", error="invalid_token", ...`. The scheme is
 /// case-insensitive; each parameter at most once; error and description
-/// within %x20-21 / %x23-5B / %x5D-7E.
+/// within %x20-21 / %x23-5B / %x5D-7E, error_uri within %x21 / %x23-5B / %x5D-7E.
 inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, const limits& lim = {}) {
   using namespace detail;
   if (header.size() > lim.max_url) return fail(errc::too_large, "WWW-Authenticate");
@@ -2616,9 +2728,7 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
   while (i < header.size() && is_tchar(static_cast<unsigned char>(header[i]))) ++i;
   if (!iequals(header.substr(0, i), "Bearer")) return fail(errc::malformed_challenge, "scheme is not Bearer");
   bearer_challenge out;
-  bool seen[5] = {};
-  std::string* fields[5] = {&out.realm, &out.scope, &out.error, &out.error_description, &out.error_uri};
-  static constexpr std::string_view names[5] = {"realm", "scope", "error", "error_description", "error_uri"};
+  bool seen[static_cast<std::size_t>(bearer_param::count)] = {};
   auto ows = [&] {
     while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
   };
@@ -2665,14 +2775,14 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
       if (value.empty()) return fail(errc::malformed_challenge);
     }
     ows();
-    for (std::size_t k = 0; k < 5; ++k) {
-      if (name != names[k]) continue;
-      if (seen[k]) return fail(errc::malformed_challenge, "parameter repeated");
-      seen[k] = true;
-      if (k >= 2 && !all_of(value, is_nqschar)) return fail(errc::malformed_challenge, names[k]);
-      *fields[k] = std::move(value);
-      break;
-    }
+    const auto* param = find_field(bearer_params, name);
+    if (param == nullptr) continue;  // an extension parameter
+    bool& seen_before = seen[static_cast<std::size_t>(param->id)];
+    if (seen_before) return fail(errc::malformed_challenge, "parameter repeated");
+    seen_before = true;
+    if (param->rule != nullptr && !all_of(value, param->rule))
+      return fail(errc::malformed_challenge, param->name);
+    out.*param->member = std::move(value);
   }
   return out;
 }
@@ -2995,17 +3105,8 @@ class flow {
     if (key.size() < 32)
       return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
     std::string payload;
-    using detail::encoding;
-    detail::append_pair(payload, "p", provider_.name, encoding::form);
-    detail::append_pair(payload, "t", provider_.token_endpoint, encoding::form);
-    detail::append_pair(payload, "c", client_.id, encoding::form);
-    detail::append_pair(payload, "r", client_.redirect_uri, encoding::form);
-    detail::append_pair(payload, "x", options_.scope, encoding::form);
-    detail::append_pair(payload, "n", options_.without_state ? "1" : "0", encoding::form);
-    detail::append_pair(payload, "k", uses_pkce() ? "1" : "0", encoding::form);
-    detail::append_pair(payload, "s", state_value_, encoding::form);
-    detail::append_pair(payload, "v", verifier_, encoding::form);
-    detail::append_pair(payload, "i", std::to_string(issued_at_.count()), encoding::form);
+    for (const auto& field : saved_fields)
+      detail::append_pair(payload, field.name, field.member(*this), detail::encoding::form);
     std::string out = std::string(save_prefix) + base64url_encode(payload);
     const digest mac = hmac_sha256(key, out);
     out += '.';
@@ -3043,60 +3144,87 @@ class flow {
     auto payload = base64url_decode(saved.substr(save_prefix.size(), dot - save_prefix.size()));
     if (!payload) return detail::fail(errc::corrupt_flow, "payload");
 
-    static constexpr std::string_view keys[] = {"p", "t", "c", "r", "x", "n", "k", "s", "v", "i"};
-    constexpr std::size_t nkeys = sizeof keys / sizeof keys[0];
-    std::string fields[nkeys];
-    bool seen[nkeys] = {};
+    std::string values[saved_count];
+    bool seen[saved_count] = {};
     detail::form_reader reader(*payload);
     detail::form_pair pair;
     while (reader.next(pair)) {
-      bool known = false;
-      for (std::size_t k = 0; k < nkeys; ++k) {
-        if (pair.name != keys[k]) continue;
-        if (seen[k]) return detail::fail(errc::corrupt_flow, "field repeated");
-        seen[k] = known = true;
-        fields[k] = detail::decode_form_component(pair.value);
-        // p, t, c, r are only compared with the caller's provider and client,
-        // which need not be UTF-8 (save() writes them as they are): their
-        // escapes must be well formed. The fields restored must be clean text.
-        if (k < 4 ? !detail::form_component_equals(pair.value, fields[k])
-                  : detail::check_form_component(pair.value) != errc::ok)
-          return detail::fail(errc::corrupt_flow);
-      }
-      if (!known) return detail::fail(errc::corrupt_flow, "unknown field");
+      const auto* field = detail::find_field(saved_fields, pair.name);
+      if (field == nullptr) return detail::fail(errc::corrupt_flow, "unknown field");
+      if (seen[field->id]) return detail::fail(errc::corrupt_flow, "field repeated");
+      seen[field->id] = true;
+      values[field->id] = detail::decode_form_component(pair.value);
+      if (!saved_value_follows(field->rule, pair.value, values[field->id]))
+        return detail::fail(errc::corrupt_flow);
     }
     for (bool s : seen)
       if (!s) return detail::fail(errc::corrupt_flow, "field missing");
-    if (fields[0] != p.name || fields[1] != p.token_endpoint || fields[2] != c.id ||
-        fields[3] != c.redirect_uri)
-      return detail::fail(errc::provider_mismatch);
-    if ((fields[5] != "0" && fields[5] != "1") || (fields[6] != "0" && fields[6] != "1"))
-      return detail::fail(errc::corrupt_flow);
-    std::int64_t issued = 0;
-    const std::string& i = fields[9];
-    const auto parsed = std::from_chars(i.data(), i.data() + i.size(), issued);
-    if (i.empty() || parsed.ec != std::errc() || parsed.ptr != i.data() + i.size())
-      return detail::fail(errc::corrupt_flow, "issue time");
-    if (auto fresh = detail::check_age(timestamp(issued), now, ro.max_age); !fresh) return fresh.error();
-    flow_options o;
-    o.scope = std::move(fields[4]);
-    o.without_state = fields[5] == "1";
-    o.pkce = fields[6] == "1";
-    flow f(std::move(p), std::move(c), std::move(o), lim);
-    f.state_value_ = std::move(fields[7]);
-    f.verifier_ = std::move(fields[8]);
+    flow f(std::move(p), std::move(c), {}, lim);
+    for (const auto& field : saved_fields)
+      if (field.rule == saved_rule::same && values[field.id] != field.member(f))
+        return detail::fail(errc::provider_mismatch);
+    const timestamp issued = *saved_time(values[saved_issued_at]);
+    if (auto fresh = detail::check_age(issued, now, ro.max_age); !fresh) return fresh.error();
+    f.options_.scope = std::move(values[saved_scope]);
+    f.options_.without_state = values[saved_without_state] == "1";
+    f.options_.pkce = values[saved_pkce] == "1";
+    f.state_value_ = std::move(values[saved_state]);
+    f.verifier_ = std::move(values[saved_verifier]);
     if ((!f.options_.without_state && f.state_value_.empty()) || (f.uses_pkce() != !f.verifier_.empty()))
       return detail::fail(errc::corrupt_flow);
     if (ro.claim && !ro.claim(base64url_encode(std::string_view(mac->data(), 16))))
       return detail::fail(errc::flow_replayed);
     f.options_.max_age = ro.max_age;
-    f.issued_at_ = timestamp(issued);
+    f.issued_at_ = issued;
     f.advance(flow_event::restore);
     return f;
   }
 
  private:
   static constexpr std::string_view save_prefix = "bo1.";
+
+  /// The fields of a saved flow.
+  enum saved_field : std::uint8_t {
+    saved_provider,
+    saved_token_endpoint,
+    saved_client_id,
+    saved_redirect_uri,
+    saved_scope,
+    saved_without_state,
+    saved_pkce,
+    saved_state,
+    saved_verifier,
+    saved_issued_at,
+    saved_count,
+  };
+  /// What restore() requires of a saved field's value.
+  enum class saved_rule : std::uint8_t {
+    same,  ///< equal to the caller's provider or client, which need not be UTF-8: escapes well formed
+    text,  ///< restored: valid UTF-8 without control characters
+    flag,  ///< restored: "0" or "1"
+    time,  ///< restored: begin()'s time, a decimal integer of milliseconds
+  };
+  using saved_row = detail::field<saved_field, saved_rule, std::string (*)(const flow&)>;
+  /// In the order save() writes them, each with its one-letter name and the
+  /// flow's value it holds. Defined after the class, where flow is complete.
+  static const saved_row saved_fields[saved_count];
+
+  /// A saved time: the whole value one decimal integer that fits.
+  static std::optional<timestamp> saved_time(std::string_view value) noexcept {
+    std::int64_t ms = 0;
+    const auto parsed = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (value.empty() || parsed.ec != std::errc() || parsed.ptr != value.data() + value.size()) return {};
+    return timestamp(ms);
+  }
+
+  /// Whether a saved field's value, `raw` as saved and `value` decoded, follows `rule`.
+  static bool saved_value_follows(saved_rule rule, std::string_view raw, std::string_view value) noexcept {
+    if (rule == saved_rule::same) return detail::form_component_equals(raw, value);
+    if (detail::check_form_component(raw) != errc::ok) return false;
+    if (rule == saved_rule::flag) return value == "0" || value == "1";
+    if (rule == saved_rule::time) return saved_time(value).has_value();
+    return true;
+  }
 
   /// The row of flow_transitions for `event` in the current state, or nullptr.
   const flow_transition* transition(flow_event event) const noexcept {
@@ -3152,6 +3280,21 @@ class flow {
   timestamp received_at_{0};
   token token_;
   error failure_;
+};
+
+inline constexpr flow::saved_row flow::saved_fields[flow::saved_count] = {
+    {saved_provider, "p", saved_rule::same, [](const flow& f) { return f.provider_.name; }},
+    {saved_token_endpoint, "t", saved_rule::same, [](const flow& f) { return f.provider_.token_endpoint; }},
+    {saved_client_id, "c", saved_rule::same, [](const flow& f) { return f.client_.id; }},
+    {saved_redirect_uri, "r", saved_rule::same, [](const flow& f) { return f.client_.redirect_uri; }},
+    {saved_scope, "x", saved_rule::text, [](const flow& f) { return f.options_.scope; }},
+    {saved_without_state, "n", saved_rule::flag,
+     [](const flow& f) { return std::string(f.options_.without_state ? "1" : "0"); }},
+    {saved_pkce, "k", saved_rule::flag, [](const flow& f) { return std::string(f.uses_pkce() ? "1" : "0"); }},
+    {saved_state, "s", saved_rule::text, [](const flow& f) { return f.state_value_; }},
+    {saved_verifier, "v", saved_rule::text, [](const flow& f) { return f.verifier_; }},
+    {saved_issued_at, "i", saved_rule::time,
+     [](const flow& f) { return std::to_string(f.issued_at_.count()); }},
 };
 
 }  // namespace buffer_oauth

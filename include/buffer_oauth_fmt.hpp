@@ -308,11 +308,11 @@ inline std::string text(const token& t) {
   out += t.no_store ? "true" : "false";
   out += ", leniencies: [";
   bool first = true;
-  for (leniency l : {leniency::token_type_defaulted, leniency::expires_in_string, leniency::null_member}) {
-    if (!t.applied(l)) continue;
+  for (const auto& l : all_leniencies) {
+    if (!t.applied(l.id)) continue;
     if (!first) out += ", ";
     first = false;
-    out += to_string(l);
+    out += l.name;
   }
   out += "]}";
   return out;

@@ -336,6 +336,28 @@ TEST_CASE("challenge: other syntax") {
   }
 }
 
+TEST_CASE("challenge: each parameter fills its own member, once, within its characters") {
+  auto all = bo::parse_bearer_challenge(
+      R"(Bearer realm="a\"b", scope="read", ext="kept out", error="invalid_token", )"
+      R"(error_description="Expired token", error_uri="https://example.com/e")");
+  REQUIRE(all);
+  CHECK(all->realm == "a\"b");  // realm and scope have no character rule of their own
+  CHECK(all->scope == "read");
+  CHECK(all->error == "invalid_token");
+  CHECK(all->error_description == "Expired token");
+  CHECK(all->error_uri == "https://example.com/e");
+  for (const char* name : {"realm", "scope", "error", "error_description", "error_uri"}) {
+    CAPTURE(name);
+    const std::string twice = std::string("Bearer ") + name + "=\"a\", " + name + "=\"a\"";
+    CHECK(bo::parse_bearer_challenge(twice).code() == bo::errc::malformed_challenge);
+  }
+  // RFC 6750 §3: a space is allowed in error and error_description, not in error_uri.
+  CHECK(bo::parse_bearer_challenge(R"(Bearer error="a b", error_description="a b")"));
+  auto spaced_uri = bo::parse_bearer_challenge(R"(Bearer error_uri="https://example.com/a b")");
+  CHECK(spaced_uri.code() == bo::errc::malformed_challenge);
+  CHECK(spaced_uri.error().message.find("error_uri") != std::string::npos);
+}
+
 TEST_CASE("api response: 2xx is fine") {
   CHECK(bo::check_api_response(response(200, R"({"id":"1"})")));
   CHECK(bo::check_api_response(response(204, "")));

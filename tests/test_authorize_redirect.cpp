@@ -540,6 +540,35 @@ TEST_CASE("redirect: RFC 9207 iss with an issuer configured") {
   CHECK(redirect_with_issuer(ru("error=access_denied&state=xyz"), issuer).code() == bo::errc::iss_missing);
 }
 
+TEST_CASE("redirect: iss is compared decoded, '+' as a space") {
+  CHECK(redirect_with_issuer(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com%2Fa+b"),
+                             "https://bufferapp.com/a b"));
+  CHECK(redirect_with_issuer(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com%2Fa+b"),
+                             "https://bufferapp.com/a+b")
+            .code() == bo::errc::iss_mismatch);
+}
+
+TEST_CASE("redirect: the registered URI is checked before the URL, also when the URL starts with it") {
+  // The received URL is the registered one plus a query: the registered one's own faults still count.
+  CHECK(redirect("http://example.com/back?code=1/abc&state=xyz", "xyz",
+                 buffer_client("http://example.com/back"))
+            .code() == bo::errc::insecure_url);
+  CHECK(redirect("https://example.com:0/back?code=1/abc&state=xyz", "xyz",
+                 buffer_client("https://example.com:0/back"))
+            .code() == bo::errc::invalid_redirect_uri);
+  CHECK(redirect("https://example.com/back#?code=1/abc&state=xyz", "xyz",
+                 buffer_client("https://example.com/back#"))
+            .code() == bo::errc::invalid_redirect_uri);
+  bo::limits tight;
+  tight.max_url = 10;
+  CHECK(redirect(ru("code=1/abc&state=xyz"), "xyz", buffer_client(), tight).code() == bo::errc::too_large);
+  // A loopback http URI registered and received byte for byte is accepted.
+  auto loopback = redirect("http://127.0.0.1:8080/cb?code=1/abc&state=xyz", "xyz",
+                           buffer_client("http://127.0.0.1:8080/cb"));
+  REQUIRE(loopback);
+  CHECK(*loopback == "1/abc");
+}
+
 TEST_CASE("redirect: iss present but no issuer configured fails closed") {
   CHECK(redirect(ru("code=1/abc&state=xyz&iss=https%3A%2F%2Fbufferapp.com")).code() ==
         bo::errc::iss_unexpected);

@@ -602,6 +602,15 @@ TEST_CASE("save/restore: the restored flow accepts the redirect and builds the i
     auto saved = original.save(kKey);
     REQUIRE(saved);
     CHECK(saved->rfind("bo1.", 0) == 0);
+    // Every field once, in a fixed order: a saved string outlives the version that wrote it.
+    const std::size_t dot = saved->rfind('.');
+    auto payload = bo::base64url_decode(std::string_view(*saved).substr(4, dot - 4));
+    REQUIRE(payload);
+    const std::string verifier = pkce ? bo::make_code_verifier(kVerifierBytes).value() : "";
+    CHECK(*payload ==
+          "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=" + std::string(kCid) +
+              "&r=https%3A%2F%2Fexample.com%2Fback&x=read&n=0&k=" + (pkce ? "1" : "0") +
+              "&s=" + param(*url, "state") + "&v=" + verifier + "&i=" + std::to_string(kT0.count()));
     auto restored = restore(*saved);
     REQUIRE(restored);
     CHECK(restored->state() == bo::flow_state::awaiting_redirect);

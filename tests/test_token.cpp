@@ -412,6 +412,23 @@ TEST_CASE("token response: escaped characters in the token are decoded") {
   }
 }
 
+TEST_CASE("leniency: each value is its own bit with its own name, and to_string reads it") {
+  std::uint8_t bits = 0;
+  for (const auto& l : bo::all_leniencies) {
+    CAPTURE(l.name);
+    const auto bit = static_cast<std::uint8_t>(l.id);
+    CHECK((bit & (bit - 1)) == 0);
+    CHECK((bits & bit) == 0);
+    bits = static_cast<std::uint8_t>(bits | bit);
+    CHECK(bo::to_string(l.id) == l.name);
+  }
+  CHECK(bits == 7);
+  CHECK(bo::to_string(bo::leniency::token_type_defaulted) == "token_type_defaulted");
+  CHECK(bo::to_string(bo::leniency::expires_in_string) == "expires_in_string");
+  CHECK(bo::to_string(bo::leniency::null_member) == "null_member");
+  CHECK(bo::to_string(static_cast<bo::leniency>(8)) == "unknown");
+}
+
 TEST_CASE("token response: missing token_type is a Buffer leniency and a generic error") {
   auto b = buffer_parse(200, R"({"access_token":"1/abc"})");
   REQUIRE(b);
