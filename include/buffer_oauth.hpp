@@ -2183,12 +2183,12 @@ struct redirect_params {
   enum id { code, state, error, error_description, error_uri, iss, count };
   /// With the characters RFC 6749 App. A allows in each.
   static constexpr field<id, charset> fields[count] = {
-      {code, "code", is_vschar},                             // A.11
-      {state, "state", nullptr},                             // compared with the state sent
+      {code, "code", is_vschar},  // A.11
+      {state, "state", nullptr},  // compared with the state sent
       {error, "error", error_rule(oauth_error_fields::error)},
       {error_description, "error_description", error_rule(oauth_error_fields::error_description)},
       {error_uri, "error_uri", error_rule(oauth_error_fields::error_uri)},
-      {iss, "iss", nullptr},                                 // compared with the provider's issuer
+      {iss, "iss", nullptr},  // compared with the provider's issuer
   };
   std::string_view raw[count];
   bool seen[count] = {};
