@@ -6,8 +6,8 @@
 #include "demo_provider.hpp"
 #include "os_random.hpp"
 
-#include <buffer_oauth_fmt.hpp>
 #include <fmt/format.h>
+#include <buffer_oauth_fmt.hpp>
 
 #include <chrono>
 #include <string>

@@ -6,8 +6,8 @@
 #include "commands.hpp"
 #include "os_random.hpp"
 
-#include <buffer_oauth_fmt.hpp>
 #include <fmt/core.h>
+#include <buffer_oauth_fmt.hpp>
 
 #include <chrono>
 #include <condition_variable>

@@ -14,8 +14,8 @@
 //     is not a plain word;
 //   - URL userinfo, scheme-relative URLs ("//user:pw@host") included;
 //   - Authorization and Proxy-Authorization credentials (the scheme is kept;
-//     a Bearer credential is redacted as an access_token), Cookie and Set-Cookie, and any header whose name mentions auth, token,
-//     secret, key, session, password or cookie (WWW-Authenticate excepted);
+//     a Bearer credential is redacted as an access_token), Cookie and Set-Cookie, and any header whose name
+//     mentions auth, token, secret, key, session, password or cookie (WWW-Authenticate excepted);
 //   - request bodies without exactly one application/x-www-form-urlencoded
 //     Content-Type (two that disagree are ambiguous), every
 //     response body and error::body (a JSON token response is never shown);
@@ -410,8 +410,8 @@ struct fmt::formatter<buffer_oauth::error> : buffer_oauth::detail::redact::forma
 template <>
 struct fmt::formatter<buffer_oauth::http_header>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_header> {};
-/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body: client_id=..&code=1/[redacted,
-/// 23 bytes]&..."
+/// "POST https://api.bufferapp.com/1/oauth2/token.json; Content-Type: ...; body:
+/// client_id=..&code=1/[redacted, 23 bytes]&..."
 template <>
 struct fmt::formatter<buffer_oauth::http_request>
     : buffer_oauth::detail::redact::formatter<buffer_oauth::http_request> {};

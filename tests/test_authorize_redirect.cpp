@@ -372,7 +372,8 @@ TEST_CASE("redirect: an empty code counts as missing") {
 TEST_CASE("redirect: Buffer's example callback, with no state") {
   const std::string as_written = "http://example.com/back?code=1/mWot20jTwojsd00jFlaaR45";
   // Registered with plain http on a public host: refused outright.
-  CHECK(redirect(as_written, "xyz", buffer_client("http://example.com/back")).code() == bo::errc::insecure_url);
+  CHECK(redirect(as_written, "xyz", buffer_client("http://example.com/back")).code() ==
+        bo::errc::insecure_url);
   // The https equivalent without state: accepted only when no state was sent...
   const std::string over_https = ru("code=1/mWot20jTwojsd00jFlaaR45");
   auto ok = redirect_without_state(over_https);

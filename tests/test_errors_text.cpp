@@ -156,8 +156,8 @@ std::string code_encoded(std::string_view code) {
 bool state_decodes_to(std::string_view raw, std::string_view sent) {
   bo::expected_redirect e;
   e.state = sent;
-  return static_cast<bool>(
-      bo::parse_redirect(ru("code=abc&state=" + std::string(raw)), bo::provider::buffer(), buffer_client(), e));
+  return static_cast<bool>(bo::parse_redirect(ru("code=abc&state=" + std::string(raw)),
+                                              bo::provider::buffer(), buffer_client(), e));
 }
 
 // The code parse_redirect returns for a redirect carrying `raw` as its code.
@@ -236,7 +236,8 @@ bool equals_name(std::string_view raw, std::string_view name) {
 // Whether attach_token takes `s` as a token; it refuses one outside b64token.
 bool b64token(std::string_view s) {
   const exact_copy copy(s);
-  auto r = bo::attach_token(bo::provider::buffer(), get("https://api.bufferapp.com/1/user.json"), copy.view());
+  auto r =
+      bo::attach_token(bo::provider::buffer(), get("https://api.bufferapp.com/1/user.json"), copy.view());
   if (!r) CHECK(r.code() == bo::errc::invalid_token_syntax);
   return static_cast<bool>(r);
 }
@@ -723,7 +724,8 @@ TEST_CASE("each encoding leaves exactly its own set literal and every byte decod
   }
   for (const std::string& enc : {form_encoded(all), uri_encoded(printable), code_encoded(printable)}) {
     for (char ch : enc)
-      CHECK((unreserved_set.find(ch) != std::string_view::npos || uri_chars.find(ch) != std::string_view::npos));
+      CHECK((unreserved_set.find(ch) != std::string_view::npos ||
+             uri_chars.find(ch) != std::string_view::npos));
     CHECK(enc.find_first_of("&=#? ") == std::string::npos);
   }
   CHECK(form_decode(form_encoded(all)) == all);
@@ -742,15 +744,17 @@ TEST_CASE("pairs are joined by '&' only between them") {
 
   auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/ab+c=");
   REQUIRE(req);
-  CHECK(req->body ==
-        "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
-        "&code=1/ab%2Bc%3D&grant_type=authorization_code");
+  CHECK(
+      req->body ==
+      "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
+      "&code=1/ab%2Bc%3D&grant_type=authorization_code");
 
   // An endpoint query that is empty or ends in '&' takes no further '&'.
-  for (std::string_view endpoint : {"https://auth.example/authorize?", "https://auth.example/authorize?a=1&"}) {
+  for (std::string_view endpoint :
+       {"https://auth.example/authorize?", "https://auth.example/authorize?a=1&"}) {
     CAPTURE(endpoint);
-    const bo::provider p =
-        bo::provider::generic("g", std::string(endpoint), "https://auth.example/token", "https://api.example/");
+    const bo::provider p = bo::provider::generic("g", std::string(endpoint), "https://auth.example/token",
+                                                 "https://api.example/");
     auto u = bo::build_authorize_url(p, buffer_client(), a);
     REQUIRE(u);
     CHECK(u->rfind(std::string(endpoint) + "client_id=", 0) == 0);
@@ -764,7 +768,8 @@ TEST_CASE("a token appended to a form body takes '&' only after a pair") {
     r.url = "https://api.bufferapp.com/1/updates/create.json";
     r.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
     r.body = std::move(body);
-    auto out = bo::attach_token(bo::provider::buffer(), std::move(r), "1/abc", {bo::token_placement::form_body, false});
+    auto out = bo::attach_token(bo::provider::buffer(), std::move(r), "1/abc",
+                                {bo::token_placement::form_body, false});
     REQUIRE(out);
     return out->body;
   };

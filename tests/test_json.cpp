@@ -59,8 +59,9 @@ bo::errc scan_code(std::string_view doc, std::size_t max_depth = 64) {
   lim.max_json_depth = max_depth;
   const bo::errc code = read_body(std::string(doc), lim).code();
   if (code == bo::errc::not_json) return bo::errc::malformed_json;
-  if (code == bo::errc::malformed_json || code == bo::errc::invalid_utf8 || code == bo::errc::invalid_surrogate ||
-      code == bo::errc::depth_exceeded || code == bo::errc::empty_body || code == bo::errc::too_large)
+  if (code == bo::errc::malformed_json || code == bo::errc::invalid_utf8 ||
+      code == bo::errc::invalid_surrogate || code == bo::errc::depth_exceeded ||
+      code == bo::errc::empty_body || code == bo::errc::too_large)
     return code;
   return bo::errc::ok;
 }
@@ -91,7 +92,8 @@ kind kind_of(std::string_view doc) {
   if (read_body("{\"access_token\":\"a\",\"token_type\":\"bearer\",\"scope\":" + v + "}", lim).code() !=
       bo::errc::invalid_member_type)
     return kind::string;
-  if (read_body("{\"access_token\":" + v + "}", lim).code() == bo::errc::missing_access_token) return kind::null;
+  if (read_body("{\"access_token\":" + v + "}", lim).code() == bo::errc::missing_access_token)
+    return kind::null;
   return kind::array_or_true;
 }
 
@@ -103,7 +105,8 @@ std::string token_body(std::string_view members) {
 // The provider's error_description decoded from the JSON string text
 // `escaped`, or "<errc name>" when the response is refused.
 std::string description_of(std::string_view escaped) {
-  auto r = read_body("{\"error\":\"invalid_request\",\"error_description\":\"" + std::string(escaped) + "\"}");
+  auto r =
+      read_body("{\"error\":\"invalid_request\",\"error_description\":\"" + std::string(escaped) + "\"}");
   if (r.code() != bo::errc::token_error) return "<" + std::string(bo::to_string(r.code())) + ">";
   return r.error().from_provider.error_description;
 }
@@ -617,7 +620,8 @@ TEST_CASE("json members: strings are decoded only when escaped; numbers, false a
   bo::provider lenient = generic();
   lenient.leniencies = static_cast<std::uint8_t>(bo::leniency::expires_in_string);
   const std::string doc =
-      "{\"access_token\":\"1\\/abc\",\"token_type\":\"bearer\",\"refresh_token\":\"1/abc\",\"expires_in\":3600,"
+      "{\"access_token\":\"1\\/abc\",\"token_type\":\"bearer\",\"refresh_token\":\"1/"
+      "abc\",\"expires_in\":3600,"
       "\"scope\":\"\",\"other\":null}";
   auto t = bo::parse_token_response(lenient, response(200, doc));
   REQUIRE(t);
@@ -659,7 +663,8 @@ TEST_CASE("json members: the escape flag belongs to the value, not to the previo
 TEST_CASE("json members: names inside nested containers are not top-level members") {
   const std::string doc =
       "{\"o\":{\"a\":[1,\"\\n\"],\"access_token\":\"inner\"},\"arr\" : [ 1 , [2] , {\"x\":3} ] ,"
-      "\"eo\":{},\"ea\":[],\"access_token\":\"outer\",\"after\":{\"scope\":\"\\u0041\"},\"token_type\":\"bearer\"}";
+      "\"eo\":{},\"ea\":[],\"access_token\":\"outer\",\"after\":{\"scope\":\"\\u0041\"},\"token_type\":"
+      "\"bearer\"}";
   auto t = read_body(doc);
   REQUIRE(t);
   CHECK(t->access_token == "outer");
@@ -717,8 +722,10 @@ TEST_CASE("json members: an escape above U+007F never folds onto an ASCII name")
 }
 
 TEST_CASE("json members: names are case-sensitive and exact") {
-  CHECK(read_body("{\"Access_Token\":\"a\",\"access_token \":\"b\",\" access_token\":\"c\",\"access_tokens\":\"d\"}")
-            .code() == bo::errc::missing_access_token);
+  CHECK(
+      read_body(
+          "{\"Access_Token\":\"a\",\"access_token \":\"b\",\" access_token\":\"c\",\"access_tokens\":\"d\"}")
+          .code() == bo::errc::missing_access_token);
 }
 
 TEST_CASE("json members: long escaped names are compared without overflowing a buffer") {
@@ -728,8 +735,9 @@ TEST_CASE("json members: long escaped names are compared without overflowing a b
   REQUIRE(long_name);
   CHECK(long_name->access_token == "tok");
   // An escaped name of ordinary length still matches, so the duplicate is seen.
-  CHECK(read_body(token_body(",\"" + repeat("\\u0061", 2) + "\":1,\"\\u0072\\u0065\\u0066\\u0072\\u0065\\u0073"
-                                                             "\\u0068_token\":\"r\",\"refresh_token\":\"r\""))
+  CHECK(read_body(token_body(",\"" + repeat("\\u0061", 2) +
+                             "\":1,\"\\u0072\\u0065\\u0066\\u0072\\u0065\\u0073"
+                             "\\u0068_token\":\"r\",\"refresh_token\":\"r\""))
             .code() == bo::errc::duplicate_member);
 }
 
@@ -750,12 +758,14 @@ TEST_CASE("json strings: every simple escape is decoded") {
   CHECK(description_of("\\\\") == "\\");
   CHECK(description_of("\\/") == "/");
   CHECK(description_of("1\\/mWot20jTwojsd00jFlaaR45") == "1/mWot20jTwojsd00jFlaaR45");
-  CHECK(description_of("Missing parameter. \\\"code\\\" is required") == "Missing parameter. \"code\" is required");
+  CHECK(description_of("Missing parameter. \\\"code\\\" is required") ==
+        "Missing parameter. \"code\" is required");
   CHECK(description_of("") == "");
   CHECK(description_of("plain \xC3\xA9") == "plain \xC3\xA9");
   // A control character never reaches a description, so each of these shows
   // up as a refused error body.
-  for (std::string_view control : {"\\b", "\\f", "\\n", "\\r", "\\t", "\\u0000", "\\u001F", "\\u007F", "\\u0080"}) {
+  for (std::string_view control :
+       {"\\b", "\\f", "\\n", "\\r", "\\t", "\\u0000", "\\u001F", "\\u007F", "\\u0080"}) {
     CAPTURE(control);
     CHECK(description_of(control) == "<malformed_error>");
   }
@@ -816,12 +826,12 @@ TEST_CASE("json: every code point survives escape, validation and unescape") {
 TEST_CASE("json errors never echo the document, so token values stay out of messages") {
   const std::string secret = "1/SECRETtokenVALUE0123456789";
   const std::string docs[] = {
-      "{\"access_token\":\"" + secret,                               // truncated
-      "{\"access_token\":\"" + secret + "\xFF\"}",                   // invalid UTF-8
-      "{\"access_token\":\"" + secret + "\\uD800\"}",                // lone surrogate
-      "{\"access_token\":\"" + secret + "\",}",                      // trailing comma
-      "{\"access_token\":\"" + secret + "\"}" + repeat(" ", 70000),  // too large
-      repeat("[", 100) + "\"" + secret + "\"" + repeat("]", 100),    // too deep
+      "{\"access_token\":\"" + secret,                                              // truncated
+      "{\"access_token\":\"" + secret + "\xFF\"}",                                  // invalid UTF-8
+      "{\"access_token\":\"" + secret + "\\uD800\"}",                               // lone surrogate
+      "{\"access_token\":\"" + secret + "\",}",                                     // trailing comma
+      "{\"access_token\":\"" + secret + "\"}" + repeat(" ", 70000),                 // too large
+      repeat("[", 100) + "\"" + secret + "\"" + repeat("]", 100),                   // too deep
       "{\"access_token\":\"" + secret + "\",\"access_token\":\"" + secret + "\"}",  // duplicate
   };
   for (const auto& doc : docs) {

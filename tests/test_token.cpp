@@ -30,8 +30,9 @@ pairs form_fields(std::string_view body) {
              hex.find(body[i + 2]) != std::string_view::npos));
       continue;
     }
-    CHECK(std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=&").find(ch) !=
-          std::string_view::npos);
+    CHECK(
+        std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=&").find(ch) !=
+        std::string_view::npos);
   }
   const pairs fields = form_pairs(body);
   for (const auto& kv : fields)
@@ -179,10 +180,12 @@ TEST_CASE("token request: code validation") {
 TEST_CASE("token request: client and redirect URI validation") {
   bo::client c = buffer_client();
   c.id = "";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() == bo::errc::invalid_client_id);
+  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() ==
+        bo::errc::invalid_client_id);
   c = buffer_client();
   c.id = "id\r\nX-Evil: 1";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() == bo::errc::invalid_client_id);
+  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() ==
+        bo::errc::invalid_client_id);
   c = buffer_client();
   c.redirect_uri = "http://example.com/back";
   CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() == bo::errc::insecure_url);
