@@ -1646,8 +1646,8 @@ struct secret_parameter {
   bool version_prefixed;
 };
 
-/// Every parameter name whose value a redaction hides: the {fmt} formatters
-/// and the CLI both read this table (RFC 6749, 7009, 7521, 7523, 7591, 7636,
+/// Every parameter name whose value a redaction hides: buffer_oauth_fmt.hpp's
+/// redaction, which the CLI uses, reads this table (RFC 6749, 7009, 7521, 7523, 7591, 7636,
 /// 8628, 8693, OIDC Core).
 inline constexpr secret_parameter secret_parameters[] = {
     {"access_token", true},
@@ -1667,15 +1667,28 @@ inline constexpr secret_parameter secret_parameters[] = {
     {"registration_access_token", false},
 };
 
-/// The table's entry for a form-encoded parameter name, compared decoded and
-/// ignoring ASCII case; a name that does not decode cleanly is treated as a
-/// secret (the returned entry has an empty name).
+/// The name a server reads for a decoded form name: ASCII lower case, and
+/// PHP's renaming applied (leading spaces dropped; "name[...]" is "name";
+/// ' ', '.' and an unclosed '[' read as '_').
+inline std::string name_as_read(std::string_view name) {
+  name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+  const std::size_t open = name.find('[');
+  if (open != std::string_view::npos && name.find(']', open) != std::string_view::npos)
+    name = name.substr(0, open);
+  std::string out(name);
+  for (char& c : out) c = c == ' ' || c == '.' || c == '[' ? '_' : ascii_lower(c);
+  return out;
+}
+
+/// The table's entry for a form-encoded parameter name, compared as a server
+/// reads it (see name_as_read); a name that does not decode cleanly is
+/// treated as a secret (the returned entry has an empty name).
 inline const secret_parameter* find_secret_parameter(std::string_view raw_name) {
   static constexpr secret_parameter undecodable{{}, false};
   if (check_form_component(raw_name) == errc::bad_percent_encoding) return &undecodable;
-  const std::string name = decode_form_component(raw_name);
+  const std::string name = name_as_read(decode_form_component(raw_name));
   for (const auto& s : secret_parameters)
-    if (iequals(name, s.name)) return &s;
+    if (name == s.name) return &s;
   return nullptr;
 }
 
@@ -2544,9 +2557,7 @@ inline result<token> parse_refresh_response(const provider& p, const http_respon
 namespace detail {
 /// Whether a query or form body already carries an access token under any
 /// name a server may read as access_token: pairs split on '&' and on ';',
-/// names decoded, ASCII case ignored, and PHP's renaming applied (leading
-/// spaces dropped; ' ', '.' and an unclosed '[' read as '_'; "name[...]" is
-/// "name").
+/// names decoded and read as a server reads them (name_as_read).
 inline bool form_carries_access_token(std::string_view form) {
   constexpr std::string_view target = "access_token";
   while (!form.empty()) {
@@ -2555,19 +2566,7 @@ inline bool form_carries_access_token(std::string_view form) {
     form.remove_prefix(end == std::string_view::npos ? form.size() : end + 1);
     const std::string_view raw_name = piece.substr(0, piece.find('='));
     if (raw_name.size() < target.size()) continue;  // decoding never lengthens a name
-    const std::string decoded = decode_form_component(raw_name);
-    std::string_view name = decoded;
-    name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
-    const std::size_t open = name.find('[');
-    if (open != std::string_view::npos && name.find(']', open) != std::string_view::npos)
-      name = name.substr(0, open);
-    if (name.size() != target.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < name.size() && same; ++i) {
-      const char c = name[i] == ' ' || name[i] == '.' || name[i] == '[' ? '_' : ascii_lower(name[i]);
-      same = c == target[i];
-    }
-    if (same) return true;
+    if (name_as_read(decode_form_component(raw_name)) == target) return true;
   }
   return false;
 }

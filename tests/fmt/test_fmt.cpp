@@ -361,6 +361,19 @@ TEST_CASE("redacted_form and redacted_url decode names before comparing them wit
   CHECK(bo::redacted_form("%zz=1/abcdef&a=1") == "%zz=" + redacted(8) + "&a=1");
 }
 
+TEST_CASE("redacted_form hides a secret under the names PHP reads as its name") {
+  // PHP turns ' ', '.' and an unclosed '[' into '_', drops leading spaces and
+  // reads "name[...]" as "name": each of these reaches the server as a secret.
+  CHECK(bo::redacted_form("access.token=1/abcdef&x=1") == "access.token=1/" + redacted(6) + "&x=1");
+  CHECK(bo::redacted_form("access+token=1/abcdef") == "access+token=1/" + redacted(6));
+  CHECK(bo::redacted_form("%20client%20secret=Qm7RkV") == "%20client%20secret=" + redacted(6));
+  CHECK(bo::redacted_form("refresh[token=1/abcdef") == "refresh[token=1/" + redacted(6));
+  CHECK(bo::redacted_form("code[]=1/abcdef") == "code[]=1/" + redacted(6));
+  CHECK(bo::redacted_form("code_verifier[x]=abcdefgh") == "code_verifier[x]=" + redacted(8));
+  // Names that only look alike stay visible.
+  CHECK(bo::redacted_form("access-token=abc&codes=abc") == "access-token=abc&codes=abc");
+}
+
 TEST_CASE("redaction: every secret_parameters entry is hidden, with a prefix exactly where the table says") {
   for (const auto& secret : bo::detail::secret_parameters) {
     CAPTURE(secret.name);
