@@ -437,71 +437,122 @@ struct limits {
 
 namespace detail {
 
-constexpr bool is_alpha(unsigned char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-constexpr bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_hexdig(unsigned char c) noexcept {
-  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-/// RFC 3986 §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
-constexpr bool is_unreserved(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-/// RFC 3986 §2.2 sub-delims
-constexpr bool is_sub_delim(unsigned char c) noexcept {
-  return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
-         c == ',' || c == ';' || c == '=';
-}
-/// RFC 3986 §3.2.2 reg-name characters (besides pct-encoded).
-constexpr bool is_reg_name_char(unsigned char c) noexcept { return is_unreserved(c) || is_sub_delim(c); }
-/// Any character that may appear literally in an RFC 3986 URI.
-constexpr bool is_uri_char(unsigned char c) noexcept {
-  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' || c == '[' ||
-         c == ']' || c == '@' || c == '%';
-}
-/// RFC 6749 App. A: VSCHAR = %x20-7E
-constexpr bool is_vschar(unsigned char c) noexcept { return c >= 0x20 && c <= 0x7e; }
-/// RFC 6749 App. A: NQSCHAR = %x20-21 / %x23-5B / %x5D-7E
-constexpr bool is_nqschar(unsigned char c) noexcept { return is_vschar(c) && c != '"' && c != '\\'; }
-/// RFC 6749 App. A: NQCHAR = %x21 / %x23-5B / %x5D-7E
-constexpr bool is_nqchar(unsigned char c) noexcept { return is_nqschar(c) && c != ' '; }
-/// RFC 6750 §2.1: b64token body characters (before the trailing '=')
-constexpr bool is_b64token_char(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-}
-/// RFC 7230 tchar, for header names and auth-scheme tokens.
-constexpr bool is_tchar(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
-         c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' ||
-         c == '|' || c == '~';
+/// A set of bytes, built at compile time from literal characters, ranges and
+/// other sets. A bool per byte rather than a bit: membership is one load.
+class char_set {
+ public:
+  constexpr char_set() noexcept = default;
+  constexpr explicit char_set(const char* chars) noexcept {
+    for (; *chars != '\0'; ++chars) in_[static_cast<unsigned char>(*chars)] = true;
+  }
+  static constexpr char_set range(unsigned char first, unsigned char last) noexcept {
+    char_set s;
+    for (unsigned c = first; c <= last; ++c) s.in_[c] = true;
+    return s;
+  }
+  constexpr bool contains(unsigned char c) const noexcept { return in_[c]; }
+  constexpr bool operator()(unsigned char c) const noexcept { return in_[c]; }
+
+  friend constexpr char_set operator|(char_set a, const char_set& b) noexcept {
+    for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] || b.in_[c];
+    return a;
+  }
+  friend constexpr char_set operator-(char_set a, const char_set& b) noexcept {
+    for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] && !b.in_[c];
+    return a;
+  }
+  friend constexpr char_set operator|(const char_set& a, const char* chars) noexcept {
+    return a | char_set(chars);
+  }
+  friend constexpr char_set operator-(const char_set& a, const char* chars) noexcept {
+    return a - char_set(chars);
+  }
+
+ private:
+  bool in_[256] = {};
+};
+
+/// The character sets of the grammars this library reads, each defined once
+/// from smaller ones, under the RFC's own names.
+namespace abnf {
+// RFC 5234 Appendix B.1
+inline constexpr char_set alpha = char_set::range('A', 'Z') | char_set::range('a', 'z');
+inline constexpr char_set digit = char_set::range('0', '9');
+inline constexpr char_set hexdig = digit | "ABCDEFabcdef";  // ABNF's "A" matches "a" too
+inline constexpr char_set ctl = char_set::range(0x00, 0x1f) | "\x7f";
+inline constexpr char_set vchar = char_set::range(0x21, 0x7e);
+
+// RFC 3986 §2.2, §2.3, §3.2.2; RFC 7636 §4.1 builds the code_verifier from
+// the same unreserved
+inline constexpr char_set unreserved = alpha | digit | "-._~";
+inline constexpr char_set sub_delims = char_set("!$&'()*+,;=");
+inline constexpr char_set gen_delims = char_set(":/?#[]@");
+inline constexpr char_set reg_name = unreserved | sub_delims;  // besides pct-encoded
+/// What an IPv6address is written with: hex digits, ':' and a dotted IPv4 tail.
+inline constexpr char_set ipv6_literal = hexdig | ":.";
+/// Every character that may appear literally in a URI (§2).
+inline constexpr char_set uri = unreserved | gen_delims | sub_delims | "%";
+
+// RFC 6749 Appendix A
+inline constexpr char_set vschar = vchar | " ";  // %x20-7E
+inline constexpr char_set nqschar = vschar - "\"\\";
+inline constexpr char_set nqchar = nqschar - " ";
+
+// RFC 7230 §3.2.6
+inline constexpr char_set tchar = alpha | digit | "!#$%&'*+-.^_`|~";
+/// Controls a header field value or quoted-string refuses: HTAB is allowed.
+inline constexpr char_set field_ctl = ctl - "\t";
+
+// RFC 6750 §2.1: b64token, before its trailing '='
+inline constexpr char_set b64token = unreserved | "+/";
+
+// RFC 4648 §5, unpadded, as RFC 7636 §4.2 sends the S256 code_challenge
+inline constexpr char_set base64url = alpha | digit | "-_";
+}  // namespace abnf
+
+constexpr bool is_alpha(unsigned char c) noexcept { return abnf::alpha.contains(c); }
+constexpr bool is_digit(unsigned char c) noexcept { return abnf::digit.contains(c); }
+constexpr bool is_hexdig(unsigned char c) noexcept { return abnf::hexdig.contains(c); }
+constexpr bool is_unreserved(unsigned char c) noexcept { return abnf::unreserved.contains(c); }
+constexpr bool is_sub_delim(unsigned char c) noexcept { return abnf::sub_delims.contains(c); }
+constexpr bool is_reg_name_char(unsigned char c) noexcept { return abnf::reg_name.contains(c); }
+constexpr bool is_uri_char(unsigned char c) noexcept { return abnf::uri.contains(c); }
+constexpr bool is_vschar(unsigned char c) noexcept { return abnf::vschar.contains(c); }
+constexpr bool is_nqschar(unsigned char c) noexcept { return abnf::nqschar.contains(c); }
+constexpr bool is_nqchar(unsigned char c) noexcept { return abnf::nqchar.contains(c); }
+constexpr bool is_b64token_char(unsigned char c) noexcept { return abnf::b64token.contains(c); }
+constexpr bool is_tchar(unsigned char c) noexcept { return abnf::tchar.contains(c); }
+
+/// True if UTF-8 text holds a control character: a CTL byte, or one of the C1
+/// controls U+0080-U+009F (0xC2 followed by 0x80-0x9F).
+inline bool has_control(std::string_view utf8) noexcept {
+  constexpr unsigned char c1_lead = 0xc2;
+  static constexpr char_set c1_trail = char_set::range(0x80, 0x9f);
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (abnf::ctl.contains(c)) return true;
+    if (c == c1_lead && i + 1 < utf8.size() && c1_trail.contains(static_cast<unsigned char>(utf8[i + 1])))
+      return true;
+  }
+  return false;
 }
 
 constexpr unsigned char hex_value(unsigned char c) noexcept {
   return static_cast<unsigned char>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
 }
 
-inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noexcept {
+/// Whether every byte of `s` is in `set`: a char_set or a predicate on bytes.
+template <class Set>
+inline bool all_of(std::string_view s, const Set& set) noexcept {
   for (char ch : s)
-    if (!pred(static_cast<unsigned char>(ch))) return false;
+    if (!set(static_cast<unsigned char>(ch))) return false;
   return true;
 }
 
-/// Pred(c) looked up in a table of its 256 values: one load.
-template <bool (*Pred)(unsigned char) noexcept>
-inline bool in_table(unsigned char c) noexcept {
-  static constexpr std::array<bool, 256> table = [] {
-    std::array<bool, 256> t{};
-    for (unsigned k = 0; k < 256; ++k) t[k] = Pred(static_cast<unsigned char>(k));
-    return t;
-  }();
-  return table[c];
-}
-
-/// all_of for long inputs: `Pred` tabulated, one load per byte.
-template <bool (*Pred)(unsigned char) noexcept>
-inline bool all_in_table(std::string_view s) noexcept {
+inline bool any_of(std::string_view s, const char_set& set) noexcept {
   for (char ch : s)
-    if (!in_table<Pred>(static_cast<unsigned char>(ch))) return false;
-  return true;
+    if (set.contains(static_cast<unsigned char>(ch))) return true;
+  return false;
 }
 
 constexpr char ascii_lower(char c) noexcept {
@@ -519,7 +570,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 /// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 inline bool is_b64token(std::string_view s) noexcept {
   std::size_t body = 0;
-  while (body < s.size() && in_table<is_b64token_char>(static_cast<unsigned char>(s[body]))) ++body;
+  while (body < s.size() && abnf::b64token.contains(static_cast<unsigned char>(s[body]))) ++body;
   if (body == 0) return false;
   for (std::size_t i = body; i < s.size(); ++i)
     if (s[i] != '=') return false;
@@ -585,7 +636,7 @@ inline void percent_encode(std::string& out, std::string_view s, encoding mode) 
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t j = i;  // a run that stays as it is: one append
-    while (j < s.size() && (in_table<is_unreserved>(static_cast<unsigned char>(s[j])) ||
+    while (j < s.size() && (abnf::unreserved.contains(static_cast<unsigned char>(s[j])) ||
                             (mode == encoding::form_safe && s[j] == '/')))
       ++j;
     out.append(s, i, j - i);
@@ -639,10 +690,9 @@ class percent_decoder {
 /// UTF-8 without control characters. No allocation.
 inline errc check_form_component(std::string_view raw) noexcept {
   // Printable ASCII other than '%' decodes to itself (or ' '): nothing to check.
+  static constexpr char_set plain_chars = abnf::vschar - "%";
   std::size_t plain = 0;
-  while (plain < raw.size() && static_cast<unsigned char>(raw[plain]) >= 0x20 &&
-         static_cast<unsigned char>(raw[plain]) <= 0x7e && raw[plain] != '%')
-    ++plain;
+  while (plain < raw.size() && plain_chars.contains(static_cast<unsigned char>(raw[plain]))) ++plain;
   percent_decoder d(raw.substr(plain), true);
   utf8_validator utf8;
   unsigned char c = 0;
@@ -738,7 +788,7 @@ struct url_parts {
 /// host, a port of at most 65535. Errors carry `bad` (e.g. invalid_redirect_uri).
 inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t max) {
   if (url.size() > max) return fail(errc::too_large, "URL");
-  if (!all_in_table<is_uri_char>(url)) return fail(bad, "URL has a character RFC 3986 does not allow");
+  if (!all_of(url, abnf::uri)) return fail(bad, "URL has a character RFC 3986 does not allow");
   url_parts p;
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
@@ -759,9 +809,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   if (!hostport.empty() && hostport.front() == '[') {
     const auto close = hostport.find(']');
     if (close == std::string_view::npos || close < 3) return fail(bad, "URL IPv6 literal");
-    for (char ch : hostport.substr(1, close - 1))
-      if (!is_hexdig(static_cast<unsigned char>(ch)) && ch != ':' && ch != '.')
-        return fail(bad, "URL IPv6 literal");
+    if (!all_of(hostport.substr(1, close - 1), abnf::ipv6_literal)) return fail(bad, "URL IPv6 literal");
     p.host = hostport.substr(0, close + 1);
     hostport = hostport.substr(close + 1);
     if (!hostport.empty() && hostport.front() != ':') return fail(bad, "URL authority");
@@ -769,12 +817,12 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
     const auto c = hostport.find(':');
     p.host = hostport.substr(0, c);
     hostport = c == std::string_view::npos ? std::string_view() : hostport.substr(c);
-    if (!all_in_table<is_reg_name_char>(p.host)) return fail(bad, "URL host");
+    if (!all_of(p.host, abnf::reg_name)) return fail(bad, "URL host");
   }
   if (p.host.empty()) return fail(bad, "URL has no host");
   if (!hostport.empty()) {
     p.port = hostport.substr(1);
-    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, is_digit)) return fail(bad, "URL port");
+    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, abnf::digit)) return fail(bad, "URL port");
     unsigned long v = 0;
     for (char ch : p.port) v = v * 10 + static_cast<unsigned long>(ch - '0');
     if (v == 0 || v > 65535) return fail(bad, "URL port");
@@ -1873,12 +1921,7 @@ inline bool is_scope(std::string_view s) noexcept {
 }
 
 inline bool is_code_challenge(std::string_view s) noexcept {
-  if (s.size() != 43) return false;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') return false;
-  }
-  return true;
+  return s.size() == 43 && all_of(s, abnf::base64url);
 }
 
 }  // namespace detail
