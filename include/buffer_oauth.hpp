@@ -697,7 +697,7 @@ inline errc check_form_component(std::string_view raw) noexcept {
   utf8_validator utf8;
   unsigned char c = 0;
   while (d.next(c)) {
-    if (c < 0x20 || c == 0x7f) return errc::invalid_character;
+    if (abnf::ctl.contains(c)) return errc::invalid_character;
     if (!utf8.feed(c)) return errc::invalid_utf8;
   }
   if (d.bad()) return errc::bad_percent_encoding;
@@ -1638,10 +1638,8 @@ inline const std::string* find_header(const http_headers& headers, std::string_v
 inline result<void> check_header(std::string_view name, std::string_view value) {
   if (name.empty() || !detail::all_of(name, detail::is_tchar))
     return detail::fail(errc::invalid_header_value, "header name");
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return detail::fail(errc::invalid_header_value, "header value");
-  }
+  if (detail::any_of(value, detail::abnf::field_ctl))
+    return detail::fail(errc::invalid_header_value, "header value");
   return {};
 }
 
@@ -2288,14 +2286,7 @@ inline bool is_api_envelope(const response_members& m) noexcept {
 /// Provider prose kept in an error (a description, Buffer's message): any
 /// UTF-8 the JSON reader accepted except C0 and C1 control characters, so
 /// that it cannot forge a log line or drive a terminal.
-inline bool is_provider_text(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
-  }
-  return true;
-}
+inline bool is_provider_text(std::string_view s) noexcept { return !has_control(s); }
 
 inline error api_envelope_error(const response_members& m, const http_response& r, errc code) {
   using rm = response_members;
@@ -2673,7 +2664,7 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
           ch = header[i++];
         }
         const auto c = static_cast<unsigned char>(ch);
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return fail(errc::malformed_challenge, "control character");
+        if (abnf::field_ctl.contains(c)) return fail(errc::malformed_challenge, "control character");
         value += ch;
       }
       if (!closed) return fail(errc::malformed_challenge, "unterminated quoted string");
