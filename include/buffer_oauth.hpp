@@ -677,6 +677,13 @@ class percent_decoder {
     ++pos_;
     return true;
   }
+  /// The bytes from here to the next '%' (or '+' in form decoding), which
+  /// decode to themselves; next() continues after them.
+  std::string_view literal_run() noexcept {
+    const std::size_t start = pos_;
+    while (pos_ < raw_.size() && raw_[pos_] != '%' && !(plus_ && raw_[pos_] == '+')) ++pos_;
+    return raw_.substr(start, pos_ - start);
+  }
   bool bad() const noexcept { return bad_; }
 
  private:
@@ -720,25 +727,13 @@ inline bool form_component_equals(std::string_view raw, std::string_view name) n
 inline std::string decode_form_component(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  std::size_t i = 0;
-  while (i < raw.size()) {  // runs without '%' or '+' are copied whole
-    std::size_t j = i;
-    while (j < raw.size() && raw[j] != '%' && raw[j] != '+') ++j;
-    out.append(raw, i, j - i);
-    if (j == raw.size()) break;
-    if (raw[j] == '+') {
-      out += ' ';
-      i = j + 1;
-      continue;
-    }
-    if (raw.size() - j < 3 || !is_hexdig(static_cast<unsigned char>(raw[j + 1])) ||
-        !is_hexdig(static_cast<unsigned char>(raw[j + 2])))
-      break;  // as percent_decoder: stop at a bad escape
-    out += static_cast<char>(hex_value(static_cast<unsigned char>(raw[j + 1])) * 16 +
-                             hex_value(static_cast<unsigned char>(raw[j + 2])));
-    i = j + 3;
+  percent_decoder d(raw, true);
+  unsigned char c = 0;
+  for (;;) {
+    out += d.literal_run();
+    if (!d.next(c)) return out;  // the end, or a bad escape: stop there
+    out += static_cast<char>(c);
   }
-  return out;
 }
 
 /// One name=value piece of a query string or form body, still encoded.

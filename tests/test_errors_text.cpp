@@ -770,6 +770,10 @@ TEST_CASE("percent decoder yields the bytes before a bad escape, then stops") {
   const auto ok = decode_all("", true);
   CHECK(ok.bytes.empty());
   CHECK_FALSE(ok.bad);
+  for (std::string_view raw : {"ab%4", "%41%", "a+b%zz+c", "%2B%", "x%G1", "%C3%A9+%"}) {
+    CAPTURE(raw);
+    CHECK(bd::decode_form_component(raw) == decode_all(raw, true).bytes);
+  }
 }
 
 TEST_CASE("percent decoding decodes exactly once") {
