@@ -918,17 +918,46 @@ struct json_slot {
   unsigned count = 0;
 };
 
+/// Reads a \u escape: `i` is just after the "\u", and a high surrogate must
+/// be followed by "\u" and a low one (RFC 8259 §7). Sets the code point and
+/// leaves `i` after the escape; malformed_json for a missing or bad hex digit,
+/// invalid_surrogate for a surrogate without its partner.
+inline errc read_u_escape(std::string_view s, std::size_t& i, std::uint32_t& cp) noexcept {
+  auto hex4 = [&](std::uint32_t& v) {
+    if (s.size() - i < 4) return false;
+    v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const auto h = static_cast<unsigned char>(s[i + k]);
+      if (!is_hexdig(h)) return false;
+      v = v * 16 + hex_value(h);
+    }
+    i += 4;
+    return true;
+  };
+  if (!hex4(cp)) return errc::malformed_json;
+  if (cp >= 0xdc00 && cp <= 0xdfff) return errc::invalid_surrogate;
+  if (cp >= 0xd800 && cp <= 0xdbff) {
+    if (s.size() - i < 2 || s[i] != '\\' || s[i + 1] != 'u') return errc::invalid_surrogate;
+    i += 2;
+    std::uint32_t low = 0;
+    if (!hex4(low)) return errc::malformed_json;
+    if (low < 0xdc00 || low > 0xdfff) return errc::invalid_surrogate;
+    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+  }
+  return errc::ok;
+}
+
 /// Decodes the escapes of a string already validated by json_scan.
 inline std::string json_unescape(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const char c = raw[i];
+  for (std::size_t i = 0; i < raw.size();) {
+    const char c = raw[i++];
     if (c != '\\') {
       out += c;
       continue;
     }
-    const char e = raw[++i];
+    const char e = raw[i++];
     switch (e) {
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
@@ -936,17 +965,8 @@ inline std::string json_unescape(std::string_view raw) {
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
       case 'u': {
-        auto hex4 = [&](std::size_t at) {
-          std::uint32_t v = 0;
-          for (std::size_t k = 0; k < 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[at + k]));
-          return v;
-        };
-        std::uint32_t cp = hex4(i + 1);
-        i += 4;
-        if (cp >= 0xd800 && cp <= 0xdbff) {  // validated: a low surrogate follows
-          cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(i + 3) - 0xdc00);
-          i += 6;
-        }
+        std::uint32_t cp = 0;
+        read_u_escape(raw, i, cp);  // validated: cannot fail
         if (cp < 0x80) {
           out += static_cast<char>(cp);
         } else if (cp < 0x800) {
@@ -1119,17 +1139,16 @@ class json_scanner {
     // Escaped names are rare: decode into a small stack buffer and compare.
     char buf[256];
     std::size_t n = 0;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
+    for (std::size_t i = 0; i < raw.size();) {
       if (n >= sizeof buf) return false;
-      unsigned char c = static_cast<unsigned char>(raw[i]);
+      unsigned char c = static_cast<unsigned char>(raw[i++]);
       if (c == '\\') {
-        const char e = raw[++i];
+        const char e = raw[i++];
         if (e == 'u') {
-          std::uint32_t v = 0;
-          for (std::size_t k = 1; k <= 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[i + k]));
-          i += 4;
-          if (v >= 0x80) return false;  // OAuth member names are ASCII
-          c = static_cast<unsigned char>(v);
+          std::uint32_t cp = 0;
+          read_u_escape(raw, i, cp);  // validated: cannot fail
+          if (cp >= 0x80) return false;  // OAuth member names are ASCII
+          c = static_cast<unsigned char>(cp);
         } else {
           c = static_cast<unsigned char>(e == 'b'   ? '\b'
                                          : e == 'f' ? '\f'
@@ -1152,18 +1171,6 @@ class json_scanner {
       slot->value.raw = s_.substr(start + 1, i_ - start - 2);
     else
       slot->value.raw = s_.substr(start, i_ - start);
-  }
-
-  bool hex4(std::uint32_t& v) noexcept {
-    if (s_.size() - i_ < 4) return failb(errc::malformed_json);
-    v = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const auto h = static_cast<unsigned char>(s_[i_ + k]);
-      if (!is_hexdig(h)) return failb(errc::malformed_json);
-      v = v * 16 + hex_value(h);
-    }
-    i_ += 4;
-    return true;
   }
 
   // First index at or after `i` holding a byte string() must look at: '"',
@@ -1216,17 +1223,8 @@ class json_scanner {
       if (at_end()) return failb(errc::malformed_json);
       const char e = s_[i_++];
       if (e == 'u') {
-        std::uint32_t v = 0;
-        if (!hex4(v)) return false;
-        if (v >= 0xdc00 && v <= 0xdfff) return failb(errc::invalid_surrogate);
-        if (v >= 0xd800 && v <= 0xdbff) {
-          if (s_.size() - i_ < 2 || s_[i_] != '\\' || s_[i_ + 1] != 'u')
-            return failb(errc::invalid_surrogate);
-          i_ += 2;
-          std::uint32_t lo = 0;
-          if (!hex4(lo)) return false;
-          if (lo < 0xdc00 || lo > 0xdfff) return failb(errc::invalid_surrogate);
-        }
+        std::uint32_t cp = 0;
+        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad);
       } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
                  e != 't') {
         return failb(errc::malformed_json);
