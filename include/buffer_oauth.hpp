@@ -952,11 +952,10 @@ inline std::string json_unescape(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size();) {
-    const char c = raw[i++];
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
+    const std::size_t escape = std::min(raw.find('\\', i), raw.size());
+    out.append(raw, i, escape - i);  // the text up to the next escape, in one append
+    if (escape == raw.size()) break;
+    i = escape + 1;
     const char e = raw[i++];
     switch (e) {
       case 'b': out += '\b'; break;
@@ -1146,7 +1145,7 @@ class json_scanner {
         const char e = raw[i++];
         if (e == 'u') {
           std::uint32_t cp = 0;
-          read_u_escape(raw, i, cp);  // validated: cannot fail
+          read_u_escape(raw, i, cp);     // validated: cannot fail
           if (cp >= 0x80) return false;  // OAuth member names are ASCII
           c = static_cast<unsigned char>(cp);
         } else {
