@@ -451,7 +451,6 @@ class char_set {
     return s;
   }
   constexpr bool contains(unsigned char c) const noexcept { return in_[c]; }
-  constexpr bool operator()(unsigned char c) const noexcept { return in_[c]; }
 
   friend constexpr char_set operator|(char_set a, const char_set& b) noexcept {
     for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] || b.in_[c];
@@ -541,18 +540,20 @@ constexpr unsigned char hex_value(unsigned char c) noexcept {
   return static_cast<unsigned char>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
 }
 
-/// Whether every byte of `s` is in `set`: a char_set or a predicate on bytes.
-template <class Set>
-inline bool all_of(std::string_view s, const Set& set) noexcept {
+inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noexcept {
   for (char ch : s)
-    if (!set(static_cast<unsigned char>(ch))) return false;
+    if (!pred(static_cast<unsigned char>(ch))) return false;
   return true;
 }
 
+inline bool all_of(std::string_view s, const char_set& set) noexcept {
+  return std::all_of(s.begin(), s.end(),
+                     [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); });
+}
+
 inline bool any_of(std::string_view s, const char_set& set) noexcept {
-  for (char ch : s)
-    if (set.contains(static_cast<unsigned char>(ch))) return true;
-  return false;
+  return std::any_of(s.begin(), s.end(),
+                     [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); });
 }
 
 constexpr char ascii_lower(char c) noexcept {
@@ -2414,7 +2415,7 @@ inline result<token> parse_token_response(const provider& p, const http_response
   if (!has_refresh) return detail::with_response(has_refresh.error(), r);
   if (*has_refresh && t.refresh_token.size() > lim.max_value)
     return detail::with_response(detail::fail(errc::too_large, "refresh_token"), r);
-  if (*has_refresh && (t.refresh_token.empty() || !detail::all_of(t.refresh_token, detail::is_vschar)))
+  if (*has_refresh && (t.refresh_token.empty() || !detail::all_of(t.refresh_token, detail::abnf::vschar)))
     return detail::with_response(detail::fail(errc::invalid_token_syntax, "refresh_token"), r);
   auto has_scope = detail::optional_string(p, m.v[rm::scope], "scope", t.scope, t);
   if (!has_scope) return detail::with_response(has_scope.error(), r);
