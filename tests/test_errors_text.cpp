@@ -570,7 +570,8 @@ TEST_CASE("char_set builds sets from characters, ranges, union and difference at
   constexpr bd::char_set letters("abc");
   static_assert(letters.contains('a') && letters.contains('c') && !letters.contains('d'));
   constexpr auto digits = bd::char_set::range('0', '9');
-  static_assert(digits.contains('0') && digits.contains('9') && !digits.contains('/') && !digits.contains(':'));
+  static_assert(digits.contains('0') && digits.contains('9') && !digits.contains('/') &&
+                !digits.contains(':'));
   constexpr auto both = letters | digits;
   static_assert(both.contains('b') && both.contains('5') && !both.contains('x'));
   constexpr auto fewer = both - "b5";
@@ -603,7 +604,7 @@ TEST_CASE("has_control finds C0 controls, DEL and the C1 controls of UTF-8 text"
   }
   CHECK_FALSE(bd::has_control(""));
   CHECK_FALSE(bd::has_control("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
-  CHECK_FALSE(bd::has_control("\xC2"));       // a lead byte at the end reads nothing beyond
+  CHECK_FALSE(bd::has_control("\xC2"));      // a lead byte at the end reads nothing beyond
   CHECK_FALSE(bd::has_control("\xC3\x85"));  // U+00C5: same trail byte, other lead
   CHECK(bd::has_control(std::string_view("\0", 1)));
 }
