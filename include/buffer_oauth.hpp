@@ -468,42 +468,103 @@ struct limits {
 
 namespace detail {
 
-constexpr bool is_alpha(unsigned char c) noexcept { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-constexpr bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_hexdig(unsigned char c) noexcept {
-  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-/// RFC 3986 §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
-constexpr bool is_unreserved(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-/// RFC 3986 §2.2 sub-delims
-constexpr bool is_sub_delim(unsigned char c) noexcept {
-  return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
-         c == ',' || c == ';' || c == '=';
-}
-/// RFC 3986 §3.2.2 reg-name characters (besides pct-encoded).
-constexpr bool is_reg_name_char(unsigned char c) noexcept { return is_unreserved(c) || is_sub_delim(c); }
-/// Any character that may appear literally in an RFC 3986 URI.
-constexpr bool is_uri_char(unsigned char c) noexcept {
-  return is_unreserved(c) || is_sub_delim(c) || c == ':' || c == '/' || c == '?' || c == '#' || c == '[' ||
-         c == ']' || c == '@' || c == '%';
-}
-/// RFC 6749 App. A: VSCHAR = %x20-7E
-constexpr bool is_vschar(unsigned char c) noexcept { return c >= 0x20 && c <= 0x7e; }
-/// RFC 6749 App. A: NQSCHAR = %x20-21 / %x23-5B / %x5D-7E
-constexpr bool is_nqschar(unsigned char c) noexcept { return is_vschar(c) && c != '"' && c != '\\'; }
-/// RFC 6749 App. A: NQCHAR = %x21 / %x23-5B / %x5D-7E
-constexpr bool is_nqchar(unsigned char c) noexcept { return is_nqschar(c) && c != ' '; }
-/// RFC 6750 §2.1: b64token body characters (before the trailing '=')
-constexpr bool is_b64token_char(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-}
-/// RFC 7230 tchar, for header names and auth-scheme tokens.
-constexpr bool is_tchar(unsigned char c) noexcept {
-  return is_alpha(c) || is_digit(c) || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
-         c == '\'' || c == '*' || c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' ||
-         c == '|' || c == '~';
+/// A set of bytes, built at compile time from literal characters, ranges and
+/// other sets. A bool per byte rather than a bit: membership is one load.
+class char_set {
+ public:
+  constexpr char_set() noexcept = default;
+  constexpr explicit char_set(const char* chars) noexcept {
+    for (; *chars != '\0'; ++chars) in_[static_cast<unsigned char>(*chars)] = true;
+  }
+  static constexpr char_set range(unsigned char first, unsigned char last) noexcept {
+    char_set s;
+    for (unsigned c = first; c <= last; ++c) s.in_[c] = true;
+    return s;
+  }
+  constexpr bool contains(unsigned char c) const noexcept { return in_[c]; }
+
+  friend constexpr char_set operator|(char_set a, const char_set& b) noexcept {
+    for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] || b.in_[c];
+    return a;
+  }
+  friend constexpr char_set operator-(char_set a, const char_set& b) noexcept {
+    for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] && !b.in_[c];
+    return a;
+  }
+  friend constexpr char_set operator|(const char_set& a, const char* chars) noexcept {
+    return a | char_set(chars);
+  }
+  friend constexpr char_set operator-(const char_set& a, const char* chars) noexcept {
+    return a - char_set(chars);
+  }
+
+ private:
+  bool in_[256] = {};
+};
+
+/// The character sets of the grammars this library reads, each defined once
+/// from smaller ones, under the RFC's own names.
+namespace abnf {
+// RFC 5234 Appendix B.1
+inline constexpr char_set alpha = char_set::range('A', 'Z') | char_set::range('a', 'z');
+inline constexpr char_set digit = char_set::range('0', '9');
+inline constexpr char_set hexdig = digit | "ABCDEFabcdef";  // ABNF's "A" matches "a" too
+inline constexpr char_set ctl = char_set::range(0x00, 0x1f) | "\x7f";
+inline constexpr char_set vchar = char_set::range(0x21, 0x7e);
+
+// RFC 3986 §2.2, §2.3, §3.2.2; RFC 7636 §4.1 builds the code_verifier from
+// the same unreserved
+inline constexpr char_set unreserved = alpha | digit | "-._~";
+inline constexpr char_set sub_delims = char_set("!$&'()*+,;=");
+inline constexpr char_set gen_delims = char_set(":/?#[]@");
+inline constexpr char_set reg_name = unreserved | sub_delims;  // besides pct-encoded
+/// What an IPv6address is written with: hex digits, ':' and a dotted IPv4 tail.
+inline constexpr char_set ipv6_literal = hexdig | ":.";
+/// Every character that may appear literally in a URI (§2).
+inline constexpr char_set uri = unreserved | gen_delims | sub_delims | "%";
+
+// RFC 6749 Appendix A
+inline constexpr char_set vschar = vchar | " ";  // %x20-7E
+inline constexpr char_set nqschar = vschar - "\"\\";
+inline constexpr char_set nqchar = nqschar - " ";
+
+// RFC 7230 §3.2.6
+inline constexpr char_set tchar = alpha | digit | "!#$%&'*+-.^_`|~";
+/// Controls a header field value or quoted-string refuses: HTAB is allowed.
+inline constexpr char_set field_ctl = ctl - "\t";
+
+// RFC 6750 §2.1: b64token, before its trailing '='
+inline constexpr char_set b64token = unreserved | "+/";
+
+// RFC 4648 §5, unpadded, as RFC 7636 §4.2 sends the S256 code_challenge
+inline constexpr char_set base64url = alpha | digit | "-_";
+}  // namespace abnf
+
+constexpr bool is_alpha(unsigned char c) noexcept { return abnf::alpha.contains(c); }
+constexpr bool is_digit(unsigned char c) noexcept { return abnf::digit.contains(c); }
+constexpr bool is_hexdig(unsigned char c) noexcept { return abnf::hexdig.contains(c); }
+constexpr bool is_unreserved(unsigned char c) noexcept { return abnf::unreserved.contains(c); }
+constexpr bool is_sub_delim(unsigned char c) noexcept { return abnf::sub_delims.contains(c); }
+constexpr bool is_reg_name_char(unsigned char c) noexcept { return abnf::reg_name.contains(c); }
+constexpr bool is_uri_char(unsigned char c) noexcept { return abnf::uri.contains(c); }
+constexpr bool is_vschar(unsigned char c) noexcept { return abnf::vschar.contains(c); }
+constexpr bool is_nqschar(unsigned char c) noexcept { return abnf::nqschar.contains(c); }
+constexpr bool is_nqchar(unsigned char c) noexcept { return abnf::nqchar.contains(c); }
+constexpr bool is_b64token_char(unsigned char c) noexcept { return abnf::b64token.contains(c); }
+constexpr bool is_tchar(unsigned char c) noexcept { return abnf::tchar.contains(c); }
+
+/// True if UTF-8 text holds a control character: a CTL byte, or one of the C1
+/// controls U+0080-U+009F (0xC2 followed by 0x80-0x9F).
+inline bool has_control(std::string_view utf8) noexcept {
+  constexpr unsigned char c1_lead = 0xc2;
+  static constexpr char_set c1_trail = char_set::range(0x80, 0x9f);
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (abnf::ctl.contains(c)) return true;
+    if (c == c1_lead && i + 1 < utf8.size() && c1_trail.contains(static_cast<unsigned char>(utf8[i + 1])))
+      return true;
+  }
+  return false;
 }
 
 constexpr unsigned char hex_value(unsigned char c) noexcept {
@@ -516,23 +577,14 @@ inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noe
   return true;
 }
 
-/// Pred(c) looked up in a table of its 256 values: one load.
-template <bool (*Pred)(unsigned char) noexcept>
-inline bool in_table(unsigned char c) noexcept {
-  static constexpr std::array<bool, 256> table = [] {
-    std::array<bool, 256> t{};
-    for (unsigned k = 0; k < 256; ++k) t[k] = Pred(static_cast<unsigned char>(k));
-    return t;
-  }();
-  return table[c];
+inline bool all_of(std::string_view s, const char_set& set) noexcept {
+  return std::all_of(s.begin(), s.end(),
+                     [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); });
 }
 
-/// all_of for long inputs: `Pred` tabulated, one load per byte.
-template <bool (*Pred)(unsigned char) noexcept>
-inline bool all_in_table(std::string_view s) noexcept {
-  for (char ch : s)
-    if (!in_table<Pred>(static_cast<unsigned char>(ch))) return false;
-  return true;
+inline bool any_of(std::string_view s, const char_set& set) noexcept {
+  return std::any_of(s.begin(), s.end(),
+                     [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); });
 }
 
 constexpr char ascii_lower(char c) noexcept {
@@ -550,7 +602,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 /// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 inline bool is_b64token(std::string_view s) noexcept {
   std::size_t body = 0;
-  while (body < s.size() && in_table<is_b64token_char>(static_cast<unsigned char>(s[body]))) ++body;
+  while (body < s.size() && abnf::b64token.contains(static_cast<unsigned char>(s[body]))) ++body;
   if (body == 0) return false;
   for (std::size_t i = body; i < s.size(); ++i)
     if (s[i] != '=') return false;
@@ -616,7 +668,7 @@ inline void percent_encode(std::string& out, std::string_view s, encoding mode) 
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t j = i;  // a run that stays as it is: one append
-    while (j < s.size() && (in_table<is_unreserved>(static_cast<unsigned char>(s[j])) ||
+    while (j < s.size() && (abnf::unreserved.contains(static_cast<unsigned char>(s[j])) ||
                             (mode == encoding::form_safe && s[j] == '/')))
       ++j;
     out.append(s, i, j - i);
@@ -657,6 +709,13 @@ class percent_decoder {
     ++pos_;
     return true;
   }
+  /// The bytes from here to the next '%' (or '+' in form decoding), which
+  /// decode to themselves; next() continues after them.
+  std::string_view literal_run() noexcept {
+    const std::size_t start = pos_;
+    while (pos_ < raw_.size() && raw_[pos_] != '%' && !(plus_ && raw_[pos_] == '+')) ++pos_;
+    return raw_.substr(start, pos_ - start);
+  }
   bool bad() const noexcept { return bad_; }
 
  private:
@@ -670,15 +729,14 @@ class percent_decoder {
 /// UTF-8 without control characters. No allocation.
 inline errc check_form_component(std::string_view raw) noexcept {
   // Printable ASCII other than '%' decodes to itself (or ' '): nothing to check.
+  static constexpr char_set plain_chars = abnf::vschar - "%";
   std::size_t plain = 0;
-  while (plain < raw.size() && static_cast<unsigned char>(raw[plain]) >= 0x20 &&
-         static_cast<unsigned char>(raw[plain]) <= 0x7e && raw[plain] != '%')
-    ++plain;
+  while (plain < raw.size() && plain_chars.contains(static_cast<unsigned char>(raw[plain]))) ++plain;
   percent_decoder d(raw.substr(plain), true);
   utf8_validator utf8;
   unsigned char c = 0;
   while (d.next(c)) {
-    if (c < 0x20 || c == 0x7f) return errc::invalid_character;
+    if (abnf::ctl.contains(c)) return errc::invalid_character;
     if (!utf8.feed(c)) return errc::invalid_utf8;
   }
   if (d.bad()) return errc::bad_percent_encoding;
@@ -701,25 +759,13 @@ inline bool form_component_equals(std::string_view raw, std::string_view name) n
 inline std::string decode_form_component(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  std::size_t i = 0;
-  while (i < raw.size()) {  // runs without '%' or '+' are copied whole
-    std::size_t j = i;
-    while (j < raw.size() && raw[j] != '%' && raw[j] != '+') ++j;
-    out.append(raw, i, j - i);
-    if (j == raw.size()) break;
-    if (raw[j] == '+') {
-      out += ' ';
-      i = j + 1;
-      continue;
-    }
-    if (raw.size() - j < 3 || !is_hexdig(static_cast<unsigned char>(raw[j + 1])) ||
-        !is_hexdig(static_cast<unsigned char>(raw[j + 2])))
-      break;  // as percent_decoder: stop at a bad escape
-    out += static_cast<char>(hex_value(static_cast<unsigned char>(raw[j + 1])) * 16 +
-                             hex_value(static_cast<unsigned char>(raw[j + 2])));
-    i = j + 3;
+  percent_decoder d(raw, true);
+  unsigned char c = 0;
+  for (;;) {
+    out += d.literal_run();
+    if (!d.next(c)) return out;  // the end, or a bad escape: stop there
+    out += static_cast<char>(c);
   }
-  return out;
 }
 
 /// One name=value piece of a query string or form body, still encoded.
@@ -769,7 +815,7 @@ struct url_parts {
 /// host, a port of at most 65535. Errors carry `bad` (e.g. invalid_redirect_uri).
 inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t max) {
   if (url.size() > max) return fail(errc::too_large, "URL");
-  if (!all_in_table<is_uri_char>(url)) return fail(bad, "URL has a character RFC 3986 does not allow");
+  if (!all_of(url, abnf::uri)) return fail(bad, "URL has a character RFC 3986 does not allow");
   url_parts p;
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
@@ -790,9 +836,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   if (!hostport.empty() && hostport.front() == '[') {
     const auto close = hostport.find(']');
     if (close == std::string_view::npos || close < 3) return fail(bad, "URL IPv6 literal");
-    for (char ch : hostport.substr(1, close - 1))
-      if (!is_hexdig(static_cast<unsigned char>(ch)) && ch != ':' && ch != '.')
-        return fail(bad, "URL IPv6 literal");
+    if (!all_of(hostport.substr(1, close - 1), abnf::ipv6_literal)) return fail(bad, "URL IPv6 literal");
     p.host = hostport.substr(0, close + 1);
     hostport = hostport.substr(close + 1);
     if (!hostport.empty() && hostport.front() != ':') return fail(bad, "URL authority");
@@ -800,12 +844,12 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
     const auto c = hostport.find(':');
     p.host = hostport.substr(0, c);
     hostport = c == std::string_view::npos ? std::string_view() : hostport.substr(c);
-    if (!all_in_table<is_reg_name_char>(p.host)) return fail(bad, "URL host");
+    if (!all_of(p.host, abnf::reg_name)) return fail(bad, "URL host");
   }
   if (p.host.empty()) return fail(bad, "URL has no host");
   if (!hostport.empty()) {
     p.port = hostport.substr(1);
-    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, is_digit)) return fail(bad, "URL port");
+    if (p.port.empty() || p.port.size() > 5 || !all_of(p.port, abnf::digit)) return fail(bad, "URL port");
     unsigned long v = 0;
     for (char ch : p.port) v = v * 10 + static_cast<unsigned long>(ch - '0');
     if (v == 0 || v > 65535) return fail(bad, "URL port");
@@ -906,17 +950,45 @@ struct json_slot {
   unsigned count = 0;
 };
 
+/// Reads a \u escape: `i` is just after the "\u", and a high surrogate must
+/// be followed by "\u" and a low one (RFC 8259 §7). Sets the code point and
+/// leaves `i` after the escape; malformed_json for a missing or bad hex digit,
+/// invalid_surrogate for a surrogate without its partner.
+inline errc read_u_escape(std::string_view s, std::size_t& i, std::uint32_t& cp) noexcept {
+  auto hex4 = [&](std::uint32_t& v) {
+    if (s.size() - i < 4) return false;
+    v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const auto h = static_cast<unsigned char>(s[i + k]);
+      if (!is_hexdig(h)) return false;
+      v = v * 16 + hex_value(h);
+    }
+    i += 4;
+    return true;
+  };
+  if (!hex4(cp)) return errc::malformed_json;
+  if (cp >= 0xdc00 && cp <= 0xdfff) return errc::invalid_surrogate;
+  if (cp >= 0xd800 && cp <= 0xdbff) {
+    if (s.size() - i < 2 || s[i] != '\\' || s[i + 1] != 'u') return errc::invalid_surrogate;
+    i += 2;
+    std::uint32_t low = 0;
+    if (!hex4(low)) return errc::malformed_json;
+    if (low < 0xdc00 || low > 0xdfff) return errc::invalid_surrogate;
+    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+  }
+  return errc::ok;
+}
+
 /// Decodes the escapes of a string already validated by json_scan.
 inline std::string json_unescape(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const char c = raw[i];
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    const char e = raw[++i];
+  for (std::size_t i = 0; i < raw.size();) {
+    const std::size_t escape = std::min(raw.find('\\', i), raw.size());
+    out.append(raw, i, escape - i);  // the text up to the next escape, in one append
+    if (escape == raw.size()) break;
+    i = escape + 1;
+    const char e = raw[i++];
     switch (e) {
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
@@ -924,17 +996,8 @@ inline std::string json_unescape(std::string_view raw) {
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
       case 'u': {
-        auto hex4 = [&](std::size_t at) {
-          std::uint32_t v = 0;
-          for (std::size_t k = 0; k < 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[at + k]));
-          return v;
-        };
-        std::uint32_t cp = hex4(i + 1);
-        i += 4;
-        if (cp >= 0xd800 && cp <= 0xdbff) {  // validated: a low surrogate follows
-          cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(i + 3) - 0xdc00);
-          i += 6;
-        }
+        std::uint32_t cp = 0;
+        read_u_escape(raw, i, cp);  // validated: cannot fail
         if (cp < 0x80) {
           out += static_cast<char>(cp);
         } else if (cp < 0x800) {
@@ -1107,17 +1170,16 @@ class json_scanner {
     // Escaped names are rare: decode into a small stack buffer and compare.
     char buf[256];
     std::size_t n = 0;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
+    for (std::size_t i = 0; i < raw.size();) {
       if (n >= sizeof buf) return false;
-      unsigned char c = static_cast<unsigned char>(raw[i]);
+      unsigned char c = static_cast<unsigned char>(raw[i++]);
       if (c == '\\') {
-        const char e = raw[++i];
+        const char e = raw[i++];
         if (e == 'u') {
-          std::uint32_t v = 0;
-          for (std::size_t k = 1; k <= 4; ++k) v = v * 16 + hex_value(static_cast<unsigned char>(raw[i + k]));
-          i += 4;
-          if (v >= 0x80) return false;  // OAuth member names are ASCII
-          c = static_cast<unsigned char>(v);
+          std::uint32_t cp = 0;
+          read_u_escape(raw, i, cp);     // validated: cannot fail
+          if (cp >= 0x80) return false;  // OAuth member names are ASCII
+          c = static_cast<unsigned char>(cp);
         } else {
           c = static_cast<unsigned char>(e == 'b'   ? '\b'
                                          : e == 'f' ? '\f'
@@ -1140,18 +1202,6 @@ class json_scanner {
       slot->value.raw = s_.substr(start + 1, i_ - start - 2);
     else
       slot->value.raw = s_.substr(start, i_ - start);
-  }
-
-  bool hex4(std::uint32_t& v) noexcept {
-    if (s_.size() - i_ < 4) return failb(errc::malformed_json);
-    v = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const auto h = static_cast<unsigned char>(s_[i_ + k]);
-      if (!is_hexdig(h)) return failb(errc::malformed_json);
-      v = v * 16 + hex_value(h);
-    }
-    i_ += 4;
-    return true;
   }
 
   // First index at or after `i` holding a byte string() must look at: '"',
@@ -1204,17 +1254,8 @@ class json_scanner {
       if (at_end()) return failb(errc::malformed_json);
       const char e = s_[i_++];
       if (e == 'u') {
-        std::uint32_t v = 0;
-        if (!hex4(v)) return false;
-        if (v >= 0xdc00 && v <= 0xdfff) return failb(errc::invalid_surrogate);
-        if (v >= 0xd800 && v <= 0xdbff) {
-          if (s_.size() - i_ < 2 || s_[i_] != '\\' || s_[i_ + 1] != 'u')
-            return failb(errc::invalid_surrogate);
-          i_ += 2;
-          std::uint32_t lo = 0;
-          if (!hex4(lo)) return false;
-          if (lo < 0xdc00 || lo > 0xdfff) return failb(errc::invalid_surrogate);
-        }
+        std::uint32_t cp = 0;
+        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad);
       } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
                  e != 't') {
         return failb(errc::malformed_json);
@@ -1621,10 +1662,8 @@ inline const std::string* find_header(const http_headers& headers, std::string_v
 inline result<void> check_header(std::string_view name, std::string_view value) {
   if (name.empty() || !detail::all_of(name, detail::is_tchar))
     return detail::fail(errc::invalid_header_value, "header name");
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return detail::fail(errc::invalid_header_value, "header value");
-  }
+  if (detail::any_of(value, detail::abnf::field_ctl))
+    return detail::fail(errc::invalid_header_value, "header value");
   return {};
 }
 
@@ -2005,14 +2044,7 @@ inline bool is_api_envelope(const response_members& m) noexcept {
 /// Provider prose kept in an error (a description, Buffer's message): any
 /// UTF-8 the JSON reader accepted except C0 and C1 control characters, so
 /// that it cannot forge a log line or drive a terminal.
-inline bool is_provider_text(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f) return false;
-  }
-  return true;
-}
+inline bool is_provider_text(std::string_view s) noexcept { return !has_control(s); }
 
 /// The characters every byte of a decoded value must be; nullptr: any.
 using charset = bool (*)(unsigned char) noexcept;
@@ -2130,12 +2162,7 @@ inline bool is_scope(std::string_view s) noexcept {
 }
 
 inline bool is_code_challenge(std::string_view s) noexcept {
-  if (s.size() != 43) return false;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') return false;
-  }
-  return true;
+  return s.size() == 43 && all_of(s, abnf::base64url);
 }
 
 }  // namespace detail
@@ -2505,7 +2532,7 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   auto has_refresh = optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
   if (!has_refresh) return has_refresh.error();
   if (*has_refresh && t.refresh_token.size() > lim.max_value) return fail(errc::too_large, "refresh_token");
-  if (*has_refresh && (t.refresh_token.empty() || !all_of(t.refresh_token, is_vschar)))
+  if (*has_refresh && (t.refresh_token.empty() || !all_of(t.refresh_token, abnf::vschar)))
     return fail(errc::invalid_token_syntax, "refresh_token");
   auto has_scope = optional_string(p, m.v[rm::scope], "scope", t.scope, t);
   if (!has_scope) return has_scope.error();
@@ -2763,7 +2790,7 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
           ch = header[i++];
         }
         const auto c = static_cast<unsigned char>(ch);
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return fail(errc::malformed_challenge, "control character");
+        if (abnf::field_ctl.contains(c)) return fail(errc::malformed_challenge, "control character");
         value += ch;
       }
       if (!closed) return fail(errc::malformed_challenge, "unterminated quoted string");

@@ -619,7 +619,61 @@ TEST_CASE("character classes match their RFC grammar for all 256 bytes") {
     CHECK(bd::is_nqchar(c) == (v >= 0x21 && v <= 0x7e && c != '"' && c != '\\'));
     CHECK(bd::is_b64token_char(c) == (unreserved || c == '+' || c == '/'));        // RFC 6750 §2.1
     CHECK(bd::is_tchar(c) == (is_alpha || is_digit || in("!#$%&'*+-.^_`|~", c)));  // RFC 7230
+    // The sets themselves, including those no predicate wraps.
+    const bool ctl = v <= 0x1f || v == 0x7f;  // RFC 5234 CTL
+    CHECK(bd::abnf::ctl.contains(c) == ctl);
+    CHECK(bd::abnf::field_ctl.contains(c) == (ctl && c != '\t'));
+    CHECK(bd::abnf::vchar.contains(c) == (v >= 0x21 && v <= 0x7e));  // RFC 5234 VCHAR
+    CHECK(bd::abnf::gen_delims.contains(c) == in(":/?#[]@", c));     // RFC 3986 §2.2
+    CHECK(bd::abnf::reg_name.contains(c) == (unreserved || in("!$&'()*+,;=", c)));
+    CHECK(bd::abnf::ipv6_literal.contains(c) == (is_digit || in("abcdefABCDEF:.", c)));
+    CHECK(bd::abnf::base64url.contains(c) == (is_alpha || is_digit || c == '-' || c == '_'));  // RFC 4648 §5
+    CHECK(bd::abnf::uri.contains(c) == bd::is_uri_char(c));
+    CHECK(bd::abnf::nqchar.contains(c) == bd::is_nqchar(c));
   }
+}
+
+TEST_CASE("char_set builds sets from characters, ranges, union and difference at compile time") {
+  constexpr bd::char_set letters("abc");
+  static_assert(letters.contains('a') && letters.contains('c') && !letters.contains('d'));
+  constexpr auto digits = bd::char_set::range('0', '9');
+  static_assert(digits.contains('0') && digits.contains('9') && !digits.contains('/') &&
+                !digits.contains(':'));
+  constexpr auto both = letters | digits;
+  static_assert(both.contains('b') && both.contains('5') && !both.contains('x'));
+  constexpr auto fewer = both - "b5";
+  static_assert(fewer.contains('a') && !fewer.contains('b') && fewer.contains('4') && !fewer.contains('5'));
+  constexpr auto all = bd::char_set::range(0x00, 0xff);
+  static_assert(all.contains(0x00) && all.contains(0xff));
+  static_assert(!bd::char_set().contains(0x00) && !bd::char_set("").contains(0x00));
+  static_assert(bd::is_tchar('!') && !bd::is_tchar('"'));  // the predicates stay constexpr
+  for (unsigned v = 0; v < 256; ++v) {
+    const auto c = static_cast<unsigned char>(v);
+    CAPTURE(v);
+    CHECK(all.contains(c));
+    CHECK_FALSE((all - all).contains(c));
+    CHECK((letters | digits).contains(c) == (letters.contains(c) || digits.contains(c)));
+  }
+}
+
+TEST_CASE("has_control finds C0 controls, DEL and the C1 controls of UTF-8 text") {
+  for (unsigned v = 0; v < 0x80; ++v) {
+    CAPTURE(v);
+    const std::string one(1, static_cast<char>(v));
+    CHECK(bd::has_control(one) == (v <= 0x1f || v == 0x7f));
+    CHECK(bd::has_control("text " + one + " more") == (v <= 0x1f || v == 0x7f));
+  }
+  for (unsigned v = 0x80; v <= 0xbf; ++v) {  // U+0080-U+00BF: C1 controls up to U+009F
+    CAPTURE(v);
+    const std::string two{'\xC2', static_cast<char>(v)};
+    CHECK(bd::has_control(two) == (v <= 0x9f));
+    CHECK(bd::has_control("a" + two + "b") == (v <= 0x9f));
+  }
+  CHECK_FALSE(bd::has_control(""));
+  CHECK_FALSE(bd::has_control("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  CHECK_FALSE(bd::has_control("\xC2"));      // a lead byte at the end reads nothing beyond
+  CHECK_FALSE(bd::has_control("\xC3\x85"));  // U+00C5: same trail byte, other lead
+  CHECK(bd::has_control(std::string_view("\0", 1)));
 }
 
 TEST_CASE("header names compare with ASCII letters folded, nothing else") {
@@ -815,6 +869,10 @@ TEST_CASE("percent decoder yields the bytes before a bad escape, then stops") {
   const auto ok = decode_all("", true);
   CHECK(ok.bytes.empty());
   CHECK_FALSE(ok.bad);
+  for (std::string_view raw : {"ab%4", "%41%", "a+b%zz+c", "%2B%", "x%G1", "%C3%A9+%"}) {
+    CAPTURE(raw);
+    CHECK(bd::decode_form_component(raw) == decode_all(raw, true).bytes);
+  }
 }
 
 TEST_CASE("percent decoding decodes exactly once") {
