@@ -2047,16 +2047,16 @@ inline bool is_api_envelope(const response_members& m) noexcept {
 inline bool is_provider_text(std::string_view s) noexcept { return !has_control(s); }
 
 /// The characters every byte of a decoded value must be; nullptr: any.
-using charset = bool (*)(unsigned char) noexcept;
+using charset = const char_set*;
 
 /// A provider's error fields (RFC 6749 §4.1.2.1, §5.2), with the characters
 /// Appendix A allows in each.
 struct oauth_error_fields {
   enum id { error, error_description, error_uri, count };
   static constexpr field<id, charset> fields[count] = {
-      {error, "error", is_nqschar},                          // A.7
-      {error_description, "error_description", is_nqschar},  // A.8
-      {error_uri, "error_uri", is_nqchar},                   // A.9
+      {error, "error", &abnf::nqschar},                          // A.7
+      {error_description, "error_description", &abnf::nqschar},  // A.8
+      {error_uri, "error_uri", &abnf::nqchar},                   // A.9
   };
 };
 static_assert(in_enum_order(oauth_error_fields::fields), "oauth_error_fields::fields[k] is field k");
@@ -2069,7 +2069,7 @@ inline result<void> provider_error_fields(std::string_view err, std::string_view
   const std::string_view values[oauth_error_fields::count] = {err, description, uri};
   if (err.empty()) return fail(errc::malformed_error, "error");
   for (const auto& f : oauth_error_fields::fields)
-    if (!all_of(values[f.id], f.rule)) return fail(errc::malformed_error, f.name);
+    if (!all_of(values[f.id], *f.rule)) return fail(errc::malformed_error, f.name);
   out.error.assign(err);
   out.error_description.assign(description);
   out.error_uri.assign(uri);
@@ -2223,8 +2223,8 @@ struct redirect_params {
   enum id { code, state, error, error_description, error_uri, iss, count };
   /// With the characters RFC 6749 App. A allows in each.
   static constexpr field<id, charset> fields[count] = {
-      {code, "code", is_vschar},  // A.11
-      {state, "state", nullptr},  // compared with the state sent
+      {code, "code", &abnf::vschar},  // A.11
+      {state, "state", nullptr},      // compared with the state sent
       {error, "error", error_rule(oauth_error_fields::error)},
       {error_description, "error_description", error_rule(oauth_error_fields::error_description)},
       {error_uri, "error_uri", error_rule(oauth_error_fields::error_uri)},
@@ -2242,7 +2242,7 @@ static_assert(in_enum_order(redirect_params::fields), "redirect_params::fields[k
 /// Whether every byte of `value` is in parameter k's charset.
 inline bool follows_rule(const redirect_params::id k, std::string_view value) noexcept {
   const charset allowed = redirect_params::fields[k].rule;
-  return allowed == nullptr || all_of(value, allowed);
+  return allowed == nullptr || all_of(value, *allowed);
 }
 
 /// Whether a raw form component can decode to other bytes than its own.
@@ -2735,9 +2735,11 @@ enum class bearer_param : std::uint8_t { realm, scope, error, error_description,
 inline constexpr field<bearer_param, charset, std::string bearer_challenge::*> bearer_params[] = {
     {bearer_param::realm, "realm", nullptr, &bearer_challenge::realm},
     {bearer_param::scope, "scope", nullptr, &bearer_challenge::scope},
-    {bearer_param::error, "error", is_nqschar, &bearer_challenge::error},
-    {bearer_param::error_description, "error_description", is_nqschar, &bearer_challenge::error_description},
-    {bearer_param::error_uri, "error_uri", is_nqchar, &bearer_challenge::error_uri},
+    {bearer_param::error, "error", error_rule(oauth_error_fields::error), &bearer_challenge::error},
+    {bearer_param::error_description, "error_description", error_rule(oauth_error_fields::error_description),
+     &bearer_challenge::error_description},
+    {bearer_param::error_uri, "error_uri", error_rule(oauth_error_fields::error_uri),
+     &bearer_challenge::error_uri},
 };
 static_assert(in_enum_order(bearer_params) &&
                   std::extent_v<decltype(bearer_params)> == static_cast<std::size_t>(bearer_param::count),
@@ -2806,7 +2808,7 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
     bool& seen_before = seen[static_cast<std::size_t>(param->id)];
     if (seen_before) return fail(errc::malformed_challenge, "parameter repeated");
     seen_before = true;
-    if (param->rule != nullptr && !all_of(value, param->rule))
+    if (param->rule != nullptr && !all_of(value, *param->rule))
       return fail(errc::malformed_challenge, param->name);
     out.*param->member = std::move(value);
   }
