@@ -716,6 +716,10 @@ class percent_decoder {
     while (pos_ < raw_.size() && raw_[pos_] != '%' && !(plus_ && raw_[pos_] == '+')) ++pos_;
     return raw_.substr(start, pos_ - start);
   }
+  /// Steps over raw bytes in `literal`, a set without '%'; next() continues after them.
+  void skip(const char_set& literal) noexcept {
+    while (pos_ < raw_.size() && literal.contains(static_cast<unsigned char>(raw_[pos_]))) ++pos_;
+  }
   bool bad() const noexcept { return bad_; }
 
  private:
@@ -728,14 +732,15 @@ class percent_decoder {
 /// Checks a raw query/form component: escapes well formed, decoded bytes valid
 /// UTF-8 without control characters. No allocation.
 inline errc check_form_component(std::string_view raw) noexcept {
-  // Printable ASCII other than '%' decodes to itself (or ' '): nothing to check.
+  // Printable ASCII other than '%' decodes to itself (or ' '): nothing to
+  // check, wherever a UTF-8 sequence is not half read.
   static constexpr char_set plain_chars = abnf::vschar - "%";
-  std::size_t plain = 0;
-  while (plain < raw.size() && plain_chars.contains(static_cast<unsigned char>(raw[plain]))) ++plain;
-  percent_decoder d(raw.substr(plain), true);
+  percent_decoder d(raw, true);
   utf8_validator utf8;
   unsigned char c = 0;
-  while (d.next(c)) {
+  for (;;) {
+    if (utf8.complete()) d.skip(plain_chars);
+    if (!d.next(c)) break;
     if (abnf::ctl.contains(c)) return errc::invalid_character;
     if (!utf8.feed(c)) return errc::invalid_utf8;
   }
