@@ -882,6 +882,15 @@ TEST_CASE("percent decoding decodes exactly once") {
   CHECK(redirect_code("%2541") == "%41");
 }
 
+TEST_CASE("a literal ASCII byte inside an escaped UTF-8 sequence is invalid UTF-8") {
+  CHECK(check_component("%C3a%A4") == bo::errc::invalid_utf8);
+  CHECK(check_component("%E2%82a%AC") == bo::errc::invalid_utf8);
+  CHECK(check_component("%E2a%82%AC") == bo::errc::invalid_utf8);
+  CHECK(check_component("%C3+%A4") == bo::errc::invalid_utf8);
+  CHECK(check_component("a%C3%A4b%E2%82%ACc") == bo::errc::ok);
+  CHECK(check_component("%C3%A4") == bo::errc::ok);
+}
+
 TEST_CASE("'+' is a space in form decoding and literal otherwise") {
   CHECK(decode_all("a+b", true).bytes == "a b");
   CHECK(decode_all("a+b", false).bytes == "a+b");
