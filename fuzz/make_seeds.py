@@ -173,14 +173,14 @@ def redirect():
 # ----------------------------------------------------------------- json
 JSON_DOCS = {
     # RFC 8259 and token-response shapes
-    "vector-15": b'{"access_token":"1\\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"}',
-    "vector-16": b'{"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null}',
-    "vector-17": b'{"access_token":"mF_9.B5f-4.1JqM","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}',
-    "vector-18": b'{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","expires_in":3600,"example_parameter":"example_value"}',
-    "vector-21": b'{"error":"invalid_grant","error_description":"The authorization code has expired"}',
-    "vector-24": b'{"error":"invalid_request","error_description":"Missing parameter. \\"code\\" is required"}',
-    "vector-25": b'{"message":"Whoops, it looks like you\'ve posted that one recently.","code":1025,"success":false}',
-    "vector-27": b'{"success":true,"message":"Access successfully revoked!"}',
+    "buffer-escaped-slash-token": b'{"access_token":"1\\/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60"}',
+    "buffer-null-scope": b'{"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null}',
+    "rfc6749-refresh-token": b'{"access_token":"mF_9.B5f-4.1JqM","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"}',
+    "unknown-token-type": b'{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"example","expires_in":3600,"example_parameter":"example_value"}',
+    "invalid-grant-expired": b'{"error":"invalid_grant","error_description":"The authorization code has expired"}',
+    "escaped-quotes-description": b'{"error":"invalid_request","error_description":"Missing parameter. \\"code\\" is required"}',
+    "buffer-envelope-1025": b'{"message":"Whoops, it looks like you\'ve posted that one recently.","code":1025,"success":false}',
+    "buffer-deauthorized": b'{"success":true,"message":"Access successfully revoked!"}',
     "nested": b'{"a":[1,2,{"b":null}],"c":{"d":[true,false]},"access_token":"x","e":-1.5e+10}',
     "top-array": b'[{"access_token":"x"}, 1, "s", [], {}]',
     "top-string": b'"x"',
@@ -258,19 +258,19 @@ def token_response():
     def t(name, status_index, body, headers=1):
         write("token_response", name, bytes([status_index, headers]) + body)
 
-    t("vector-15", 0, JSON_DOCS["vector-15"])
-    t("vector-16", 0, JSON_DOCS["vector-16"])
-    t("vector-17", 0, JSON_DOCS["vector-17"], headers=5)
-    t("vector-18", 0, JSON_DOCS["vector-18"])
-    t("vector-19", 0, b'{"token_type":"bearer"}')
-    t("vector-20", 0, b'{"error":"invalid_grant"}')
-    t("vector-21", 4, JSON_DOCS["vector-21"])
-    t("vector-22", 4, b'{"error":"invalid_client","error_description":"The client credentials are invalid"}')
-    t("vector-23", 4, b'{"error": "error_message"}')
-    t("vector-24", 4, JSON_DOCS["vector-24"])
-    t("vector-25", 4, JSON_DOCS["vector-25"])
-    t("vector-26", 6, b'{"success":false,"code":1001,"error":"Access token required."}')
-    t("vector-27", 0, JSON_DOCS["vector-27"])
+    t("buffer-escaped-slash-token", 0, JSON_DOCS["buffer-escaped-slash-token"])
+    t("buffer-null-scope", 0, JSON_DOCS["buffer-null-scope"])
+    t("rfc6749-refresh-token", 0, JSON_DOCS["rfc6749-refresh-token"], headers=5)
+    t("unknown-token-type", 0, JSON_DOCS["unknown-token-type"])
+    t("no-access-token", 0, b'{"token_type":"bearer"}')
+    t("error-only", 0, b'{"error":"invalid_grant"}')
+    t("invalid-grant-expired", 4, JSON_DOCS["invalid-grant-expired"])
+    t("invalid-client", 4, b'{"error":"invalid_client","error_description":"The client credentials are invalid"}')
+    t("error-with-space", 4, b'{"error": "error_message"}')
+    t("escaped-quotes-description", 4, JSON_DOCS["escaped-quotes-description"])
+    t("buffer-envelope-1025", 4, JSON_DOCS["buffer-envelope-1025"])
+    t("buffer-envelope-1001", 6, b'{"success":false,"code":1001,"error":"Access token required."}')
+    t("buffer-deauthorized", 0, JSON_DOCS["buffer-deauthorized"])
     t("strict-ok", 0, b'{"access_token":"1/abc","token_type":"bearer","expires_in":3600}', headers=2)
     t("escaped-solidus", 0, b'{"access_token":"\\u0031\\/abc","token_type":"Bearer"}')
     t("token-type-upper", 0, b'{"access_token":"a","token_type":"BEARER"}')
@@ -316,8 +316,8 @@ def token_response():
     t("deauth-false", 0, b'{"success":false}')
     t("deauth-string", 0, b'{"success":"true"}')
     t("deauth-401", 5, b"")
-    t("bom", 0, b"\xef\xbb\xbf" + JSON_DOCS["vector-15"])
-    t("nul-after", 0, JSON_DOCS["vector-15"] + b"\x00x")
+    t("bom", 0, b"\xef\xbb\xbf" + JSON_DOCS["buffer-escaped-slash-token"])
+    t("nul-after", 0, JSON_DOCS["buffer-escaped-slash-token"] + b"\x00x")
     # Tight limits (max_body 256, max_value 16, max_json_depth 3): within, and one over each.
     tight = 9
     t("tight-within", 0, b'{"access_token":"a","token_type":"bearer","refresh_token":"r","expires_in":60}', tight)

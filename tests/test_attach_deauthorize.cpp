@@ -367,7 +367,7 @@ TEST_CASE("api response: 401 means log in again") {
   auto r = bo::check_api_response(response(401, ""));
   CHECK(r.code() == bo::errc::token_rejected);
   CHECK(r.error().http_status == 401);
-  // Vector 34's challenge with 401: still rejected, whatever the error name.
+  // A draft-style challenge with 401 (error="invalid_grant"): still rejected, whatever the error name.
   auto draft = bo::check_api_response(
       response(401, "", {{"WWW-Authenticate", R"(Bearer realm="Service", error="invalid_grant")"}}));
   CHECK(draft.code() == bo::errc::token_rejected);
