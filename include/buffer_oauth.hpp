@@ -8,7 +8,7 @@
 // Sections, in the order data flows through them (each uses only those above):
 //    1. Errors        errc, errc_category, error, result<T>
 //    2. Text          limits, character sets, percent coding, UTF-8, URL split
-//    3. JSON          strict RFC 8259 reader for token and error bodies
+//    3. JSON          strict RFC 8259 reader for token and error bodies, nested values
 //    4. PKCE, state   SHA-256, HMAC-SHA256, base64/base64url, S256, OS entropy
 //    5. HTTP values   http_header, http_request, http_response
 //    6. Provider      provider (Buffer built in), client
@@ -932,8 +932,10 @@ inline void append_pair(std::string& out, std::string_view name, std::string_vie
 //
 // A strict RFC 8259 reader. It validates the whole document in one iterative
 // pass (no recursion, depth bounded) and hands back views of the top-level
-// members the caller asked for. Nothing is allocated unless a string holding
-// escapes must be decoded.
+// members the caller asked for. Nested values are read from those views
+// without validating again: the elements of an array, the members of an
+// object, an array of strings. Nothing is allocated unless a string holding
+// escapes must be decoded or strings are collected.
 
 namespace detail {
 
@@ -1024,6 +1026,38 @@ inline std::string json_unescape(std::string_view raw) {
     }
   }
   return out;
+}
+
+/// Whether a member name as it appears in a validated document (`raw`, between
+/// the quotes, with `esc` saying it holds escapes) is `want`.
+inline bool json_name_equals(std::string_view raw, bool esc, std::string_view want) noexcept {
+  if (!esc) return raw == want;
+  if (raw.size() > 6 * want.size()) return false;
+  // Escaped names are rare: decode into a small stack buffer and compare.
+  char buf[256];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < raw.size();) {
+    if (n >= sizeof buf) return false;
+    unsigned char c = static_cast<unsigned char>(raw[i++]);
+    if (c == '\\') {
+      const char e = raw[i++];
+      if (e == 'u') {
+        std::uint32_t cp = 0;
+        read_u_escape(raw, i, cp);     // validated: cannot fail
+        if (cp >= 0x80) return false;  // OAuth member names are ASCII
+        c = static_cast<unsigned char>(cp);
+      } else {
+        c = static_cast<unsigned char>(e == 'b'   ? '\b'
+                                       : e == 'f' ? '\f'
+                                       : e == 'n' ? '\n'
+                                       : e == 'r' ? '\r'
+                                       : e == 't' ? '\t'
+                                                  : e);
+      }
+    }
+    buf[n++] = static_cast<char>(c);
+  }
+  return std::string_view(buf, n) == want;
 }
 
 class json_scanner {
@@ -1155,7 +1189,7 @@ class json_scanner {
       chosen = nullptr;
       for (std::size_t k = nslots; k-- > 0;) {  // slot names are distinct: stop at the match
         const std::string_view want = slots[k].name;
-        if (esc ? name_equals(name, esc, want)
+        if (esc ? json_name_equals(name, esc, want)
                 : name.size() == want.size() && (name.empty() || name[0] == want[0]) && name == want) {
           chosen = &slots[k];
           break;
@@ -1167,36 +1201,6 @@ class json_scanner {
     ++i_;
     escaped = false;
     return true;
-  }
-
-  static bool name_equals(std::string_view raw, bool esc, std::string_view want) noexcept {
-    if (!esc) return raw == want;
-    if (raw.size() > 6 * want.size()) return false;
-    // Escaped names are rare: decode into a small stack buffer and compare.
-    char buf[256];
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < raw.size();) {
-      if (n >= sizeof buf) return false;
-      unsigned char c = static_cast<unsigned char>(raw[i++]);
-      if (c == '\\') {
-        const char e = raw[i++];
-        if (e == 'u') {
-          std::uint32_t cp = 0;
-          read_u_escape(raw, i, cp);     // validated: cannot fail
-          if (cp >= 0x80) return false;  // OAuth member names are ASCII
-          c = static_cast<unsigned char>(cp);
-        } else {
-          c = static_cast<unsigned char>(e == 'b'   ? '\b'
-                                         : e == 'f' ? '\f'
-                                         : e == 'n' ? '\n'
-                                         : e == 'r' ? '\r'
-                                         : e == 't' ? '\t'
-                                                    : e);
-        }
-      }
-      buf[n++] = static_cast<char>(c);
-    }
-    return std::string_view(buf, n) == want;
   }
 
   void record(json_slot* slot, json_type t, std::size_t start, bool escaped) noexcept {
@@ -1333,6 +1337,160 @@ inline result<json_value> json_member(const json_slot* slots, std::size_t nslots
 
 inline std::string json_string(const json_value& v) {
   return v.escaped ? json_unescape(v.raw) : std::string(v.raw);
+}
+
+/// Steps through the elements of an array value, or the members of an object
+/// value, taken from a document json_read accepted. It trusts that validation
+/// and only keeps within bounds: a value that is not such a container yields
+/// nothing. Element values are described as json_value describes members.
+class json_elements {
+ public:
+  explicit json_elements(const json_value& container) noexcept {
+    const std::string_view raw = container.raw;
+    const bool array = container.type == json_type::array, object = container.type == json_type::object;
+    if ((array || object) && raw.size() >= 2 && raw.front() == (array ? '[' : '{') &&
+        raw.back() == (array ? ']' : '}'))
+      s_ = raw.substr(1, raw.size() - 2);  // between the brackets
+  }
+
+  /// The next array element; false after the last.
+  bool next(json_value& element) noexcept {
+    skip_ws();
+    if (at_end()) return false;
+    const char c = s_[i_];
+    const std::size_t start = i_;
+    element.escaped = false;
+    if (c == '"') {
+      element.type = json_type::string;
+      element.raw = string(element.escaped);
+    } else {
+      element.type = c == '{' ? json_type::object
+                     : c == '[' ? json_type::array
+                     : c == 't' || c == 'f' ? json_type::boolean
+                     : c == 'n' ? json_type::null
+                                : json_type::number;
+      if (c == '{' || c == '[')
+        skip_container();
+      else
+        while (!at_end() && !is_delimiter(s_[i_])) ++i_;
+      element.raw = s_.substr(start, i_ - start);
+    }
+    skip_ws();
+    if (!at_end() && s_[i_] == ',') ++i_;
+    return true;
+  }
+
+  /// The next object member: its name as written (between the quotes) and
+  /// whether that holds escapes, and its value; false after the last.
+  bool next_member(std::string_view& name, bool& name_escaped, json_value& value) noexcept {
+    skip_ws();
+    if (at_end() || s_[i_] != '"') return false;
+    name_escaped = false;
+    name = string(name_escaped);
+    skip_ws();
+    if (at_end() || s_[i_] != ':') return false;
+    ++i_;
+    return next(value);
+  }
+
+ private:
+  bool at_end() const noexcept { return i_ >= s_.size(); }
+  void skip_ws() noexcept {
+    while (!at_end() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  }
+  static bool is_delimiter(char c) noexcept {
+    return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  }
+
+  // At the opening quote; returns the text between the quotes.
+  std::string_view string(bool& escaped) noexcept {
+    const std::size_t start = ++i_;
+    while (!at_end()) {
+      const char c = s_[i_++];
+      if (c == '"') return s_.substr(start, i_ - 1 - start);
+      if (c == '\\') {
+        escaped = true;
+        if (!at_end()) ++i_;  // the escaped character cannot end the string
+      }
+    }
+    return s_.substr(start);
+  }
+
+  // At '{' or '['; leaves i_ after the bracket that closes it. Brackets inside
+  // strings do not count.
+  void skip_container() noexcept {
+    std::size_t depth = 0;
+    while (!at_end()) {
+      const char c = s_[i_];
+      if (c == '"') {
+        bool ignored = false;
+        string(ignored);
+        continue;
+      }
+      ++i_;
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return;
+    }
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+/// Fills `slots` from the members of an object value, as json_read does at the
+/// top level: the last occurrence's value and the count, so json_member can
+/// refuse a repeated name. The slots start empty; anything but an object
+/// fills nothing.
+inline void json_read_object(const json_value& object, json_slot* slots, std::size_t nslots) noexcept {
+  json_elements members(object);
+  std::string_view name;
+  bool escaped = false;
+  json_value value;
+  while (members.next_member(name, escaped, value)) {
+    for (std::size_t k = 0; k < nslots; ++k) {
+      if (!json_name_equals(name, escaped, slots[k].name)) continue;
+      ++slots[k].count;
+      slots[k].value = value;
+      break;
+    }
+  }
+}
+
+/// Calls `each` with every element of the array `member`, which must hold only
+/// strings: invalid_member_type for anything else, too_large for more than
+/// `max_count` elements.
+template <class Each>
+result<void> json_each_string(const json_value& array, std::size_t max_count, std::string_view member,
+                              Each each) {
+  if (array.type != json_type::array) return fail(errc::invalid_member_type, member);
+  json_elements elements(array);
+  json_value element;
+  for (std::size_t n = 0; elements.next(element);) {
+    if (element.type != json_type::string) return fail(errc::invalid_member_type, member);
+    if (++n > max_count) return fail(errc::too_large, member);
+    each(element);
+  }
+  return {};
+}
+
+/// The decoded strings of the array `member` (see json_each_string).
+inline result<std::vector<std::string>> json_string_array(const json_value& array, std::size_t max_count,
+                                                          std::string_view member) {
+  std::vector<std::string> out;
+  auto read = json_each_string(array, max_count, member, [&](const json_value& s) { out.push_back(json_string(s)); });
+  if (!read) return read.error();
+  return out;
+}
+
+/// Whether the array of strings `member` holds `wanted` (see json_each_string).
+inline result<bool> json_string_array_contains(const json_value& array, std::size_t max_count,
+                                               std::string_view member, std::string_view wanted) {
+  bool found = false;
+  auto read = json_each_string(array, max_count, member, [&](const json_value& s) {
+    found = found || (s.escaped ? json_unescape(s.raw) == wanted : s.raw == wanted);
+  });
+  if (!read) return read.error();
+  return found;
 }
 
 }  // namespace detail
