@@ -13,6 +13,10 @@
 //    seen as often as nlohmann's SAX parser sees it at the top level;
 //    json_member refuses exactly the repeated ones; a single member's value
 //    equals nlohmann's (strings decoded to the same bytes, valid UTF-8);
+//  - every array and object in an accepted document, walked with
+//    json_elements and json_read_object, holds nlohmann's elements in order
+//    and its members under their decoded names, each inside its container;
+//    json_string_array reads an array exactly when nlohmann sees only strings;
 //  - tighter limits only ever add depth_exceeded / too_large refusals.
 
 #include "fuzz_nlohmann.hpp"
@@ -85,6 +89,78 @@ void compare_members(const reading& ours, const sax_report& sax, const json& j,
   }
 }
 
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// `v` is an array or object inside ours.doc as json_read accepted it, and
+// `theirs` the same value as nlohmann read it from `nlohmann_doc`.
+void compare_nested(const d::json_value& v, const json& theirs, std::string_view doc,
+                    std::string_view nlohmann_doc) {
+  FUZZ_CHECK(same_type(v.type, theirs));
+  const char* const inside_end = v.raw.data() + v.raw.size();
+  const char* previous_end = v.raw.data();
+  auto check_element = [&](const d::json_value& e, const json& t) {
+    FUZZ_CHECK(e.raw.data() > previous_end && e.raw.data() + e.raw.size() < inside_end);
+    previous_end = e.raw.data() + e.raw.size();
+    FUZZ_CHECK(same_type(e.type, t));
+    if (e.type == d::json_type::string) {
+      FUZZ_CHECK(d::json_string(e) == t.get<std::string>());
+      FUZZ_CHECK(e.escaped == contains(e.raw, "\\"));
+    } else if (e.type == d::json_type::array || e.type == d::json_type::object) {
+      compare_nested(e, t, doc, nlohmann_doc);
+    } else {
+      const auto offset = static_cast<std::size_t>(e.raw.data() - doc.data());
+      FUZZ_CHECK(nlohmann_parse(nlohmann_doc.substr(offset, e.raw.size())) == t);
+    }
+  };
+
+  d::json_elements walk(v);
+  d::json_value e;
+  if (v.type == d::json_type::array) {
+    std::size_t n = 0;
+    while (walk.next(e)) {
+      FUZZ_CHECK(n < theirs.size());
+      check_element(e, theirs[n++]);
+    }
+    FUZZ_CHECK(n == theirs.size());
+    const bool only_strings = std::all_of(theirs.begin(), theirs.end(), [](const json& t) { return t.is_string(); });
+    const auto strings = d::json_string_array(v, n, "array");
+    FUZZ_CHECK(strings.has_value() == only_strings);
+    if (!strings) {
+      FUZZ_CHECK(strings.code() == errc::invalid_member_type);
+      return;
+    }
+    FUZZ_CHECK(*strings == theirs.get<std::vector<std::string>>());
+    for (const std::string& s : *strings) FUZZ_CHECK(*d::json_string_array_contains(v, n, "array", s));
+    if (n > 0) FUZZ_CHECK(d::json_string_array(v, n - 1, "array").code() == errc::too_large);
+    return;
+  }
+
+  // Every member under its decoded name; nlohmann keeps one per name.
+  std::string_view name;
+  bool escaped = false;
+  std::size_t members = 0;
+  while (walk.next_member(name, escaped, e)) {
+    ++members;
+    FUZZ_CHECK(theirs.contains(escaped ? d::json_unescape(name) : std::string(name)));
+  }
+  FUZZ_CHECK(members >= theirs.size());
+  // json_read_object compares names as the top level does, which knows only
+  // ASCII names.
+  std::vector<d::json_slot> slots;
+  for (auto it = theirs.begin(); it != theirs.end(); ++it)
+    if (is_ascii(it.key())) slots.push_back(d::json_slot{it.key(), {}, 0});
+  d::json_read_object(v, slots.data(), slots.size());
+  for (const d::json_slot& slot : slots) {
+    FUZZ_CHECK(slot.count >= 1);
+    if (slot.count == 1) {
+      previous_end = v.raw.data();
+      check_element(slot.value, theirs.at(std::string(slot.name)));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -121,6 +197,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!j.is_discarded());
     FUZZ_CHECK(same_type(*on_extent.top, j));
     compare_members(on_extent, sax, j, nlohmann_extent(comparable));
+    if (j.is_array() || j.is_object()) {
+      const std::string_view text = on_extent.doc;
+      const std::size_t first = text.find_first_not_of(" \t\n\r"), last = text.find_last_not_of(" \t\n\r");
+      const d::json_value top{*on_extent.top, text.substr(first, last + 1 - first), false};
+      compare_nested(top, j, on_extent.doc, nlohmann_extent(comparable));
+    }
   }
 
   // Tighter limits refuse more, never differently.
