@@ -16,7 +16,8 @@
 //    8. Authorize     build_authorize_url
 //    9. Redirect      parse_redirect
 //   10. Token         build_token_request, build_refresh_request,
-//                     parse_token_response, parse_refresh_response
+//                     parse_token_response, parse_refresh_response,
+//                     build_revocation_request, parse_revocation_response
 //   11. Attach        attach_token, check_api_response, parse_bearer_challenge
 //   12. Deauthorize   build_deauthorize_request, parse_deauthorize_response
 //   13. Flow          flow: the state machine, save and restore
@@ -195,6 +196,8 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
   X(token_rejected,           404, provider_refused, "the API rejected the access token; log in again") \
   X(http_error,               405, provider_refused, "unexpected HTTP status") \
   X(deauthorize_failed,       406, provider_refused, "the provider did not confirm the revocation") \
+  X(rate_limited,             407, provider_refused, "the provider asks to wait before trying again; see " \
+                                                     "retry_after") \
   X(too_large,                500, limit,            "input exceeds a size or count limit") \
   X(random_unavailable,       501, transport,        "the operating system's random source failed")
 // clang-format on
@@ -269,6 +272,12 @@ struct error {
   int http_status = 0;
   std::string body;           ///< at most 2 KiB, token-shaped runs redacted
   std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
+  /// rate_limited: how long the provider asks to wait, when its Retry-After
+  /// gave a number of seconds.
+  std::optional<std::chrono::seconds> retry_after;
+  /// rate_limited: the Retry-After HTTP-date ("Sun, 06 Nov 1994 08:49:37
+  /// GMT") as sent; compare it with your own clock, as this library reads none.
+  std::string retry_after_date;
 };
 
 namespace detail {
@@ -1949,6 +1958,7 @@ struct provider {
   std::string authorize_endpoint;
   std::string token_endpoint;
   std::string deauthorize_endpoint;            ///< empty: the provider has none
+  std::string revocation_endpoint;             ///< RFC 7009; empty: the provider has none
   std::string api_base;                        ///< tokens are only ever sent to this origin
   std::string issuer;                          ///< RFC 9207 iss to require; empty: none
   std::chrono::milliseconds code_lifetime{0};  ///< 0: no client-side limit
@@ -2569,15 +2579,18 @@ struct token {
 };
 
 namespace detail {
-/// POST to the token endpoint with client authentication done; fields follow.
-inline result<http_request> token_endpoint_request(const provider& p, const client& c, const limits& lim) {
+/// POST of a form to `endpoint` (the provider's field `what`) with client
+/// authentication done as at the token endpoint; fields follow. A client
+/// without a secret (a public client) sends only its client_id.
+inline result<http_request> client_authenticated_post(const provider& p, const client& c,
+                                                      const std::string& endpoint, std::string_view what,
+                                                      const limits& lim) {
   if (auto ok = check_client_id(c.id); !ok) return ok.error();
-  auto endpoint = check_endpoint(p.token_endpoint, p, lim, "token_endpoint");
-  if (!endpoint) return endpoint.error();
+  if (auto ok = check_endpoint(endpoint, p, lim, what); !ok) return ok.error();
   if (c.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
   http_request req;
   req.method = "POST";
-  req.url = p.token_endpoint;
+  req.url = endpoint;
   req.headers.push_back({"Content-Type", std::string(form_content_type)});
   req.headers.push_back({"Accept", "application/json"});
   if (p.authentication == client_auth::http_basic && !c.secret.empty()) {
@@ -2591,6 +2604,19 @@ inline result<http_request> token_endpoint_request(const provider& p, const clie
     if (!c.secret.empty()) append_pair(req.body, "client_secret", c.secret, encoding::form);
   }
   return req;
+}
+
+/// POST to the token endpoint with client authentication done; fields follow.
+inline result<http_request> token_endpoint_request(const provider& p, const client& c, const limits& lim) {
+  return client_authenticated_post(p, c, p.token_endpoint, "token_endpoint", lim);
+}
+
+/// A refresh token or a token to revoke: one or more VSCHAR (RFC 6749 A.17),
+/// within lim.max_value.
+inline result<void> check_vschar_token(std::string_view token, std::string_view what, const limits& lim) {
+  if (token.empty() || !all_of(token, is_vschar)) return fail(errc::invalid_token_syntax, what);
+  if (token.size() > lim.max_value) return fail(errc::too_large, what);
+  return {};
 }
 }  // namespace detail
 
@@ -2624,9 +2650,7 @@ inline result<http_request> build_refresh_request(const provider& p, const clien
                                                   const limits& lim = {}) {
   auto req = detail::token_endpoint_request(p, c, lim);
   if (!req) return req;
-  if (refresh_token.empty() || !detail::all_of(refresh_token, detail::is_vschar))
-    return detail::fail(errc::invalid_token_syntax, "refresh_token");
-  if (refresh_token.size() > lim.max_value) return detail::fail(errc::too_large, "refresh_token");
+  if (auto ok = detail::check_vschar_token(refresh_token, "refresh_token", lim); !ok) return ok.error();
   if (!scope.empty() && !detail::is_scope(scope)) return detail::fail(errc::invalid_character, "scope");
   using detail::encoding;
   detail::append_pair(req->body, "grant_type", "refresh_token", encoding::form);
@@ -2738,6 +2762,117 @@ inline result<token> parse_refresh_response(const provider& p, const http_respon
     t->refresh_token_rotated = t->refresh_token != previous_refresh_token;
   }
   return t;
+}
+
+// ---- Revocation (RFC 7009)
+
+/// Which kind of token a revocation request names (RFC 7009 §2.1); the
+/// server may search other kinds too. `none` sends no hint.
+enum class token_type_hint : std::uint8_t { none, access_token, refresh_token };
+
+/// Every hint with its name, which is also its value on the wire.
+inline constexpr detail::field<token_type_hint> token_type_hints[] = {
+    {token_type_hint::none, "none"},
+    {token_type_hint::access_token, "access_token"},
+    {token_type_hint::refresh_token, "refresh_token"},
+};
+
+static_assert(detail::in_enum_order(token_type_hints), "token_type_hints[k] is hint k");
+
+namespace detail {
+constexpr bool is_token_type_hint(token_type_hint h) noexcept {
+  return static_cast<std::size_t>(h) < sizeof token_type_hints / sizeof token_type_hints[0];
+}
+}  // namespace detail
+
+inline constexpr std::string_view to_string(token_type_hint h) noexcept {
+  return detail::is_token_type_hint(h) ? token_type_hints[static_cast<std::size_t>(h)].name : "unknown";
+}
+
+/// The revocation POST (RFC 7009 §2.1): `token` and the hint, with the
+/// client authenticated as at the token endpoint, e.g. for HTTP Basic:
+///   POST https://server.example.com/revoke
+///   Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW
+///   token=45ghiukldjahdnhzdauz&token_type_hint=refresh_token
+inline result<http_request> build_revocation_request(const provider& p, const client& c,
+                                                     std::string_view token,
+                                                     token_type_hint hint = token_type_hint::none,
+                                                     const limits& lim = {}) {
+  if (p.revocation_endpoint.empty())
+    return detail::fail(errc::invalid_endpoint, "provider has no revocation endpoint");
+  if (!detail::is_token_type_hint(hint))
+    return detail::fail(errc::invalid_argument,
+                        "token_type_hint must be none, access_token or refresh_token");
+  auto req = detail::client_authenticated_post(p, c, p.revocation_endpoint, "revocation_endpoint", lim);
+  if (!req) return req;
+  if (auto ok = detail::check_vschar_token(token, "token", lim); !ok) return ok.error();
+  using detail::encoding;
+  detail::append_pair(req->body, "token", token, encoding::form);
+  if (hint != token_type_hint::none)
+    detail::append_pair(req->body, "token_type_hint", to_string(hint), encoding::form);
+  return req;
+}
+
+namespace detail {
+/// Whether `s` has exactly the shape of an IMF-fixdate (RFC 9110 §5.6.7),
+/// "Sun, 06 Nov 1994 08:49:37 GMT": in `shape`, '?' is a letter of a day or
+/// month name and '#' a digit.
+inline bool is_imf_fixdate(std::string_view s) noexcept {
+  constexpr std::string_view shape = "???, ## ??? #### ##:##:## GMT";
+  constexpr std::string_view days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    const bool fits = shape[i] == '#' ? is_digit(ch) : shape[i] == '?' ? is_alpha(ch) : s[i] == shape[i];
+    if (!fits) return false;
+  }
+  auto one_of = [](const auto& names, std::string_view name) {
+    for (std::string_view n : names)
+      if (n == name) return true;
+    return false;
+  };
+  return one_of(days, s.substr(0, 3)) && one_of(months, s.substr(8, 3));
+}
+
+/// Reads a Retry-After value (RFC 9110 §10.2.3) into `e`: delay-seconds,
+/// which is 1*DIGIT, as `retry_after`, or an IMF-fixdate kept as text in
+/// `retry_after_date`. Anything else ("-1", "1e3", "+5", "", more digits than
+/// fit) sets neither: a malformed hint must not hide the refusal it came with.
+inline void parse_retry_after(std::string_view value, error& e) {
+  std::int64_t seconds = 0;
+  if (parse_seconds(value, seconds)) {
+    e.retry_after = std::chrono::seconds(seconds);
+  } else if (is_imf_fixdate(value)) {
+    e.retry_after_date.assign(value);
+  }
+}
+}  // namespace detail
+
+/// Reads the revocation endpoint's answer (RFC 7009 §2.2). HTTP 200 means
+/// revoked, whatever the body says (the RFC has the client ignore it). Else:
+/// an RFC 6749 §5.2 error body such as unsupported_token_type (token_error,
+/// with `from_provider`); 503 or 429 with Retry-After (rate_limited, with
+/// `retry_after` or `retry_after_date`); a JSON object body that does not
+/// read (malformed_json, duplicate_member, too_large...); else http_error.
+inline result<void> parse_revocation_response(const http_response& r, const limits& lim = {}) {
+  return detail::read_response(r, [&]() -> result<void> {
+    if (r.status == 200) return {};
+    const std::string* retry_after = find_header(r.headers, "Retry-After");
+    if (retry_after && (r.status == 503 || r.status == 429)) {
+      error e = detail::fail(errc::rate_limited);
+      detail::parse_retry_after(*retry_after, e);
+      return e;
+    }
+    if (detail::opens_json_object(r.body)) {
+      auto members = detail::read_response_members(r.body, lim);
+      if (!members) return members.error();
+      if (auto e = detail::response_error(*members, r)) return *std::move(e);
+    }
+    return detail::fail(errc::http_error,
+                        "the revocation endpoint answered HTTP " + std::to_string(r.status));
+  });
 }
 
 // ============================================================================

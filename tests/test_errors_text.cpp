@@ -104,6 +104,7 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(token_rejected, 404, provider_refused),
     BO_ERRC_ROW(http_error, 405, provider_refused),
     BO_ERRC_ROW(deauthorize_failed, 406, provider_refused),
+    BO_ERRC_ROW(rate_limited, 407, provider_refused),
     BO_ERRC_ROW(too_large, 500, limit),
     BO_ERRC_ROW(random_unavailable, 501, transport),
 };
@@ -353,7 +354,7 @@ TEST_CASE("every errc has a snake_case name and a non-empty message of its own")
 }
 
 TEST_CASE("an errc value outside the table gets a placeholder name and message, category none") {
-  for (unsigned v : {1u, 99u, 107u, 114u, 223u, 317u, 407u, 502u, 999u, 65535u}) {
+  for (unsigned v : {1u, 99u, 107u, 114u, 223u, 317u, 408u, 502u, 999u, 65535u}) {
     CAPTURE(v);
     const auto code = static_cast<bo::errc>(v);
     CHECK(bo::to_string(code) == "unknown");
