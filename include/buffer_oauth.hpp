@@ -2853,16 +2853,18 @@ inline void parse_retry_after(std::string_view value, error& e) {
 /// Reads the revocation endpoint's answer (RFC 7009 §2.2). HTTP 200 means
 /// revoked, whatever the body says (the RFC has the client ignore it). Else:
 /// an RFC 6749 §5.2 error body such as unsupported_token_type (token_error,
-/// with `from_provider`); 503 or 429 with Retry-After (rate_limited, with
-/// `retry_after` or `retry_after_date`); a JSON object body that does not
+/// with `from_provider`); 429, or 503 with Retry-After (rate_limited, with
+/// `retry_after` or `retry_after_date` when given); a JSON object body that does not
 /// read (malformed_json, duplicate_member, too_large...); else http_error.
 inline result<void> parse_revocation_response(const http_response& r, const limits& lim = {}) {
   return detail::read_response(r, [&]() -> result<void> {
     if (r.status == 200) return {};
+    // 429 is a rate limit with or without a delay (RFC 6585 §4); a 503 is one
+    // only when it says how long to wait.
     const std::string* retry_after = find_header(r.headers, "Retry-After");
-    if (retry_after && (r.status == 503 || r.status == 429)) {
+    if (r.status == 429 || (r.status == 503 && retry_after)) {
       error e = detail::fail(errc::rate_limited);
-      detail::parse_retry_after(*retry_after, e);
+      if (retry_after) detail::parse_retry_after(*retry_after, e);
       return e;
     }
     if (detail::opens_json_object(r.body)) {

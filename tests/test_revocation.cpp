@@ -220,7 +220,7 @@ TEST_CASE("revocation response: an error body that breaks RFC 6749's rules is ma
 
 TEST_CASE("revocation response: any other answer is http_error with the status and a redacted body") {
   const std::string token(40, 'A');
-  for (int status : {201, 204, 302, 400, 404, 500, 503, 429}) {
+  for (int status : {201, 204, 302, 400, 404, 500, 503}) {
     CAPTURE(status);
     auto r = revocation(status, "<html>" + token + "</html>");
     REQUIRE(!r);
@@ -236,6 +236,17 @@ TEST_CASE("revocation response: any other answer is http_error with the status a
     CHECK(r.code() == bo::errc::http_error);
     CHECK(r.error().http_status == 500);
   }
+}
+
+TEST_CASE("revocation response: 429 is rate_limited even without Retry-After; 503 only with it") {
+  auto limited = revocation(429, "<html>slow down</html>");
+  REQUIRE(!limited);
+  CHECK(limited.code() == bo::errc::rate_limited);
+  CHECK(limited.error().http_status == 429);
+  CHECK(!limited.error().retry_after);
+  CHECK(limited.error().retry_after_date.empty());
+  CHECK(revocation(503, "").code() == bo::errc::http_error);
+  CHECK(revocation(503, "", {{"Retry-After", "5"}}).code() == bo::errc::rate_limited);
 }
 
 TEST_CASE("revocation response: Retry-After only counts with 503 or 429") {

@@ -34,7 +34,7 @@ pairs form_fields(std::string_view body) {
         std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=&").find(ch) !=
         std::string_view::npos);
   }
-  const pairs fields = form_pairs(body);
+  pairs fields = form_pairs(body);
   for (const auto& kv : fields)
     for (const std::string* text : {&kv.first, &kv.second})
       for (char ch : *text) CHECK((static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f));
