@@ -99,7 +99,7 @@ TEST_CASE("revocation request: client_secret_post puts id and secret in the body
 }
 
 TEST_CASE("revocation request: a public client sends its client_id and never a secret") {
-  for (auto p : {rfc7009_server(), body_auth_server()}) {
+  for (const auto& p : {rfc7009_server(), body_auth_server()}) {
     auto req = bo::build_revocation_request(p, public_client(), "tok", bo::token_type_hint::refresh_token);
     REQUIRE(req);
     CHECK(header(*req, "Authorization") == nullptr);
