@@ -1041,12 +1041,10 @@ inline std::string json_unescape(std::string_view raw) {
 /// the quotes, with `esc` saying it holds escapes) is `want`.
 inline bool json_name_equals(std::string_view raw, bool esc, std::string_view want) noexcept {
   if (!esc) return raw == want;
-  if (raw.size() > 6 * want.size()) return false;
-  // Escaped names are rare: decode into a small stack buffer and compare.
-  char buf[256];
+  if (raw.size() > 6 * want.size()) return false;  // an ASCII character takes at most 6 bytes
+  // Decoded one character at a time and compared as it comes: no buffer, no length limit.
   std::size_t n = 0;
-  for (std::size_t i = 0; i < raw.size();) {
-    if (n >= sizeof buf) return false;
+  for (std::size_t i = 0; i < raw.size(); ++n) {
     unsigned char c = static_cast<unsigned char>(raw[i++]);
     if (c == '\\') {
       const char e = raw[i++];
@@ -1064,9 +1062,9 @@ inline bool json_name_equals(std::string_view raw, bool esc, std::string_view wa
                                                   : e);
       }
     }
-    buf[n++] = static_cast<char>(c);
+    if (n >= want.size() || static_cast<unsigned char>(want[n]) != c) return false;
   }
-  return std::string_view(buf, n) == want;
+  return n == want.size();
 }
 
 class json_scanner {

@@ -98,12 +98,18 @@ TEST_CASE("json_elements: one element of each type") {
 
 TEST_CASE("json_elements: many elements, in order, with whitespace everywhere") {
   const std::vector<element> want = {
-      {T::string, "a", false}, {T::number, "0", false},       {T::boolean, "true", false},
-      {T::null, "null", false}, {T::number, "12", false},     {T::object, "{\"k\" : [1 , 2]}", false},
-      {T::array, "[ [ ] , \"]\" ]", false}, {T::string, "z", false},
+      {T::string, "a", false},
+      {T::number, "0", false},
+      {T::boolean, "true", false},
+      {T::null, "null", false},
+      {T::number, "12", false},
+      {T::object, "{\"k\" : [1 , 2]}", false},
+      {T::array, "[ [ ] , \"]\" ]", false},
+      {T::string, "z", false},
   };
   CHECK(elements_of("[\"a\",0,true,null,12,{\"k\" : [1 , 2]},[ [ ] , \"]\" ],\"z\"]") == want);
-  CHECK(elements_of(" [ \"a\" ,\n0\t,\rtrue , null,12 , {\"k\" : [1 , 2]} ,[ [ ] , \"]\" ] , \"z\" ] ") == want);
+  CHECK(elements_of(" [ \"a\" ,\n0\t,\rtrue , null,12 , {\"k\" : [1 , 2]} ,[ [ ] , \"]\" ] , \"z\" ] ") ==
+        want);
 }
 
 TEST_CASE("json_elements: nested containers are one element each, brackets inside strings do not count") {
@@ -150,8 +156,9 @@ TEST_CASE("json_elements: a view cut inside a string or a container is never rea
 }
 
 TEST_CASE("json_read_object: fills the object's own members, not those nested deeper") {
-  const object_reading r("{\"o\":{ \"code\" : \"UNAUTHORIZED\",\"inner\":{\"window\":\"1h\"}, \"window\":\"15m\" }}",
-                         {"code", "window", "missing"});
+  const object_reading r(
+      "{\"o\":{ \"code\" : \"UNAUTHORIZED\",\"inner\":{\"window\":\"1h\"}, \"window\":\"15m\" }}",
+      {"code", "window", "missing"});
   REQUIRE(r["code"].has_value());
   CHECK(r["code"]->type == T::string);
   CHECK(r["code"]->raw == "UNAUTHORIZED");
@@ -189,8 +196,8 @@ TEST_CASE("json_read_object: an empty object or a value that is no object fills 
     CHECK(r.slots[0].count == 0);
   }
   // Views no validated document gives, each in a block of exactly its size.
-  for (std::string_view raw : {"{", "{\"code\"", "{\"code\":", "{\"code\"}", "{\"co\\", "{\"co\\}", "{\"code\":}",
-                               "{\"c\\u00\":1}", "{\"c\\ud800\":1}"}) {
+  for (std::string_view raw : {"{", "{\"code\"", "{\"code\":", "{\"code\"}", "{\"co\\", "{\"co\\}",
+                               "{\"code\":}", "{\"c\\u00\":1}", "{\"c\\ud800\":1}"}) {
     CAPTURE(raw);
     const exact_copy copy(raw);
     d::json_slot slot{"code", {}, 0};
@@ -230,7 +237,8 @@ TEST_CASE("json_string_array_contains: compares decoded strings") {
   CHECK(d::json_string_array_contains(v, 8, "code_challenge_methods_supported", "S256").value());
   CHECK(d::json_string_array_contains(v, 8, "code_challenge_methods_supported", "plain").value());
   CHECK_FALSE(d::json_string_array_contains(v, 8, "code_challenge_methods_supported", "S2").value());
-  CHECK_FALSE(d::json_string_array_contains(v, 8, "code_challenge_methods_supported", "S\\u0032\\u00356").value());
+  CHECK_FALSE(
+      d::json_string_array_contains(v, 8, "code_challenge_methods_supported", "S\\u0032\\u00356").value());
   CHECK(d::json_string_array_contains(v, 1, "code_challenge_methods_supported", "S256").code() ==
         bo::errc::too_large);
 }
@@ -291,4 +299,12 @@ TEST_CASE("nested reading: a client registration response's redirect URIs") {
       "redirect_uris");
   CHECK(d::json_string_array(doc.member(), bo::limits{}.max_parameters, "redirect_uris").value() ==
         std::vector<std::string>{"https://client.example/cb", "https://client.example/cb2"});
+}
+
+TEST_CASE("json_read_object: an escaped member name of any length is found") {
+  const std::string name = std::string(300, 'k') + "\n" + std::string(40, 'z');
+  const std::string text = "{\"o\":{\"" + std::string(300, 'k') + "\\n" + std::string(40, 'z') + "\":7}}";
+  const object_reading r(text, {name});
+  REQUIRE(r.slots[0].count == 1);
+  CHECK(r.slots[0].value.raw == "7");
 }
