@@ -65,7 +65,7 @@ buffer_oauth::provider make_provider(const CLI::App& app, const provider_options
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                                       : buffer_oauth::provider::buffer();
+                                       : buffer_oauth::provider::buffer_legacy();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;

@@ -87,7 +87,7 @@ class demo_provider {
   /// How a client describes this provider: Buffer's profile with every
   /// endpoint here and plain http allowed for loopback.
   buffer_oauth::provider profile() const {
-    auto p = buffer_oauth::provider::buffer();
+    auto p = buffer_oauth::provider::buffer_legacy();
     p.name = "buffer-demo";
     p.authorize_endpoint = base_url() + "/oauth2/authorize";
     p.token_endpoint = base_url() + "/1/oauth2/token.json";

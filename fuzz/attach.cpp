@@ -136,7 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t opt = ob.next();
   const auto parts = split(a, in, 6);
 
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   if (opt & 8) {
     p = bo::provider::generic("g", "http://127.0.0.1:8080/authorize", "http://127.0.0.1:8080/token",
                               "http://127.0.0.1:8080/api/");

@@ -81,7 +81,7 @@ std::string query_of(std::string_view url) {
 }
 
 void round_trip(std::uint8_t opt, const std::vector<std::string_view>& parts, std::uint64_t seed) {
-  bo::provider p = (opt & 32) ? bo::provider::buffer() : generic_provider();
+  bo::provider p = (opt & 32) ? bo::provider::buffer_legacy() : generic_provider();
   if (opt & 64) p.name.assign(parts[0]);
   bo::client c = default_client();
   if (!parts[4].empty()) c.id.assign(parts[4]);
@@ -227,7 +227,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view in = as_view(data, size);
   option_bytes ob(in);
   const std::uint8_t opt = ob.next();
-  const bo::provider providers[] = {bo::provider::buffer(), generic_provider()};
+  const bo::provider providers[] = {bo::provider::buffer_legacy(), generic_provider()};
   const bo::client c = default_client();
   switch (opt & 3) {
     case 0:

@@ -143,7 +143,7 @@ void check_authorize(std::string_view input) {
   static constexpr std::string_view redirects[] = {
       "https://client.example/back", "http://127.0.0.1:51004/cb",
       "https://client.example/back?tenant=7&x=a%20b", "https://[::1]:8443/cb"};
-  const bo::provider p = (opt & 1) ? bo::provider::buffer()
+  const bo::provider p = (opt & 1) ? bo::provider::buffer_legacy()
                                    : bo::provider::generic("g", "https://auth.example/authorize?x=1",
                                                            "https://auth.example/token", "https://api.example/");
   bo::client c;

@@ -39,7 +39,7 @@ constexpr std::string_view kRedirects[] = {"https://client.example/back", "http:
 const std::string kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 void check_token_request(const bo::client& c, const std::string& code) {
-  static const bo::provider buffer = bo::provider::buffer();
+  static const bo::provider buffer = bo::provider::buffer_legacy();
   static const bo::provider generic =
       bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token", "https://api.example/");
   for (const bo::provider* p : {&buffer, &generic}) {
@@ -188,7 +188,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   c.id = "4e9680c0512f7ed322000000";
   c.secret = "s3cr3t+/=&%";
   c.redirect_uri.assign(kRedirects[opt & 3]);
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   if (opt & 8) {
     p = bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token",
                               "https://api.example/");

@@ -203,7 +203,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ref.doc = without_number_overflows(body);
   ref.sax = nlohmann_report(ref.doc);
   const sax_report& sax = ref.sax;
-  const bo::provider buffer = bo::provider::buffer();
+  const bo::provider buffer = bo::provider::buffer_legacy();
   const bo::provider strict =
       bo::provider::generic("g", "https://auth.example/authorize", "https://auth.example/token", "https://api.example/");
 

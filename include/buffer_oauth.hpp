@@ -129,6 +129,10 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "each its own bytes, or the verifier leaks in the URL") \
   X(csrf_protection_missing,  113, caller_misuse,    "a login without state needs PKCE, which then stops " \
                                                      "CSRF; send a state or turn PKCE on") \
+  X(client_secret_required,   114, caller_misuse,    "this provider takes no public clients; give the " \
+                                                     "client secret") \
+  X(pkce_required,            115, caller_misuse,    "PKCE cannot be turned off here: the provider requires " \
+                                                     "it, or the client is public; send the code_verifier") \
   X(invalid_url,              200, malformed_input,  "not an absolute http(s) URL") \
   X(bad_percent_encoding,     201, malformed_input,  "a '%' is not followed by two hex digits") \
   X(invalid_utf8,             202, malformed_input,  "text is not valid UTF-8") \
@@ -160,6 +164,7 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "syntax") \
   X(corrupt_flow,             221, malformed_input,  "the saved flow is truncated or malformed") \
   X(unsupported_flow_version, 222, malformed_input,  "the saved flow has an unknown format version") \
+  X(missing_member,           223, malformed_input,  "a member the response must have is missing") \
   X(insecure_url,             300, security_check,   "plain http is not allowed here; use https (or a " \
                                                      "loopback IP with the explicit opt-in)") \
   X(redirect_uri_mismatch,    301, security_check,   "the URL is not the registered redirect URI") \
@@ -189,6 +194,8 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "age allows; start a new login") \
   X(flow_replayed,            316, security_check,   "this saved flow was already restored once; a saved " \
                                                      "flow works once, start a new login") \
+  X(metadata_issuer_mismatch, 317, security_check,   "the metadata's issuer is not the issuer asked for " \
+                                                     "(RFC 8414 §3.3); possible mix-up attack") \
   X(authorization_denied,     400, provider_refused, "the user denied access") \
   X(authorization_error,      401, provider_refused, "the provider returned an authorization error") \
   X(token_error,              402, provider_refused, "the token endpoint returned an OAuth error") \
@@ -198,6 +205,13 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
   X(deauthorize_failed,       406, provider_refused, "the provider did not confirm the revocation") \
   X(rate_limited,             407, provider_refused, "the provider asks to wait before trying again; see " \
                                                      "retry_after") \
+  X(pkce_not_supported,       408, provider_refused, "the provider does not offer PKCE S256, and PKCE is " \
+                                                     "required") \
+  X(client_auth_unsupported,  409, provider_refused, "the provider offers no client authentication this " \
+                                                     "library has: client_secret_post, client_secret_basic " \
+                                                     "or none") \
+  X(registration_refused,     410, provider_refused, "the registration endpoint refused the client " \
+                                                     "metadata (RFC 7591 §3.2.2)") \
   X(too_large,                500, limit,            "input exceeds a size or count limit") \
   X(random_unavailable,       501, transport,        "the operating system's random source failed")
 // clang-format on
@@ -1371,11 +1385,11 @@ class json_elements {
       element.type = json_type::string;
       element.raw = string(element.escaped);
     } else {
-      element.type = c == '{' ? json_type::object
-                     : c == '[' ? json_type::array
+      element.type = c == '{'               ? json_type::object
+                     : c == '['             ? json_type::array
                      : c == 't' || c == 'f' ? json_type::boolean
-                     : c == 'n' ? json_type::null
-                                : json_type::number;
+                     : c == 'n'             ? json_type::null
+                                            : json_type::number;
       if (c == '{' || c == '[')
         skip_container();
       else
@@ -1484,7 +1498,8 @@ result<void> json_each_string(const json_value& array, std::size_t max_count, st
 inline result<std::vector<std::string>> json_string_array(const json_value& array, std::size_t max_count,
                                                           std::string_view member) {
   std::vector<std::string> out;
-  auto read = json_each_string(array, max_count, member, [&](const json_value& s) { out.push_back(json_string(s)); });
+  auto read =
+      json_each_string(array, max_count, member, [&](const json_value& s) { out.push_back(json_string(s)); });
   if (!read) return read.error();
   return out;
 }
@@ -1915,10 +1930,18 @@ inline std::string_view media_type(std::string_view content_type) noexcept {
 // 6. Provider and client
 // ============================================================================
 
-/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+/// How a client with a secret authenticates at the token endpoint (RFC 6749
+/// §2.3.1). A client without one (a public client, RFC 8252) sends only its
+/// client_id, where the provider allows public clients.
 enum class client_auth : std::uint8_t {
-  request_body,  ///< client_id and client_secret in the form body (Buffer)
-  http_basic,    ///< Authorization: Basic, id and secret form-encoded first
+  request_body,  ///< client_id and client_secret in the form body (client_secret_post; Buffer)
+  http_basic,    ///< Authorization: Basic, id and secret form-encoded first (client_secret_basic)
+};
+
+/// How the provider's API reports errors, for check_api_response.
+enum class api_format : std::uint8_t {
+  buffer_v1,  ///< Buffer's REST API v1: {"success":false,"code":N,"message":...}, HTTP status
+  graphql,    ///< GraphQL: "errors" with extensions.code, often under HTTP 200 (Buffer's current API)
 };
 
 /// Where attach_token puts the access token (RFC 6750 §2).
@@ -1950,29 +1973,58 @@ inline constexpr std::string_view to_string(leniency l) noexcept {
   return "unknown";
 }
 
-/// Everything provider-specific. provider::buffer() holds Buffer's facts.
+/// Everything provider-specific. provider::buffer() holds the facts of
+/// Buffer's current API, provider::buffer_legacy() those of its REST API v1.
 struct provider {
   std::string name;
   std::string authorize_endpoint;
   std::string token_endpoint;
-  std::string deauthorize_endpoint;            ///< empty: the provider has none
-  std::string revocation_endpoint;             ///< RFC 7009; empty: the provider has none
-  std::string api_base;                        ///< tokens are only ever sent to this origin
-  std::string issuer;                          ///< RFC 9207 iss to require; empty: none
-  std::chrono::milliseconds code_lifetime{0};  ///< 0: no client-side limit
-  bool code_form_safe = false;                 ///< send code with '/' unescaped (Buffer)
-  client_auth authentication = client_auth::http_basic;
+  std::string deauthorize_endpoint;                      ///< empty: the provider has none
+  std::string revocation_endpoint;                       ///< RFC 7009; empty: the provider has none
+  std::string registration_endpoint;                     ///< RFC 7591; empty: the provider has none
+  std::string api_base;                                  ///< tokens are only ever sent to this origin
+  std::string issuer;                                    ///< RFC 9207 iss to require; empty: none
+  std::chrono::milliseconds code_lifetime{0};            ///< 0: no client-side limit
+  bool code_form_safe = false;                           ///< send code with '/' unescaped (Buffer)
+  client_auth authentication = client_auth::http_basic;  ///< for a client with a secret
+  bool public_clients = false;  ///< a client without a secret may log in (method none); always with PKCE
   token_placement default_placement = token_placement::header;
   std::uint8_t leniencies = 0;           ///< bitwise-or of allowed `leniency` values
   bool allow_insecure_loopback = false;  ///< http:// to 127.0.0.0/8 or [::1] endpoints
   bool pkce = true;                      ///< send S256 code_challenge by default
+  bool pkce_required = false;            ///< PKCE cannot be turned off
+  /// Add prompt=consent when the scope asks for offline_access: OIDC Core
+  /// §11 lets a server ignore offline_access without it.
+  bool offline_access_consent = false;
+  api_format api = api_format::buffer_v1;
 
   bool allows(leniency l) const noexcept { return (leniencies & static_cast<std::uint8_t>(l)) != 0; }
 
-  /// Buffer's API v1, as its authentication guide describes it.
+  /// Buffer's current API: OAuth at auth.buffer.com (oidc-provider's routes),
+  /// GraphQL at api.buffer.com. PKCE S256 always, iss on every redirect,
+  /// client_secret_post or a public client, one-hour access tokens.
   static provider buffer() {
     provider p;
     p.name = "buffer";
+    p.issuer = "https://auth.buffer.com";
+    p.authorize_endpoint = "https://auth.buffer.com/auth";
+    p.token_endpoint = "https://auth.buffer.com/token";
+    p.revocation_endpoint = "https://auth.buffer.com/token/revocation";
+    p.registration_endpoint = "https://auth.buffer.com/reg";
+    p.api_base = "https://api.buffer.com/";
+    p.authentication = client_auth::request_body;
+    p.public_clients = true;
+    p.pkce_required = true;
+    p.offline_access_consent = true;
+    p.api = api_format::graphql;
+    return p;
+  }
+
+  /// Buffer's REST API v1, as its authentication guide describes it. It takes
+  /// no new apps and is retired on 1 February 2027.
+  static provider buffer_legacy() {
+    provider p;
+    p.name = "buffer-legacy";
     p.authorize_endpoint = "https://bufferapp.com/oauth2/authorize";
     p.token_endpoint = "https://api.bufferapp.com/1/oauth2/token.json";
     p.deauthorize_endpoint = "https://api.bufferapp.com/1/user/deauthorize.json";
@@ -1999,6 +2051,17 @@ struct provider {
     return p;
   }
 };
+
+/// Buffer's scope names (RFC 6749 §3.3 scope tokens), joined with a space.
+namespace scopes {
+inline constexpr std::string_view posts_read = "posts:read";
+inline constexpr std::string_view posts_write = "posts:write";
+inline constexpr std::string_view ideas_read = "ideas:read";
+inline constexpr std::string_view ideas_write = "ideas:write";
+inline constexpr std::string_view account_read = "account:read";
+inline constexpr std::string_view account_write = "account:write";
+inline constexpr std::string_view offline_access = "offline_access";  ///< asks for a refresh token
+}  // namespace scopes
 
 /// A registered application.
 struct client {

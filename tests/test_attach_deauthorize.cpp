@@ -45,7 +45,7 @@ bo::attach_options in_query(bool allowed = true) {
 
 bo::result<bo::http_request> attach(bo::http_request req, std::string_view token = kToken,
                                     const bo::attach_options& o = {}) {
-  return bo::attach_token(bo::provider::buffer(), std::move(req), token, o);
+  return bo::attach_token(bo::provider::buffer_legacy(), std::move(req), token, o);
 }
 
 bo::provider loopback_provider(bool opt_in) {
@@ -147,7 +147,7 @@ TEST_CASE("attach: form body refused on GET/HEAD and on non-form bodies") {
 TEST_CASE("attach: query placement needs the explicit opt-in") {
   CHECK(attach(get(std::string(kProfiles)), kToken, in_query(false)).code() ==
         bo::errc::query_token_disallowed);
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.default_placement = bo::token_placement::query;  // a provider default is not an opt-in
   CHECK(bo::attach_token(p, get(std::string(kProfiles)), kToken).code() == bo::errc::query_token_disallowed);
 }
@@ -250,7 +250,7 @@ TEST_CASE("attach: plain http loopback only with the provider's opt-in") {
   CHECK(bo::attach_token(loopback_provider(true), get("http://localhost:8080/x"), kToken).code() ==
         bo::errc::insecure_url);
   // Buffer with the opt-in still only sends to its own https origin.
-  bo::provider b = bo::provider::buffer();
+  bo::provider b = bo::provider::buffer_legacy();
   b.allow_insecure_loopback = true;
   CHECK(bo::attach_token(b, get("http://127.0.0.1:8080/x"), kToken).code() ==
         bo::errc::token_origin_mismatch);
@@ -429,7 +429,7 @@ TEST_CASE("api response: non-JSON or non-envelope failures are http_error") {
 // ============================================================================
 
 TEST_CASE("deauthorize: POST to Buffer's endpoint, token in the header by default") {
-  auto req = bo::build_deauthorize_request(bo::provider::buffer(), kToken);
+  auto req = bo::build_deauthorize_request(bo::provider::buffer_legacy(), kToken);
   REQUIRE(req);
   CHECK(req->method == "POST");
   CHECK(req->url == "https://api.bufferapp.com/1/user/deauthorize.json");
@@ -439,22 +439,22 @@ TEST_CASE("deauthorize: POST to Buffer's endpoint, token in the header by defaul
 }
 
 TEST_CASE("deauthorize: query placement only with the opt-in") {
-  auto req = bo::build_deauthorize_request(bo::provider::buffer(), kToken, in_query());
+  auto req = bo::build_deauthorize_request(bo::provider::buffer_legacy(), kToken, in_query());
   REQUIRE(req);
   CHECK(req->method == "POST");
   CHECK(req->url ==
         "https://api.bufferapp.com/1/user/deauthorize.json?access_token=1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60");
   CHECK(req->body.empty());
   CHECK(bo::find_header(req->headers, "Authorization") == nullptr);
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), kToken, in_query(false)).code() ==
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), kToken, in_query(false)).code() ==
         bo::errc::query_token_disallowed);
 }
 
 TEST_CASE("deauthorize: an empty or invalid token is refused before building") {
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "").code() == bo::errc::invalid_token_syntax);
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a b").code() ==
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "").code() == bo::errc::invalid_token_syntax);
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "1/a b").code() ==
         bo::errc::invalid_token_syntax);
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer(), "1/a\r\nX: y").code() ==
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "1/a\r\nX: y").code() ==
         bo::errc::invalid_token_syntax);
 }
 
@@ -462,7 +462,7 @@ TEST_CASE("deauthorize: provider without, or with an unusable, endpoint") {
   bo::provider g = bo::provider::generic("example", "https://auth.example/authorize",
                                          "https://auth.example/token", "https://api.example/");
   CHECK(bo::build_deauthorize_request(g, kToken).code() == bo::errc::invalid_endpoint);
-  bo::provider b = bo::provider::buffer();
+  bo::provider b = bo::provider::buffer_legacy();
   b.deauthorize_endpoint = "http://api.bufferapp.com/1/user/deauthorize.json";
   CHECK(bo::build_deauthorize_request(b, kToken).code() == bo::errc::insecure_url);
   b.deauthorize_endpoint = "https://api.bufferapp.com/1/user/deauthorize.json#x";

@@ -36,11 +36,11 @@ bo::authorize_params no_state() {
 }
 
 bo::result<std::string> authorize(const bo::client& c, const bo::authorize_params& a) {
-  return bo::build_authorize_url(bo::provider::buffer(), c, a);
+  return bo::build_authorize_url(bo::provider::buffer_legacy(), c, a);
 }
 
 bo::provider provider_with_authorize_endpoint(std::string endpoint) {
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.authorize_endpoint = std::move(endpoint);
   return p;
 }
@@ -56,18 +56,18 @@ bo::result<std::string> redirect(std::string_view url, std::string_view state = 
                                  const bo::client& c = buffer_client(), const bo::limits& lim = {}) {
   bo::expected_redirect e;
   e.state = state;
-  return bo::parse_redirect(url, bo::provider::buffer(), c, e, lim);
+  return bo::parse_redirect(url, bo::provider::buffer_legacy(), c, e, lim);
 }
 
 bo::result<std::string> redirect_without_state(std::string_view url) {
   bo::expected_redirect e;
   e.without_state = true;
   e.code_challenge_sent = true;
-  return bo::parse_redirect(url, bo::provider::buffer(), buffer_client(), e);
+  return bo::parse_redirect(url, bo::provider::buffer_legacy(), buffer_client(), e);
 }
 
 bo::result<std::string> redirect_with_issuer(std::string_view url, std::string issuer) {
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.issuer = std::move(issuer);
   bo::expected_redirect e;
   e.state = "xyz";
@@ -401,9 +401,9 @@ TEST_CASE("redirect: state absent, empty, altered, repeated") {
 
 TEST_CASE("redirect: no expected state configured fails closed") {
   bo::expected_redirect e;  // state empty, without_state false
-  CHECK(bo::parse_redirect(ru("code=1/abc&state="), bo::provider::buffer(), buffer_client(), e).code() ==
+  CHECK(bo::parse_redirect(ru("code=1/abc&state="), bo::provider::buffer_legacy(), buffer_client(), e).code() ==
         bo::errc::state_missing);
-  CHECK(bo::parse_redirect(ru("code=1/abc"), bo::provider::buffer(), buffer_client(), e).code() ==
+  CHECK(bo::parse_redirect(ru("code=1/abc"), bo::provider::buffer_legacy(), buffer_client(), e).code() ==
         bo::errc::state_missing);
 }
 

@@ -349,7 +349,7 @@ TEST_CASE("code_challenge_s256 refuses an invalid verifier") {
   bo::authorize_params a;  // build_authorize_url refuses anything but an S256 challenge
   a.state = "xyz";
   a.code_challenge = *min;
-  CHECK(bo::build_authorize_url(bo::provider::buffer(), test_support::buffer_client(), a));
+  CHECK(bo::build_authorize_url(bo::provider::buffer_legacy(), test_support::buffer_client(), a));
 }
 
 TEST_CASE("make_code_verifier needs 32 to 96 random bytes") {

@@ -57,6 +57,8 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(invalid_argument, 111, caller_misuse),
     BO_ERRC_ROW(entropy_reused, 112, caller_misuse),
     BO_ERRC_ROW(csrf_protection_missing, 113, caller_misuse),
+    BO_ERRC_ROW(client_secret_required, 114, caller_misuse),
+    BO_ERRC_ROW(pkce_required, 115, caller_misuse),
     BO_ERRC_ROW(invalid_url, 200, malformed_input),
     BO_ERRC_ROW(bad_percent_encoding, 201, malformed_input),
     BO_ERRC_ROW(invalid_utf8, 202, malformed_input),
@@ -80,6 +82,7 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(malformed_challenge, 220, malformed_input),
     BO_ERRC_ROW(corrupt_flow, 221, malformed_input),
     BO_ERRC_ROW(unsupported_flow_version, 222, malformed_input),
+    BO_ERRC_ROW(missing_member, 223, malformed_input),
     BO_ERRC_ROW(insecure_url, 300, security_check),
     BO_ERRC_ROW(redirect_uri_mismatch, 301, security_check),
     BO_ERRC_ROW(state_missing, 302, security_check),
@@ -97,6 +100,7 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(provider_mismatch, 314, security_check),
     BO_ERRC_ROW(flow_expired, 315, security_check),
     BO_ERRC_ROW(flow_replayed, 316, security_check),
+    BO_ERRC_ROW(metadata_issuer_mismatch, 317, security_check),
     BO_ERRC_ROW(authorization_denied, 400, provider_refused),
     BO_ERRC_ROW(authorization_error, 401, provider_refused),
     BO_ERRC_ROW(token_error, 402, provider_refused),
@@ -105,6 +109,9 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(http_error, 405, provider_refused),
     BO_ERRC_ROW(deauthorize_failed, 406, provider_refused),
     BO_ERRC_ROW(rate_limited, 407, provider_refused),
+    BO_ERRC_ROW(pkce_not_supported, 408, provider_refused),
+    BO_ERRC_ROW(client_auth_unsupported, 409, provider_refused),
+    BO_ERRC_ROW(registration_refused, 410, provider_refused),
     BO_ERRC_ROW(too_large, 500, limit),
     BO_ERRC_ROW(random_unavailable, 501, transport),
 };
@@ -129,7 +136,7 @@ std::string value_after(const std::string& text, std::string_view marker) {
 std::string uri_encoded(std::string_view state) {
   bo::authorize_params a;
   a.state = state;
-  auto url = bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a);
+  auto url = bo::build_authorize_url(bo::provider::buffer_legacy(), buffer_client(), a);
   if (!url) return "<" + std::string(bo::to_string(url.code())) + ">";
   return value_after(*url, "&state=");
 }
@@ -139,7 +146,7 @@ std::string uri_encoded(std::string_view state) {
 std::string form_encoded(std::string_view secret) {
   bo::client c = buffer_client();
   c.secret = std::string(secret);
-  auto req = bo::build_token_request(bo::provider::buffer(), c, "abc");
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), c, "abc");
   REQUIRE(req);
   return value_after(req->body, "&client_secret=");
 }
@@ -147,7 +154,7 @@ std::string form_encoded(std::string_view secret) {
 // A code as build_token_request writes it for Buffer (unreserved and '/'
 // stay), or "<errc name>" when the code is refused.
 std::string code_encoded(std::string_view code) {
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), code);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), code);
   if (!req) return "<" + std::string(bo::to_string(req.code())) + ">";
   return value_after(req->body, "&code=");
 }
@@ -158,14 +165,14 @@ bool state_decodes_to(std::string_view raw, std::string_view sent) {
   bo::expected_redirect e;
   e.state = sent;
   return static_cast<bool>(bo::parse_redirect(ru("code=abc&state=" + std::string(raw)),
-                                              bo::provider::buffer(), buffer_client(), e));
+                                              bo::provider::buffer_legacy(), buffer_client(), e));
 }
 
 // The code parse_redirect returns for a redirect carrying `raw` as its code.
 std::string redirect_code(std::string_view raw) {
   bo::expected_redirect e;
   e.state = "xyz";
-  auto code = bo::parse_redirect(ru("code=" + std::string(raw) + "&state=xyz"), bo::provider::buffer(),
+  auto code = bo::parse_redirect(ru("code=" + std::string(raw) + "&state=xyz"), bo::provider::buffer_legacy(),
                                  buffer_client(), e);
   if (!code) return "<" + std::string(bo::to_string(code.code())) + ">";
   return *code;
@@ -237,8 +244,8 @@ bool equals_name(std::string_view raw, std::string_view name) {
 // Whether attach_token takes `s` as a token; it refuses one outside b64token.
 bool b64token(std::string_view s) {
   const exact_copy copy(s);
-  auto r =
-      bo::attach_token(bo::provider::buffer(), get("https://api.bufferapp.com/1/user.json"), copy.view());
+  auto r = bo::attach_token(bo::provider::buffer_legacy(), get("https://api.bufferapp.com/1/user.json"),
+                            copy.view());
   if (!r) CHECK(r.code() == bo::errc::invalid_token_syntax);
   return static_cast<bool>(r);
 }
@@ -354,7 +361,7 @@ TEST_CASE("every errc has a snake_case name and a non-empty message of its own")
 }
 
 TEST_CASE("an errc value outside the table gets a placeholder name and message, category none") {
-  for (unsigned v : {1u, 99u, 107u, 114u, 223u, 317u, 408u, 502u, 999u, 65535u}) {
+  for (unsigned v : {1u, 99u, 107u, 116u, 224u, 318u, 411u, 502u, 999u, 65535u}) {
     CAPTURE(v);
     const auto code = static_cast<bo::errc>(v);
     CHECK(bo::to_string(code) == "unknown");
@@ -791,13 +798,13 @@ TEST_CASE("each encoding leaves exactly its own set literal and every byte decod
 TEST_CASE("pairs are joined by '&' only between them") {
   bo::authorize_params a;
   a.state = "x&y";
-  auto url = bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a);
+  auto url = bo::build_authorize_url(bo::provider::buffer_legacy(), buffer_client(), a);
   REQUIRE(url);
   CHECK(*url ==
         "https://bufferapp.com/oauth2/authorize?client_id=4e9680c0512f7ed322000000"
         "&redirect_uri=https%3A%2F%2Fexample.com%2Fback&response_type=code&state=x%26y");
 
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/ab+c=");
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), "1/ab+c=");
   REQUIRE(req);
   CHECK(
       req->body ==
@@ -823,7 +830,7 @@ TEST_CASE("a token appended to a form body takes '&' only after a pair") {
     r.url = "https://api.bufferapp.com/1/updates/create.json";
     r.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
     r.body = std::move(body);
-    auto out = bo::attach_token(bo::provider::buffer(), std::move(r), "1/abc",
+    auto out = bo::attach_token(bo::provider::buffer_legacy(), std::move(r), "1/abc",
                                 {bo::token_placement::form_body, false});
     REQUIRE(out);
     return out->body;

@@ -62,7 +62,7 @@ struct driven {
   std::string state;  // the state value in it
 };
 
-driven drive(bo::flow_state target, bo::provider p = bo::provider::buffer(), bo::flow_options o = {},
+driven drive(bo::flow_state target, bo::provider p = bo::provider::buffer_legacy(), bo::flow_options o = {},
              bo::timestamp begun = kT0) {
   driven d{bo::flow(std::move(p), buffer_client(), std::move(o)), {}, {}};
   if (target == bo::flow_state::idle) return d;
@@ -242,7 +242,7 @@ TEST_CASE("flow: the table rows in data-flow order") {
 // ============================================================================
 
 TEST_CASE("flow: the happy path, step by step") {
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
   CHECK_FALSE(f.uses_pkce());
@@ -253,15 +253,15 @@ TEST_CASE("flow: the happy path, step by step") {
   CHECK(state == bo::base64url_encode(kStateBytes));
   bo::authorize_params a;
   a.state = state;
-  CHECK(*url == bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a).value());
+  CHECK(*url == bo::build_authorize_url(bo::provider::buffer_legacy(), buffer_client(), a).value());
   REQUIRE(f.redirect(callback(state, "1%2FmWot20jTwojsd00jFlaaR45"), kT0));
   CHECK(f.state() == bo::flow_state::have_code);
   auto req = f.token_request(kT0 + 5s);
   REQUIRE(req);
   CHECK(f.state() == bo::flow_state::awaiting_token);
-  CHECK(same_request(
-      *req,
-      bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/mWot20jTwojsd00jFlaaR45").value()));
+  CHECK(same_request(*req, bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(),
+                                                   "1/mWot20jTwojsd00jFlaaR45")
+                               .value()));
   CHECK(req->body.find("code=1/mWot20jTwojsd00jFlaaR45&") != std::string::npos);
   auto tok = f.token_response(kTokenOk);
   REQUIRE(tok);
@@ -299,7 +299,7 @@ TEST_CASE("flow: every event the table does not allow is refused and changes not
 }
 
 TEST_CASE("flow: out_of_order names the event and the state") {
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   auto r = f.token_request(kT0);
   CHECK(r.code() == bo::errc::out_of_order);
   CHECK(r.error().message.find("token_request") != std::string::npos);
@@ -343,7 +343,7 @@ TEST_CASE("flow: extreme timestamps are compared without overflow") {
   constexpr bo::timestamp lo = bo::timestamp::min();
   constexpr bo::timestamp hi = bo::timestamp::max();
   const auto awaiting = [](bo::timestamp begun) {
-    return drive(bo::flow_state::awaiting_redirect, bo::provider::buffer(), {}, begun);
+    return drive(bo::flow_state::awaiting_redirect, bo::provider::buffer_legacy(), {}, begun);
   };
   {
     driven d = awaiting(lo);
@@ -444,7 +444,7 @@ TEST_CASE("flow: the failure keeps the provider's error fields") {
 }
 
 TEST_CASE("flow: insufficient entropy leaves the flow idle") {
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   CHECK(f.begin(bo::flow_entropy{bytes(15, 1), {}}, kT0).code() == bo::errc::insufficient_entropy);
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
@@ -453,7 +453,7 @@ TEST_CASE("flow: insufficient entropy leaves the flow idle") {
 
   bo::flow_options pkce;
   pkce.pkce = true;
-  bo::flow g(bo::provider::buffer(), buffer_client(), pkce);
+  bo::flow g(bo::provider::buffer_legacy(), buffer_client(), pkce);
   CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(31, 2)}, kT0).code() == bo::errc::insufficient_entropy);
   CHECK(g.state() == bo::flow_state::idle);
   CHECK(g.begin(bo::flow_entropy{kStateBytes, bytes(97, 2)}, kT0).code() == bo::errc::too_large);
@@ -468,7 +468,7 @@ TEST_CASE("flow: insufficient entropy leaves the flow idle") {
 TEST_CASE("flow: a begin the authorize builder refuses changes nothing") {
   bo::client c = buffer_client();
   c.redirect_uri = "http://example.com/back";
-  bo::flow f(bo::provider::buffer(), c);
+  bo::flow f(bo::provider::buffer_legacy(), c);
   CHECK(f.begin(entropy(), kT0).code() == bo::errc::insecure_url);
   CHECK(f.state() == bo::flow_state::idle);
   CHECK(f.failure() == nullptr);
@@ -482,8 +482,8 @@ TEST_CASE("flow: code_verifier in the token body iff a challenge was in the auth
     bool want;
   };
   const row rows[] = {
-      {"buffer default", bo::provider::buffer(), std::nullopt, false},
-      {"buffer opt-in", bo::provider::buffer(), true, true},
+      {"buffer default", bo::provider::buffer_legacy(), std::nullopt, false},
+      {"buffer opt-in", bo::provider::buffer_legacy(), true, true},
       {"generic default", generic(), std::nullopt, true},
       {"generic opt-out", generic(), false, false},
   };
@@ -530,14 +530,14 @@ TEST_CASE("flow: without_state sends no state and refuses one on the way back") 
   o.without_state = true;
   o.pkce = true;  // without state, PKCE is what stops CSRF
   {
-    bo::flow f(bo::provider::buffer(), buffer_client(), o);
+    bo::flow f(bo::provider::buffer_legacy(), buffer_client(), o);
     auto url = f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0);
     REQUIRE(url);
     CHECK(param(*url, "state") == "<absent>");
     CHECK(f.redirect(std::string(kRu) + "?code=1%2Fabc&state=x", kT0).code() == bo::errc::state_mismatch);
     CHECK(f.state() == bo::flow_state::failed);
   }
-  bo::flow f(bo::provider::buffer(), buffer_client(), o);
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client(), o);
   REQUIRE(f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0));
   CHECK(f.redirect(std::string(kRu) + "?code=1/mWot20jTwojsd00jFlaaR45", kT0));
 }
@@ -545,7 +545,7 @@ TEST_CASE("flow: without_state sends no state and refuses one on the way back") 
 TEST_CASE("flow: without_state and without PKCE is refused: nothing would stop CSRF") {
   bo::flow_options o;
   o.without_state = true;
-  bo::flow f(bo::provider::buffer(), buffer_client(), o);  // Buffer's v1 profile has no PKCE
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client(), o);  // Buffer's v1 profile has no PKCE
   CHECK(f.begin(bo::flow_entropy{}, kT0).code() == bo::errc::csrf_protection_missing);
   CHECK(f.state() == bo::flow_state::idle);
 }
@@ -577,12 +577,12 @@ std::string forge(std::string_view payload) {
 }
 
 bo::result<bo::flow> restore(std::string_view saved, std::string_view key = kKey,
-                             bo::provider p = bo::provider::buffer(), bo::client c = buffer_client()) {
+                             bo::provider p = bo::provider::buffer_legacy(), bo::client c = buffer_client()) {
   return bo::flow::restore(saved, key, std::move(p), std::move(c), kT0);
 }
 
 std::string saved_flow(bo::flow_options o = {}) {
-  bo::flow f(bo::provider::buffer(), buffer_client(), std::move(o));
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client(), std::move(o));
   REQUIRE(f.begin(entropy(), kT0));
   auto s = f.save(kKey);
   REQUIRE(s);
@@ -596,7 +596,7 @@ TEST_CASE("save/restore: the restored flow accepts the redirect and builds the i
     bo::flow_options o;
     o.pkce = pkce;
     o.scope = "read";
-    bo::flow original(bo::provider::buffer(), buffer_client(), o);
+    bo::flow original(bo::provider::buffer_legacy(), buffer_client(), o);
     auto url = original.begin(entropy(), kT0);
     REQUIRE(url);
     auto saved = original.save(kKey);
@@ -608,8 +608,8 @@ TEST_CASE("save/restore: the restored flow accepts the redirect and builds the i
     REQUIRE(payload);
     const std::string verifier = pkce ? bo::make_code_verifier(kVerifierBytes).value() : "";
     CHECK(*payload ==
-          "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=" + std::string(kCid) +
-              "&r=https%3A%2F%2Fexample.com%2Fback&x=read&n=0&k=" + (pkce ? "1" : "0") +
+          "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=" +
+              std::string(kCid) + "&r=https%3A%2F%2Fexample.com%2Fback&x=read&n=0&k=" + (pkce ? "1" : "0") +
               "&s=" + param(*url, "state") + "&v=" + verifier + "&i=" + std::to_string(kT0.count()));
     auto restored = restore(*saved);
     REQUIRE(restored);
@@ -639,7 +639,7 @@ TEST_CASE("save/restore: without_state round-trips") {
   bo::flow_options o;
   o.without_state = true;
   o.pkce = true;
-  bo::flow f(bo::provider::buffer(), buffer_client(), o);
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client(), o);
   REQUIRE(f.begin(bo::flow_entropy{{}, kVerifierBytes}, kT0));
   auto s = f.save(kKey);
   REQUIRE(s);
@@ -649,7 +649,7 @@ TEST_CASE("save/restore: without_state round-trips") {
 }
 
 TEST_CASE("save: only a flow awaiting its redirect, only with a 32-byte key") {
-  bo::flow idle(bo::provider::buffer(), buffer_client());
+  bo::flow idle(bo::provider::buffer_legacy(), buffer_client());
   CHECK(idle.save(kKey).code() == bo::errc::out_of_order);
   driven d = drive(bo::flow_state::have_code);
   CHECK(d.f.save(kKey).code() == bo::errc::out_of_order);
@@ -720,14 +720,14 @@ TEST_CASE("restore: another provider or client is provider_mismatch") {
   const std::string saved = saved_flow();
   bo::client other_id = buffer_client();
   other_id.id = "5f0000000000000000000000";
-  CHECK(restore(saved, kKey, bo::provider::buffer(), other_id).code() == bo::errc::provider_mismatch);
+  CHECK(restore(saved, kKey, bo::provider::buffer_legacy(), other_id).code() == bo::errc::provider_mismatch);
   bo::client other_uri = buffer_client();
   other_uri.redirect_uri = "https://example.com/other";
-  CHECK(restore(saved, kKey, bo::provider::buffer(), other_uri).code() == bo::errc::provider_mismatch);
-  bo::provider renamed = bo::provider::buffer();
+  CHECK(restore(saved, kKey, bo::provider::buffer_legacy(), other_uri).code() == bo::errc::provider_mismatch);
+  bo::provider renamed = bo::provider::buffer_legacy();
   renamed.name = "evil";
   CHECK(restore(saved, kKey, renamed).code() == bo::errc::provider_mismatch);
-  bo::provider moved = bo::provider::buffer();
+  bo::provider moved = bo::provider::buffer_legacy();
   moved.token_endpoint = "https://evil.example/token";
   CHECK(restore(saved, kKey, moved).code() == bo::errc::provider_mismatch);
   CHECK(restore(saved, kKey, generic()).code() == bo::errc::provider_mismatch);
@@ -735,7 +735,7 @@ TEST_CASE("restore: another provider or client is provider_mismatch") {
 
 TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   const std::string ok_fields =
-      "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+      "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v=&i=1000000";
   auto good = restore(forge(ok_fields));
   REQUIRE(good);
@@ -743,26 +743,26 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   CHECK(good->redirect(callback("abc"), kT0));
 
   for (const std::string& bad : {
-           std::string("p=buffer"),                                                 // fields missing
+           std::string("p=buffer-legacy"),                                          // fields missing
            ok_fields + "&z=1",                                                      // unknown field
            ok_fields + "&s=abc",                                                    // repeated field
            ok_fields.substr(0, ok_fields.size() - 10) + "&i=",                      // no issue time
            ok_fields.substr(0, ok_fields.size() - 10) + "&i=1e6",                   // not an integer
            ok_fields.substr(0, ok_fields.size() - 10) + "&i=+1",                    // not an integer
            ok_fields.substr(0, ok_fields.size() - 10) + "&i=99999999999999999999",  // overflow
-           std::string("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+           std::string("p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                        "4e9680c0512f7ed322000000"
                        "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=2&k=0&s=abc&v=&i=1000000"),  // n not 0/1
            std::string(
-               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                "4e9680c0512f7ed322000000"
                "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=&v=&i=1000000"),  // state required but empty
            std::string(
-               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                "4e9680c0512f7ed322000000"
                "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=1&s=abc&v=&i=1000000"),  // PKCE without verifier
            std::string(
-               "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
+               "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c="
                "4e9680c0512f7ed322000000"
                "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=1000000"),  // control character
        }) {
@@ -775,7 +775,7 @@ TEST_CASE("restore: a payload with a valid MAC is still parsed strictly") {
   junk += "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   CHECK(restore(junk).code() == bo::errc::corrupt_flow);
   // Valid MAC, but another client's fields.
-  CHECK(restore(forge("p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=other"
+  CHECK(restore(forge("p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=other"
                       "&r=https%3A%2F%2Fexample.com%2Fback&x=&n=0&k=0&s=abc&v=&i=1000000"))
             .code() == bo::errc::provider_mismatch);
 }
@@ -836,7 +836,7 @@ struct fake_buffer {
 
 TEST_CASE("flow: a whole Buffer login, API call and deauthorize through a fake transport") {
   fake_buffer buffer;
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   const std::string back = buffer.authorize(*url);
@@ -855,13 +855,13 @@ TEST_CASE("flow: a whole Buffer login, API call and deauthorize through a fake t
   bo::http_request profiles;
   profiles.method = "GET";
   profiles.url = "https://api.bufferapp.com/1/profiles.json";
-  auto call = bo::attach_token(bo::provider::buffer(), profiles, f.access().access_token);
+  auto call = bo::attach_token(bo::provider::buffer_legacy(), profiles, f.access().access_token);
   REQUIRE(call);
   const bo::http_response answer = buffer.serve(*call);
   CHECK(bo::check_api_response(answer));
   CHECK(answer.body.find("4eb854340acb04e870000010") != std::string::npos);
 
-  auto revoke = bo::build_deauthorize_request(bo::provider::buffer(), f.access().access_token);
+  auto revoke = bo::build_deauthorize_request(bo::provider::buffer_legacy(), f.access().access_token);
   REQUIRE(revoke);
   CHECK(bo::parse_deauthorize_response(buffer.serve(*revoke)));
 
@@ -872,7 +872,7 @@ TEST_CASE("flow: a whole Buffer login, API call and deauthorize through a fake t
 
 TEST_CASE("flow: against the fake Buffer, a slow swap never reaches the server") {
   fake_buffer buffer;
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   REQUIRE(f.redirect(buffer.authorize(*url), kT0));
@@ -882,7 +882,7 @@ TEST_CASE("flow: against the fake Buffer, a slow swap never reaches the server")
 
 TEST_CASE("flow: against the fake Buffer, a double-encoded code is refused by the server") {
   fake_buffer buffer;
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   auto url = f.begin(entropy(), kT0);
   REQUIRE(url);
   // %252F decodes once to "%2F": the form-safe encoder must escape that '%'.
@@ -945,7 +945,7 @@ TEST_CASE("flow: property, 20000 random event sequences keep the invariants") {
   };
 
   for (int seq = 0; seq < 20000; ++seq) {
-    bo::provider p = pick(rng, 2) == 0 ? bo::provider::buffer() : generic();
+    bo::provider p = pick(rng, 2) == 0 ? bo::provider::buffer_legacy() : generic();
     bo::flow_options o;
     if (pick(rng, 4) == 0) o.pkce = pick(rng, 2) == 0;
     if (pick(rng, 10) == 0) o.without_state = true;
@@ -1042,7 +1042,7 @@ TEST_CASE("no error message produced by sections 7-12 contains a secret input") 
   const std::string token = "1/TokenSecretValue0T";
   const std::string state = "StateSecretValue1U";
   const bo::client c{std::string(kCid), secret, std::string(kRu)};
-  const bo::provider buf = bo::provider::buffer();
+  const bo::provider buf = bo::provider::buffer_legacy();
   std::vector<bo::error> errors;
   auto keep = [&](const auto& r) {
     CHECK_FALSE(r);

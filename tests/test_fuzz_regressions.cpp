@@ -40,7 +40,7 @@ TEST_CASE("fuzz: a flow whose provider name is not UTF-8 saves and restores") {
                                               "1."),
                                   std::string("tab\there"), std::string("\x7f")}) {
     CAPTURE(name);
-    bo::provider p = bo::provider::buffer();
+    bo::provider p = bo::provider::buffer_legacy();
     p.name = name;
     bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
     bo::flow f(p, c);
@@ -57,20 +57,20 @@ TEST_CASE("fuzz: a flow whose provider name is not UTF-8 saves and restores") {
 TEST_CASE("fuzz: restore still refuses control characters in the fields it restores") {
   // The state field under a valid MAC: strict, unlike the compared-only fields.
   const std::string payload =
-      "p=buffer&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
+      "p=buffer-legacy&t=https%3A%2F%2Fapi.bufferapp.com%2F1%2Foauth2%2Ftoken.json&c=4e9680c0512f7ed322000000"
       "&r=https%3A%2F%2Fclient.example%2Fback&x=&n=0&k=0&s=a%0Ab&v=&i=0";
   std::string saved = "bo1." + bo::base64url_encode(payload);
   const bo::digest mac = bo::hmac_sha256(kKey, saved);
   saved +=
       "." + bo::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
   bo::client c{"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"};
-  CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer(), c, bo::timestamp{0}).code() ==
+  CHECK(bo::flow::restore(saved, kKey, bo::provider::buffer_legacy(), c, bo::timestamp{0}).code() ==
         bo::errc::corrupt_flow);
 }
 
 // fuzz/regressions/attach/form-body-ending-in-question-mark (and the crash-286ae3a9... original)
 TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own") {
-  auto r = bo::attach_token(bo::provider::buffer(),
+  auto r = bo::attach_token(bo::provider::buffer_legacy(),
                             request("POST", "https://api.bufferapp.com/1/updates/create.json", "text=Really?",
                                     "application/x-www-form-urlencoded"),
                             "1/abc", {bo::token_placement::form_body, false});
@@ -80,7 +80,7 @@ TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own")
   CHECK(values_named(r->body, "text") == std::vector<std::string>{"Really?"});
 
   auto bare = bo::attach_token(
-      bo::provider::buffer(),
+      bo::provider::buffer_legacy(),
       request("POST", "https://api.bufferapp.com/1/x", "?", "application/x-www-form-urlencoded"), "1/abc",
       {bo::token_placement::form_body, false});
   REQUIRE(bare);
@@ -90,12 +90,12 @@ TEST_CASE("fuzz: a form body ending in '?' gets the token as a pair of its own")
 // fuzz/regressions/attach/query-ending-in-question-mark
 TEST_CASE("fuzz: a query ending in '?' gets the token as a pair of its own") {
   const bo::attach_options query{bo::token_placement::query, true};
-  auto r = bo::attach_token(bo::provider::buffer(),
+  auto r = bo::attach_token(bo::provider::buffer_legacy(),
                             request("GET", "https://api.bufferapp.com/1/x?q=why?#f", "", ""), "1/abc", query);
   REQUIRE(r);
   CHECK(r->url == "https://api.bufferapp.com/1/x?q=why?&access_token=1/abc#f");
   // The '?' that opens an empty query still takes no '&'.
-  auto empty = bo::attach_token(bo::provider::buffer(),
+  auto empty = bo::attach_token(bo::provider::buffer_legacy(),
                                 request("GET", "https://api.bufferapp.com/1/x?", "", ""), "1/abc", query);
   REQUIRE(empty);
   CHECK(empty->url == "https://api.bufferapp.com/1/x?access_token=1/abc");

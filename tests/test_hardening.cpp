@@ -22,7 +22,7 @@ const std::string kVerifierBytes(32, '\x22');
 constexpr bo::timestamp kT0{5'000'000};
 
 bo::flow begun_flow(std::string_view state_bytes = kStateBytes) {
-  bo::flow f(bo::provider::buffer(), buffer_client());
+  bo::flow f(bo::provider::buffer_legacy(), buffer_client());
   REQUIRE(f.begin({state_bytes, {}}, kT0));
   return f;
 }
@@ -35,7 +35,7 @@ std::string saved_at_t0(std::string_view state_bytes = kStateBytes) {
 
 bo::result<bo::flow> restore_at(std::string_view saved, bo::timestamp now,
                                 const bo::restore_options& o = {}) {
-  return bo::flow::restore(saved, kKey, bo::provider::buffer(), buffer_client(), now, o);
+  return bo::flow::restore(saved, kKey, bo::provider::buffer_legacy(), buffer_client(), now, o);
 }
 
 bo::http_request api_post(std::string body, bo::http_headers headers = {}) {
@@ -44,7 +44,7 @@ bo::http_request api_post(std::string body, bo::http_headers headers = {}) {
 }
 
 bo::errc attach(bo::http_request req, bo::attach_options o = {}) {
-  return bo::attach_token(bo::provider::buffer(), std::move(req), kToken, o).code();
+  return bo::attach_token(bo::provider::buffer_legacy(), std::move(req), kToken, o).code();
 }
 
 }  // namespace
@@ -103,7 +103,7 @@ TEST_CASE("hardening 1: with a claim, the same saved string restores once") {
   CHECK(restore_at(saved_at_t0(std::string(16, '\x44')), kT0 + 1s, once));
   CHECK(claimed.size() == 2);
   CHECK(restore_at(saved, kT0 + 10min, once).code() == bo::errc::flow_expired);
-  CHECK(bo::flow::restore(saved, std::string(32, 'x'), bo::provider::buffer(), buffer_client(), kT0, once)
+  CHECK(bo::flow::restore(saved, std::string(32, 'x'), bo::provider::buffer_legacy(), buffer_client(), kT0, once)
             .code() == bo::errc::tampered_flow);
   CHECK(claimed.size() == 2);
 }
@@ -133,7 +133,7 @@ TEST_CASE("hardening 3: state and verifier never come from the same bytes") {
   for (std::size_t i = 0; i < distinct.size(); ++i) distinct[i] = static_cast<char>(i + 1);
   const std::string_view counting(distinct);
   const auto begin = [&](const bo::flow_entropy& e) {
-    bo::flow f(bo::provider::buffer(), buffer_client(), pkce);
+    bo::flow f(bo::provider::buffer_legacy(), buffer_client(), pkce);
     return f.begin(e, kT0);
   };
   CHECK(begin({kVerifierBytes.substr(0, 16), kVerifierBytes}).code() == bo::errc::entropy_reused);
@@ -149,7 +149,7 @@ TEST_CASE("hardening 3: state and verifier never come from the same bytes") {
   REQUIRE(url);
   CHECK(url->find(bo::base64url_encode(kVerifierBytes).substr(0, 16)) == std::string::npos);
   // Without PKCE there is no verifier to leak.
-  bo::flow plain(bo::provider::buffer(), buffer_client());
+  bo::flow plain(bo::provider::buffer_legacy(), buffer_client());
   CHECK(plain.begin({kStateBytes, kStateBytes}, kT0));
 }
 
@@ -157,13 +157,13 @@ TEST_CASE("hardening 4: without state, only PKCE may stand against CSRF") {
   bo::expected_redirect e;
   e.without_state = true;
   const std::string back = std::string(kRu) + "?code=1%2Fabc";
-  CHECK(bo::parse_redirect(back, bo::provider::buffer(), buffer_client(), e).code() ==
+  CHECK(bo::parse_redirect(back, bo::provider::buffer_legacy(), buffer_client(), e).code() ==
         bo::errc::csrf_protection_missing);
   e.code_challenge_sent = true;
-  CHECK(bo::parse_redirect(back, bo::provider::buffer(), buffer_client(), e).value() == "1/abc");
+  CHECK(bo::parse_redirect(back, bo::provider::buffer_legacy(), buffer_client(), e).value() == "1/abc");
   bo::authorize_params a;
   a.without_state = true;
-  CHECK(bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a).code() ==
+  CHECK(bo::build_authorize_url(bo::provider::buffer_legacy(), buffer_client(), a).code() ==
         bo::errc::csrf_protection_missing);
 }
 
@@ -227,7 +227,7 @@ TEST_CASE("hardening 6: no control character from a provider reaches an error") 
   const std::string injected = R"({"success":false,"code":1001,"message":"a\r\nX-Injected: yes"})";
   CHECK(bo::check_api_response(response(403, injected)).code() == bo::errc::malformed_error);
   CHECK(bo::check_api_response(response(200, injected)).code() == bo::errc::malformed_error);
-  CHECK(bo::parse_token_response(bo::provider::buffer(), response(400, injected)).code() ==
+  CHECK(bo::parse_token_response(bo::provider::buffer_legacy(), response(400, injected)).code() ==
         bo::errc::malformed_error);
   CHECK(bo::parse_deauthorize_response(response(400, injected)).code() == bo::errc::malformed_error);
   for (const char* text : {R"(a\u0000b)", R"(a\u001bb)", R"(a\u007fb)", R"(a\u009bb)", R"(a\u0085b)"}) {
@@ -248,7 +248,7 @@ TEST_CASE("hardening 7: Buffer's error envelope with HTTP 200 is an error everyw
   auto api = bo::check_api_response(response(200, envelope));
   CHECK(api.code() == bo::errc::api_error);
   CHECK(api.error().api_code == 1001);
-  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, envelope)).code() ==
+  CHECK(bo::parse_token_response(bo::provider::buffer_legacy(), response(200, envelope)).code() ==
         bo::errc::api_error);
   CHECK(bo::parse_deauthorize_response(response(200, envelope)).code() == bo::errc::api_error);
   CHECK(bo::check_api_response(response(200, R"({"success":false})")).code() == bo::errc::api_error);
@@ -269,23 +269,23 @@ TEST_CASE("hardening 7: Buffer's error envelope with HTTP 200 is an error everyw
 
 TEST_CASE("hardening 8: every endpoint is checked for OAuth parameters in its query") {
   const bo::client c = buffer_client();
-  bo::provider token_with_grant = bo::provider::buffer();
+  bo::provider token_with_grant = bo::provider::buffer_legacy();
   token_with_grant.token_endpoint = "https://as.example/token?grant_type=password&code=X";
   CHECK(bo::build_token_request(token_with_grant, c, kBufferCode).code() == bo::errc::duplicate_parameter);
   CHECK(bo::build_refresh_request(token_with_grant, c, "r").code() == bo::errc::duplicate_parameter);
-  bo::provider encoded = bo::provider::buffer();
+  bo::provider encoded = bo::provider::buffer_legacy();
   encoded.token_endpoint = "https://as.example/token?gr%61nt_type=password";
   CHECK(bo::build_token_request(encoded, c, kBufferCode).code() == bo::errc::duplicate_parameter);
-  bo::provider deauth = bo::provider::buffer();
+  bo::provider deauth = bo::provider::buffer_legacy();
   deauth.deauthorize_endpoint = "https://api.bufferapp.com/1/user/deauthorize.json?access_token=other";
   CHECK(bo::build_deauthorize_request(deauth, kToken).code() == bo::errc::duplicate_parameter);
-  bo::provider api = bo::provider::buffer();
+  bo::provider api = bo::provider::buffer_legacy();
   api.api_base = "https://api.bufferapp.com/1/?token=other";
   CHECK(attach(bo::http_request{"GET", "https://api.bufferapp.com/1/x.json", {}, {}}) == bo::errc::ok);
   CHECK(bo::attach_token(api, bo::http_request{"GET", "https://api.bufferapp.com/1/x.json", {}, {}}, kToken)
             .code() == bo::errc::duplicate_parameter);
   // A query of the provider's own stays.
-  bo::provider versioned = bo::provider::buffer();
+  bo::provider versioned = bo::provider::buffer_legacy();
   versioned.token_endpoint = "https://as.example/token?api-version=2";
   auto req = bo::build_token_request(versioned, c, kBufferCode);
   REQUIRE(req);
@@ -304,7 +304,7 @@ TEST_CASE("hardening 9: expires_in over limits::max_expires_in is too_large, wit
   CHECK(near_max.error().message.find("999999999999999999") != std::string::npos);
   CHECK(near_max.error().message.find("1000000000") != std::string::npos);
   auto as_string = bo::parse_token_response(
-      bo::provider::buffer(), response(200, R"({"access_token":"a","expires_in":"1000000001"})"));
+      bo::provider::buffer_legacy(), response(200, R"({"access_token":"a","expires_in":"1000000001"})"));
   CHECK(as_string.code() == bo::errc::too_large);
   auto at_cap = bo::parse_token_response(
       generic(), response(200, R"({"access_token":"a","token_type":"bearer","expires_in":1000000000})"));

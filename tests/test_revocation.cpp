@@ -125,7 +125,7 @@ TEST_CASE("revocation request: a provider without a revocation endpoint is inval
   REQUIRE(!req);
   CHECK(req.code() == bo::errc::invalid_endpoint);
   CHECK(req.error().message.find("no revocation endpoint") != std::string::npos);
-  auto legacy = bo::build_revocation_request(bo::provider::buffer(), buffer_client(), "tok");
+  auto legacy = bo::build_revocation_request(bo::provider::buffer_legacy(), buffer_client(), "tok");
   CHECK(legacy.code() == bo::errc::invalid_endpoint);
 }
 

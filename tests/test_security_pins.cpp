@@ -21,7 +21,7 @@ bo::result<std::string> redirect(std::string_view url, std::string_view expected
                                  const bo::limits& lim = {}) {
   bo::expected_redirect e;
   e.state = expected_state;
-  return bo::parse_redirect(url, bo::provider::buffer(), buffer_client(), e, lim);
+  return bo::parse_redirect(url, bo::provider::buffer_legacy(), buffer_client(), e, lim);
 }
 
 bo::result<bo::token> parse(std::string body) {
@@ -82,8 +82,8 @@ TEST_CASE("pin token_refresh_token_max_value: a refresh_token of max_value + 1 b
 TEST_CASE("pin attach_loopback_opt_in: http to a loopback IP without the opt-in is insecure_url") {
   // The API base is https, so the refusal comes from the request URL's own
   // check and not from the provider's endpoints or the origin comparison.
-  CHECK(bo::attach_token(bo::provider::buffer(), get("http://127.0.0.1:8080/x"), kToken).code() ==
+  CHECK(bo::attach_token(bo::provider::buffer_legacy(), get("http://127.0.0.1:8080/x"), kToken).code() ==
         bo::errc::insecure_url);
-  CHECK(bo::attach_token(bo::provider::buffer(), get("http://[::1]/x"), kToken).code() ==
+  CHECK(bo::attach_token(bo::provider::buffer_legacy(), get("http://[::1]/x"), kToken).code() ==
         bo::errc::insecure_url);
 }

@@ -42,7 +42,7 @@ pairs form_fields(std::string_view body) {
 }
 
 bo::result<bo::token> buffer_parse(int status, std::string body) {
-  return bo::parse_token_response(bo::provider::buffer(), response(status, std::move(body)));
+  return bo::parse_token_response(bo::provider::buffer_legacy(), response(status, std::move(body)));
 }
 
 bo::result<bo::token> generic_parse(int status, std::string body) {
@@ -56,7 +56,7 @@ bo::result<bo::token> generic_parse(int status, std::string body) {
 // ============================================================================
 
 TEST_CASE("token request: Buffer's token request byte for byte") {
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode);
   REQUIRE(req);
   CHECK(req->method == "POST");
   CHECK(req->url == "https://api.bufferapp.com/1/oauth2/token.json");
@@ -72,7 +72,7 @@ TEST_CASE("token request: Buffer's token request byte for byte") {
 }
 
 TEST_CASE("token request: Buffer's code 1/... is sent with its '/' unescaped") {
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode);
   REQUIRE(req);
   CHECK(req->body.find("code=1/mWot20jTwojsd00jFlaaR45") != std::string::npos);
   CHECK(req->body.find("1%2FmWot") == std::string::npos);
@@ -85,7 +85,7 @@ TEST_CASE("token request: Buffer's code 1/... is sent with its '/' unescaped") {
 }
 
 TEST_CASE("token request: '+' and '=' in a code are escaped, '/' is not") {
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/ab+c=");
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), "1/ab+c=");
   REQUIRE(req);
   CHECK(req->body.find("&code=1/ab%2Bc%3D&") != std::string::npos);
 }
@@ -105,7 +105,7 @@ TEST_CASE("token request: hostile codes are escaped and parse back to the same c
   };
   for (const auto& r : rows) {
     CAPTURE(r.code);
-    for (const bo::provider& p : {bo::provider::buffer(), generic()}) {
+    for (const bo::provider& p : {bo::provider::buffer_legacy(), generic()}) {
       auto req = bo::build_token_request(p, buffer_client(), r.code);
       REQUIRE(req);
       const pairs f = form_fields(req->body);
@@ -116,7 +116,7 @@ TEST_CASE("token request: hostile codes are escaped and parse back to the same c
       CHECK(req->body.find('#') == std::string::npos);
       CHECK(req->body.find(' ') == std::string::npos);
     }
-    auto buffer_req = bo::build_token_request(bo::provider::buffer(), buffer_client(), r.code);
+    auto buffer_req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), r.code);
     REQUIRE(buffer_req);
     CHECK(buffer_req->body.find(std::string("&code=") + r.encoded + "&") != std::string::npos);
   }
@@ -134,7 +134,7 @@ TEST_CASE("token request: a generic provider form-encodes '/' in the code too") 
 TEST_CASE("token request: the client secret is fully escaped, in the body only") {
   bo::client c = buffer_client();
   c.secret = "p+q/r=s&t";
-  auto req = bo::build_token_request(bo::provider::buffer(), c, kBufferCode);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode);
   REQUIRE(req);
   CHECK(req->body.find("&client_secret=p%2Bq%2Fr%3Ds%26t&") != std::string::npos);
   CHECK(first_value(form_fields(req->body), "client_secret") == "p+q/r=s&t");
@@ -144,61 +144,61 @@ TEST_CASE("token request: the client secret is fully escaped, in the body only")
 
 TEST_CASE("token request: code_verifier is sent, and validated (RFC 7636 §4.1)") {
   const std::string v43(43, 'a');
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode, v43);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode, v43);
   REQUIRE(req);
   CHECK(
       req->body ==
       "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
       "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code&code_verifier=" +
           v43);
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode, std::string(128, '~')));
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode, std::string(128, '~')));
   for (const std::string& bad : {std::string(42, 'a'), std::string(129, 'a'), std::string(42, 'a') + "+",
                                  std::string(42, 'a') + "/", std::string(42, 'a') + "="}) {
     CAPTURE(bad);
-    CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode, bad).code() ==
+    CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode, bad).code() ==
           bo::errc::invalid_code_verifier);
   }
   // Without a verifier there is no code_verifier field.
-  auto none = bo::build_token_request(bo::provider::buffer(), buffer_client(), kBufferCode);
+  auto none = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode);
   REQUIRE(none);
   CHECK(none->body.find("code_verifier") == std::string::npos);
 }
 
 TEST_CASE("token request: code validation") {
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "").code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), "").code() ==
         bo::errc::missing_code);
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "1/a\r\nb").code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), "1/a\r\nb").code() ==
         bo::errc::invalid_character);
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), "caf\xc3\xa9").code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), "caf\xc3\xa9").code() ==
         bo::errc::invalid_character);
   const std::size_t cap = bo::limits{}.max_value;
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), std::string(cap, 'a')));
-  CHECK(bo::build_token_request(bo::provider::buffer(), buffer_client(), std::string(cap + 1, 'a')).code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), std::string(cap, 'a')));
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), std::string(cap + 1, 'a')).code() ==
         bo::errc::too_large);
 }
 
 TEST_CASE("token request: client and redirect URI validation") {
   bo::client c = buffer_client();
   c.id = "";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() ==
         bo::errc::invalid_client_id);
   c = buffer_client();
   c.id = "id\r\nX-Evil: 1";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() ==
         bo::errc::invalid_client_id);
   c = buffer_client();
   c.redirect_uri = "http://example.com/back";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() == bo::errc::insecure_url);
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() == bo::errc::insecure_url);
   c.redirect_uri = "https://example.com/back#f";
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() ==
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() ==
         bo::errc::invalid_redirect_uri);
   c = buffer_client();
   c.secret = std::string(bo::limits{}.max_value + 1, 's');
-  CHECK(bo::build_token_request(bo::provider::buffer(), c, kBufferCode).code() == bo::errc::too_large);
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() == bo::errc::too_large);
 }
 
 TEST_CASE("token request: plain http token endpoint only for a loopback IP with the provider's opt-in") {
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.token_endpoint = "http://api.bufferapp.com/1/oauth2/token.json";
   CHECK(bo::build_token_request(p, buffer_client(), kBufferCode).code() == bo::errc::insecure_url);
   p.token_endpoint = "http://127.0.0.1:8080/token";
@@ -216,7 +216,7 @@ TEST_CASE("token request: plain http token endpoint only for a loopback IP with 
 }
 
 TEST_CASE("token request: endpoint query kept, fragment refused") {
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.token_endpoint = "https://api.bufferapp.com/1/oauth2/token.json?x=1";
   auto ok = bo::build_token_request(p, buffer_client(), kBufferCode);
   REQUIRE(ok);
@@ -250,13 +250,13 @@ TEST_CASE("token request: a public client (no secret) sends client_id in the bod
   CHECK(bo::find_header(g->headers, "Authorization") == nullptr);
   CHECK(g->body.rfind("client_id=public-app&redirect_uri=", 0) == 0);
   CHECK(g->body.find("client_secret") == std::string::npos);
-  auto b = bo::build_token_request(bo::provider::buffer(), c, kBufferCode);
+  auto b = bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode);
   REQUIRE(b);
   CHECK(b->body.find("client_secret") == std::string::npos);
 }
 
 TEST_CASE("refresh request: grant_type=refresh_token, escaped, optional scope") {
-  auto b = bo::build_refresh_request(bo::provider::buffer(), buffer_client(), "r/1+2=");
+  auto b = bo::build_refresh_request(bo::provider::buffer_legacy(), buffer_client(), "r/1+2=");
   REQUIRE(b);
   CHECK(b->method == "POST");
   CHECK(b->url == "https://api.bufferapp.com/1/oauth2/token.json");
@@ -310,7 +310,7 @@ TEST_CASE("token response: null scope tolerated by Buffer") {
 TEST_CASE("token response: token_type is case-insensitive, refresh token kept") {
   const std::string body =
       R"({"access_token":"mF_9.B5f-4.1JqM","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"})";
-  for (const bo::provider& p : {bo::provider::buffer(), generic()}) {
+  for (const bo::provider& p : {bo::provider::buffer_legacy(), generic()}) {
     auto t = bo::parse_token_response(p, response(200, body));
     REQUIRE(t);
     CHECK(t->access_token == "mF_9.B5f-4.1JqM");
@@ -625,10 +625,10 @@ TEST_CASE("token response: 1 MiB hostile bodies are refused as too_large") {
         bo::errc::too_large);
   bo::limits wide;
   wide.max_body = 2u << 20;
-  CHECK(bo::parse_token_response(bo::provider::buffer(), response(200, std::string(1u << 20, '[')), wide)
+  CHECK(bo::parse_token_response(bo::provider::buffer_legacy(), response(200, std::string(1u << 20, '[')), wide)
             .code() == bo::errc::depth_exceeded);
   auto digits = bo::parse_token_response(
-      bo::provider::buffer(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"),
+      bo::provider::buffer_legacy(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"),
       wide);
   REQUIRE(digits);
   CHECK(digits->access_token == "a");
@@ -692,14 +692,14 @@ TEST_CASE("token response: every response error keeps the status and the body") 
 TEST_CASE("token response: Cache-Control: no-store is flagged, its absence is not an error") {
   const std::string body = R"({"access_token":"a"})";
   auto stored =
-      bo::parse_token_response(bo::provider::buffer(), response(200, body, {{"cache-control", "No-Store"}}));
+      bo::parse_token_response(bo::provider::buffer_legacy(), response(200, body, {{"cache-control", "No-Store"}}));
   REQUIRE(stored);
   CHECK(stored->no_store);
-  auto private_ = bo::parse_token_response(bo::provider::buffer(),
+  auto private_ = bo::parse_token_response(bo::provider::buffer_legacy(),
                                            response(200, body, {{"Cache-Control", "private, max-age=0"}}));
   REQUIRE(private_);
   CHECK_FALSE(private_->no_store);
-  auto none = bo::parse_token_response(bo::provider::buffer(), response(200, body));
+  auto none = bo::parse_token_response(bo::provider::buffer_legacy(), response(200, body));
   REQUIRE(none);
   CHECK_FALSE(none->no_store);
 }

@@ -36,7 +36,7 @@ struct op {
 
 /// Buffer's provider, made once: every operation is measured without its construction.
 inline const buffer_oauth::provider& buffer_provider() {
-  static const buffer_oauth::provider p = buffer_oauth::provider::buffer();
+  static const buffer_oauth::provider p = buffer_oauth::provider::buffer_legacy();
   return p;
 }
 

@@ -59,7 +59,7 @@ std::string oidc_issuer() { return "https://127.0.0.1:" + need("E2E_OIDC_PORT");
 /// Buffer's profile with the peer's URLs (same paths as api.bufferapp.com).
 bo::provider buffer_peer_provider() {
   const std::string o = buffer_origin();
-  bo::provider p = bo::provider::buffer();
+  bo::provider p = bo::provider::buffer_legacy();
   p.authorize_endpoint = o + "/oauth2/authorize";
   p.token_endpoint = o + "/1/oauth2/token.json";
   p.deauthorize_endpoint = o + "/1/user/deauthorize.json";
@@ -992,7 +992,7 @@ TEST_SUITE("tls_refusals") {
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
 
-    bo::provider p = bo::provider::buffer();
+    bo::provider p = bo::provider::buffer_legacy();
     p.authorize_endpoint = origin + "/oauth2/authorize";
     p.token_endpoint = origin + "/1/oauth2/token.json";
     p.deauthorize_endpoint = origin + "/1/user/deauthorize.json";
@@ -1044,7 +1044,7 @@ TEST_SUITE("tls_refusals") {
     for (tls_server* server : {&untrusted, &trusted}) {
       const bool ok = server == &trusted;
       INFO((ok ? "trusted" : "untrusted") << " server " << server->origin());
-      bo::provider p = bo::provider::buffer();
+      bo::provider p = bo::provider::buffer_legacy();
       p.api_base = server->origin() + "/1/";
       auto req = bo::attach_token(p, get(p.api_base + "user.json"), "1/abcdefghijklmnopqrstuvwxyz012345");
       REQUIRE(req);

@@ -69,7 +69,7 @@ TEST_CASE("fmt: errc prints its stable name, unknown values their number") {
 }
 
 TEST_CASE("fmt: Buffer token request hides client_secret and code, shows method and URL") {
-  auto req = bo::build_token_request(bo::provider::buffer(), buffer_client(), seed_code);
+  auto req = bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), seed_code);
   CHECK(req.has_value());
   CHECK(has(req->body, "code=1/mWot20jTwojsd00jFlaaR45"));  // the secret really is in the value
   const std::string out = fmt::format("{}", *req);
@@ -110,7 +110,7 @@ TEST_CASE("fmt: state in the authorize URL and code/state in the redirect are hi
   const std::string state = "StAtE-aBcDeFgHiJkLmNoP";
   bo::authorize_params a;
   a.state = state;
-  auto url = bo::build_authorize_url(bo::provider::buffer(), buffer_client(), a);
+  auto url = bo::build_authorize_url(bo::provider::buffer_legacy(), buffer_client(), a);
   CHECK(url.has_value());
   const std::string out = fmt::format("{}", bo::http_request{"GET", *url, {}, {}});
   check_hidden(out, {state});
@@ -126,7 +126,7 @@ TEST_CASE("fmt: state in the authorize URL and code/state in the redirect are hi
 }
 
 TEST_CASE("fmt: attached tokens are hidden in header, query and form body") {
-  const auto p = bo::provider::buffer();
+  const auto p = bo::provider::buffer_legacy();
   bo::http_request get{"GET", "https://api.bufferapp.com/1/profiles.json?x=1#frag", {}, {}};
 
   auto header = bo::attach_token(p, get, access_value);
@@ -169,7 +169,7 @@ TEST_CASE("fmt: response bodies, cookies and parsed tokens are hidden") {
   CHECK(has(r, "HTTP 200; Content-Type: application/json; Set-Cookie: [redacted"));
   CHECK(has(r, "body " + redacted(response.body.size())));
 
-  auto t = bo::parse_token_response(bo::provider::buffer(), response);
+  auto t = bo::parse_token_response(bo::provider::buffer_legacy(), response);
   CHECK(t.has_value());
   const std::string ts = fmt::format("{}", *t);
   check_hidden(ts, {access_value, refresh_value});
@@ -182,7 +182,7 @@ TEST_CASE("fmt: response bodies, cookies and parsed tokens are hidden") {
 TEST_CASE("fmt: an error keeps its name and message but not the body it came from") {
   bo::http_response bad = token_response();
   bad.body = std::string(R"({"access_token":")") + std::string(access_value) + R"(","token_type":"mac"})";
-  auto t = bo::parse_token_response(bo::provider::buffer(), bad);
+  auto t = bo::parse_token_response(bo::provider::buffer_legacy(), bad);
   CHECK_FALSE(t.has_value());
   CHECK(t.error().body.find(access_value) == std::string::npos);  // the error keeps a redacted body
   const std::string e = fmt::format("{}", t.error());
@@ -192,7 +192,7 @@ TEST_CASE("fmt: an error keeps its name and message but not the body it came fro
   CHECK(has(e, "body " + redacted(t.error().body.size())));
 
   bo::http_response oauth_err{400, {}, R"({"error":"invalid_grant","error_description":"code expired"})"};
-  auto g = bo::parse_token_response(bo::provider::buffer(), oauth_err);
+  auto g = bo::parse_token_response(bo::provider::buffer_legacy(), oauth_err);
   CHECK_FALSE(g.has_value());
   const std::string ge = fmt::format("{}", g.error());
   CHECK(has(ge, "token_error"));
@@ -229,7 +229,7 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   check_hidden(done, {state, verifier, "FlOwCoDe-123456", access_value, refresh_value, client_secret});
   CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: 1/" + redacted(access_value.size() - 2)));
 
-  bo::flow g(bo::provider::buffer(), buffer_client());
+  bo::flow g(bo::provider::buffer_legacy(), buffer_client());
   CHECK(g.begin({state_bytes, {}}, bo::timestamp{0}).has_value());
   auto bad = g.redirect(std::string(redirect_uri) + "?code=FlOwCoDe-123456&state=WrOnGsTaTe-000000",
                         bo::timestamp{0});

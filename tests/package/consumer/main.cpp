@@ -14,7 +14,7 @@
 int main() {
   const buffer_oauth::client app{"consumer-client", "consumer-secret-123", "https://client.example/back"};
   const auto request =
-      buffer_oauth::build_token_request(buffer_oauth::provider::buffer(), app, "1/mWot20jTwojsd00jFlaaR45");
+      buffer_oauth::build_token_request(buffer_oauth::provider::buffer_legacy(), app, "1/mWot20jTwojsd00jFlaaR45");
   if (!request) {
     std::fprintf(stderr, "build_token_request failed: %s\n", request.error().message.c_str());
     return 1;
