@@ -22,8 +22,8 @@ namespace {
 
 using namespace buffer_oauth_cli;
 
-/// Global options: Buffer (the default), or any RFC 6749 provider described
-/// by its endpoints.
+/// Global options: Buffer's current API (the default), its legacy REST API
+/// v1, or any RFC 6749 provider described by its endpoints.
 struct provider_options {
   std::string name = "buffer";
   std::string authorize_endpoint;
@@ -36,8 +36,10 @@ struct provider_options {
 
 void add_provider_options(CLI::App& app, provider_options& o) {
   const char* group = "Provider (global options)";
-  app.add_option("--provider", o.name, "buffer (default), or generic with the three endpoints below")
-      ->check(CLI::IsMember({"buffer", "generic"}))
+  app.add_option("--provider", o.name,
+                 "buffer (the current API, default), buffer-legacy (REST API v1, retired on 1 February "
+                 "2027), or generic with the three endpoints below")
+      ->check(CLI::IsMember({"buffer", "buffer-legacy", "generic"}))
       ->group(group);
   auto* authorize = app.add_option("--authorize-endpoint", o.authorize_endpoint,
                                    "authorization endpoint of an RFC 6749 provider")
@@ -57,15 +59,16 @@ void add_provider_options(CLI::App& app, provider_options& o) {
 
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
-  if (app.count("--provider") > 0 && o.name == "buffer" && endpoints)
-    throw CLI::ValidationError("--provider",
-                               "buffer has its own endpoints; drop --provider buffer or the endpoints");
+  if (app.count("--provider") > 0 && o.name != "generic" && endpoints)
+    throw CLI::ValidationError("--provider", o.name + " has its own endpoints; drop --provider " + o.name +
+                                                 " or the endpoints");
   if (o.name == "generic" && !endpoints)
     throw CLI::RequiredError(
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                                       : buffer_oauth::provider::buffer_legacy();
+                                       : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
+                                                                   : buffer_oauth::provider::buffer();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;

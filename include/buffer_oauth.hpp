@@ -2071,6 +2071,32 @@ struct client {
 };
 
 namespace detail {
+/// A client without a secret is public (RFC 8252); the provider must take
+/// public clients.
+inline result<void> check_public_client(const provider& p, const client& c) {
+  if (c.secret.empty() && !p.public_clients)
+    return fail(errc::client_secret_required,
+                "client \"" + c.id + "\" has no secret, provider \"" + p.name + "\"");
+  return {};
+}
+
+/// PKCE is what binds a public client's code to the app, so it cannot be
+/// turned off there; a provider may also require it of every client. The
+/// authorization URL needs no secret, so a client without one counts as
+/// public only where the provider takes public clients.
+inline result<void> check_pkce_sent(const provider& p, const client& c, bool sends_pkce) {
+  if (sends_pkce) return {};
+  if (c.secret.empty() && p.public_clients) return fail(errc::pkce_required, "public client");
+  if (p.pkce_required) return fail(errc::pkce_required, "provider \"" + p.name + "\"");
+  return {};
+}
+
+/// Whether `c` can log in to `p` at all, before anything is sent.
+inline result<void> check_client_kind(const provider& p, const client& c, bool sends_pkce) {
+  if (auto ok = check_public_client(p, c); !ok) return ok;
+  return check_pkce_sent(p, c, sends_pkce);
+}
+
 /// Parameters this library puts on authorize, token and API requests. An
 /// endpoint whose own query carries one would send it twice, and a server may
 /// take either copy (e.g. grant_type=password instead of ours).
@@ -2082,6 +2108,7 @@ inline constexpr std::string_view oauth_request_parameters[] = {
     "response_type",
     "state",
     "scope",
+    "prompt",
     "code",
     "code_challenge",
     "code_challenge_method",
@@ -2399,6 +2426,17 @@ inline bool is_code_challenge(std::string_view s) noexcept {
   return s.size() == 43 && all_of(s, abnf::base64url);
 }
 
+/// Whether the space-separated `scope` holds the token `wanted`.
+inline bool has_scope_token(std::string_view scope, std::string_view wanted) noexcept {
+  while (!scope.empty()) {
+    const std::size_t space = scope.find(' ');
+    if (scope.substr(0, space) == wanted) return true;
+    if (space == std::string_view::npos) break;
+    scope.remove_prefix(space + 1);
+  }
+  return false;
+}
+
 }  // namespace detail
 
 /// The URL to send the user's browser to (RFC 6749 §4.1.1), e.g.
@@ -2424,6 +2462,7 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   if (!a.code_challenge.empty() && !detail::is_code_challenge(a.code_challenge))
     return detail::fail(errc::invalid_code_verifier, "code_challenge");
   if (!a.scope.empty() && !detail::is_scope(a.scope)) return detail::fail(errc::invalid_character, "scope");
+  if (auto ok = detail::check_pkce_sent(p, c, !a.code_challenge.empty()); !ok) return ok.error();
 
   std::string url(p.authorize_endpoint);
   if (!endpoint->has_query) url += '?';
@@ -2433,6 +2472,8 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   detail::append_pair(url, "response_type", "code", encoding::uri);
   if (!a.without_state) detail::append_pair(url, "state", a.state, encoding::uri);
   if (!a.scope.empty()) detail::append_pair(url, "scope", a.scope, encoding::uri);
+  if (p.offline_access_consent && detail::has_scope_token(a.scope, scopes::offline_access))
+    detail::append_pair(url, "prompt", "consent", encoding::uri);
   if (!a.code_challenge.empty()) {
     detail::append_pair(url, "code_challenge", a.code_challenge, encoding::uri);
     detail::append_pair(url, "code_challenge_method", "S256", encoding::uri);
@@ -2649,6 +2690,7 @@ inline result<http_request> client_authenticated_post(const provider& p, const c
   if (auto ok = check_client_id(c.id); !ok) return ok.error();
   if (auto ok = check_endpoint(endpoint, p, lim, what); !ok) return ok.error();
   if (c.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
+  if (auto ok = check_public_client(p, c); !ok) return ok.error();
   http_request req;
   req.method = "POST";
   req.url = endpoint;
@@ -2696,6 +2738,7 @@ inline result<http_request> build_token_request(const provider& p, const client&
   if (!detail::all_of(code, detail::is_vschar)) return detail::fail(errc::invalid_character, "code");
   if (!code_verifier.empty() && !is_valid_code_verifier(code_verifier))
     return detail::fail(errc::invalid_code_verifier);
+  if (auto ok = detail::check_client_kind(p, c, !code_verifier.empty()); !ok) return ok.error();
   using detail::encoding;
   std::string& body = req->body;
   detail::append_pair(body, "redirect_uri", c.redirect_uri, encoding::form);
@@ -3411,6 +3454,7 @@ class flow {
   /// flow's maximum age.
   result<std::string> begin(const flow_entropy& entropy, timestamp now) {
     if (auto ok = allowed(flow_event::begin); !ok) return ok.error();
+    if (auto ok = detail::check_client_kind(provider_, client_, uses_pkce()); !ok) return refuse(ok.error());
     if (!options_.without_state && uses_pkce() &&
         detail::shares_bytes(entropy.state_bytes, entropy.verifier_bytes))
       return refuse(detail::fail(errc::entropy_reused));

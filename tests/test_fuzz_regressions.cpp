@@ -104,7 +104,7 @@ TEST_CASE("fuzz: a query ending in '?' gets the token as a pair of its own") {
 TEST_CASE("fuzz: an authorize endpoint whose query ends in '?' keeps its last value") {
   bo::provider p = bo::provider::generic("g", "https://auth.example/authorize?x=1?",
                                          "https://auth.example/token", "https://api.example/");
-  bo::client c{"client", "", "https://client.example/back"};
+  bo::client c{"client", "secret-value", "https://client.example/back"};
   bo::authorize_params a;
   a.state = "xyz";
   auto url = bo::build_authorize_url(p, c, a);

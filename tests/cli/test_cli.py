@@ -71,6 +71,17 @@ def leaks_in(where, text, label, secret):
     return [f"{label} shows in {where} ({len(runs)} of its {WINDOW}-character runs, e.g. {runs[0]!r})"] if runs else []
 
 
+LEGACY = ["--provider", "buffer-legacy"]
+ENDPOINT_OPTIONS = ("--authorize-endpoint", "--token-endpoint", "--api-base")
+
+
+def as_legacy(args):
+    """Most cases follow Buffer's original guide, so they run with the legacy
+    profile unless they name a provider or its endpoints."""
+    named = any(a.partition("=")[0] in ("--provider", *ENDPOINT_OPTIONS) for a in args)
+    return args if named or not args or args[0] == "--help" else [*LEGACY, *args]
+
+
 def run(args, stdin="", prints=None, secrets=(), browser=None):
     """Runs the binary once: every invocation goes through here. Returns the
     exit status, stdout, stderr and the leaks, places where WINDOW characters
@@ -81,7 +92,7 @@ def run(args, stdin="", prints=None, secrets=(), browser=None):
     global invocations_with_secrets
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
     # Unbuffered, so that what `browser` reads line by line is not also read ahead.
-    proc = subprocess.Popen([BINARY, *args], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([BINARY, *as_legacy(args)], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_read = browser(proc) if browser else b""
     out, err = proc.communicate(data, timeout=60)
     out, err = out.decode(), (err_read + err).decode()
