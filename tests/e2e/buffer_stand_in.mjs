@@ -23,11 +23,9 @@
 // documents. POST /graphql answers like api.buffer.com; a query naming
 // rateLimited is answered as a rate-limited call.
 
-import { randomBytes } from 'node:crypto';
-
 import Provider from 'oidc-provider';
 
-import { secondsSetting, serve, setting } from './launcher_common.mjs';
+import { secondsSetting, serve, setting, testProviderSettings } from './launcher_common.mjs';
 
 const clientId = setting('STAND_IN_CLIENT_ID');
 const clientSecret = setting('STAND_IN_CLIENT_SECRET');
@@ -165,20 +163,7 @@ serve(listener, (issuer) => {
       registration: { enabled: true },
     },
     rotateRefreshToken: true,
-    ttl: {
-      AuthorizationCode: 60,
-      AccessToken: accessTtl,
-      IdToken: 600,
-      RefreshToken: 3600,
-      Grant: 3600,
-      Session: 3600,
-      Interaction: 600,
-    },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: async (ctx, sub) => ({
-      accountId: sub,
-      claims: async () => ({ sub }),
-    }),
+    ...testProviderSettings({ codeTtl: 60, accessTtl }),
   });
   provider.on('server_error', (ctx, err) => console.error('buffer_stand_in: server_error', err));
 

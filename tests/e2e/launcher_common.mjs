@@ -3,6 +3,7 @@
 // handler built once the port (and so the issuer) is known, the port file
 // run_e2e.sh waits for, and never outliving the test run.
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 
@@ -27,6 +28,28 @@ export function secondsSetting(name, fallback) {
     process.exit(2);
   }
   return seconds;
+}
+
+/// The oidc-provider settings both launchers use: lifetimes (codes and
+/// access tokens as given, the rest long enough for any test run), fresh
+/// cookie keys, and an account for whatever the development login names.
+export function testProviderSettings({ codeTtl, accessTtl }) {
+  return {
+    ttl: {
+      AuthorizationCode: codeTtl,
+      AccessToken: accessTtl,
+      IdToken: 600,
+      RefreshToken: 3600,
+      Grant: 3600,
+      Session: 3600,
+      Interaction: 600,
+    },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    findAccount: async (ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub }),
+    }),
+  };
 }
 
 /// Listens on https://127.0.0.1:<free port> with the certificate in certVar

@@ -16,11 +16,9 @@
 // exact redirect_uri match, RFC 6749 error bodies, and iss on every
 // authorization response (RFC 9207).
 
-import { randomBytes } from 'node:crypto';
-
 import Provider from 'oidc-provider';
 
-import { secondsSetting, serve, setting } from './launcher_common.mjs';
+import { secondsSetting, serve, setting, testProviderSettings } from './launcher_common.mjs';
 
 const clientId = setting('OIDC_CLIENT_ID');
 const clientSecret = setting('OIDC_CLIENT_SECRET');
@@ -48,20 +46,7 @@ serve(listener, (issuer) => {
     },
     // A refresh token for every code this client swaps, whatever the scope.
     issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
-    ttl: {
-      AuthorizationCode: codeTtl,
-      AccessToken: 600,
-      IdToken: 600,
-      RefreshToken: 3600,
-      Grant: 3600,
-      Session: 3600,
-      Interaction: 600,
-    },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: async (ctx, sub) => ({
-      accountId: sub,
-      claims: async () => ({ sub }),
-    }),
+    ...testProviderSettings({ codeTtl, accessTtl: 600 }),
   });
 
   provider.on('server_error', (ctx, err) => console.error('oidc_launcher: server_error', err));
