@@ -3,9 +3,9 @@
 // in one process: HTTPS on 127.0.0.1, a free port, oidc-provider 8.8.1 with
 // the development login and consent pages.
 //
-// run_e2e.sh copies this file and launcher_common.mjs next to the
-// node_modules that hold oidc-provider and runs it there, with settings in
-// the environment:
+// run_e2e.sh copies this file and launcher_common.mjs into a folder below
+// the node_modules that hold oidc-provider and runs it there, with settings
+// in the environment:
 //   STAND_IN_CERT, STAND_IN_KEY   PEM certificate and key for the TLS listener
 //   STAND_IN_PORT_FILE            written with the port once the server listens
 //   STAND_IN_CLIENT_ID, STAND_IN_CLIENT_SECRET   the confidential client

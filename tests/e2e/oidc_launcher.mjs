@@ -2,8 +2,9 @@
 // the end-to-end tests: HTTPS on 127.0.0.1, a free port, one confidential
 // client, the built-in development login and consent pages.
 //
-// run_e2e.sh copies this file next to the node_modules that hold
-// oidc-provider and runs it there, with settings in the environment:
+// run_e2e.sh copies this file and launcher_common.mjs into a folder below
+// the node_modules that hold oidc-provider and runs it there, with settings
+// in the environment:
 //   OIDC_CERT, OIDC_KEY        PEM certificate and key for the TLS listener
 //   OIDC_PORT_FILE             written with the port once the server listens
 //   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI

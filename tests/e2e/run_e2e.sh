@@ -31,6 +31,7 @@ skip=77
 work=$(mktemp -d "${TMPDIR:-/tmp}/buffer-oauth-e2e.XXXXXX")
 server_pid=""
 child_pid=""
+launch_dir=""
 server_log="$work/server.log"
 
 # Every background job gets a process group of its own (job control), so
@@ -69,6 +70,7 @@ cleanup() {
   stop_group "$child_pid"
   stop_server
   rm -rf "$work"
+  [ -z "$launch_dir" ] || rm -rf "$launch_dir"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -178,13 +180,16 @@ case "$suite" in
     run_child install_oidc_provider "$node_dir" || rc=$?
     if [ "$rc" -eq "$skip" ]; then skip_suite "$(cat "$work/skip-reason")"; fi
     [ "$rc" -eq 0 ] || exit "$rc"
-    cp "$here/launcher_common.mjs" "$here/oidc_launcher.mjs" "$here/buffer_stand_in.mjs" "$node_dir/"
+    # A folder of this run's own below the install, where node finds
+    # oidc-provider, so that parallel runs never read a file another copies.
+    launch_dir=$(mktemp -d "$node_dir/launch.XXXXXX")
+    cp "$here/launcher_common.mjs" "$here/oidc_launcher.mjs" "$here/buffer_stand_in.mjs" "$launch_dir/"
     ;;&
   oidc_provider)
     OIDC_CERT="$E2E_CA_CERT" OIDC_KEY="$E2E_CERT_KEY" OIDC_PORT_FILE="$work/oidc.port" \
       OIDC_CLIENT_ID="$E2E_CLIENT_ID" OIDC_CLIENT_SECRET="$E2E_CLIENT_SECRET" \
       OIDC_REDIRECT_URI="$E2E_REDIRECT_URI" OIDC_CODE_TTL="$E2E_OIDC_CODE_TTL" OIDC_MAX_LIFE=300 \
-      node "$node_dir/oidc_launcher.mjs" >"$server_log" 2>&1 &
+      node "$launch_dir/oidc_launcher.mjs" >"$server_log" 2>&1 &
     server_pid=$!
     E2E_OIDC_PORT=$(wait_for_port "$work/oidc.port")
     export E2E_OIDC_PORT
@@ -196,7 +201,7 @@ case "$suite" in
       STAND_IN_CLIENT_ID="$E2E_CLIENT_ID" STAND_IN_CLIENT_SECRET="$E2E_CLIENT_SECRET" \
       STAND_IN_PUBLIC_CLIENT_ID="$E2E_PUBLIC_CLIENT_ID" STAND_IN_REDIRECT_URI="$E2E_REDIRECT_URI" \
       STAND_IN_ACCESS_TTL="$E2E_STAND_IN_ACCESS_TTL" STAND_IN_MAX_LIFE=300 \
-      node "$node_dir/buffer_stand_in.mjs" >"$server_log" 2>&1 &
+      node "$launch_dir/buffer_stand_in.mjs" >"$server_log" 2>&1 &
     server_pid=$!
     E2E_STAND_IN_PORT=$(wait_for_port "$work/stand-in.port")
     export E2E_STAND_IN_PORT
