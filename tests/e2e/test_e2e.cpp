@@ -3,6 +3,7 @@
 //
 //   test suite "buffer_peer"    tests/e2e/buffer_peer.py (oauthlib, Buffer-shaped)
 //   test suite "oidc_provider"  panva's oidc-provider (tests/e2e/oidc_launcher.mjs)
+//   test suite "buffer_current" is in test_e2e_current.cpp (Buffer stand-in)
 //   test suite "tls_refusals"   plain http refused before a byte is sent; an
 //                               untrusted certificate refused by both stacks
 //
