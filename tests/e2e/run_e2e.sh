@@ -6,6 +6,8 @@
 #
 #   run_e2e.sh buffer_peer   TEST_BINARY   oauthlib Buffer peer (/usr/bin/python3)
 #   run_e2e.sh oidc_provider TEST_BINARY   oidc-provider 8.8.1 from npm (node)
+#   run_e2e.sh buffer_current TEST_BINARY  the same, configured like auth.buffer.com,
+#                                          with a GraphQL endpoint like api.buffer.com
 #   run_e2e.sh tls_refusals  TEST_BINARY   no external server
 #
 # Exit status: the test binary's, or 1 when its filters selected no test
@@ -14,11 +16,12 @@
 # Environment: E2E_NODE_DIR caches the oidc-provider install (default: a
 # temporary folder, removed afterwards); E2E_BUFFER_CODE_TTL (seconds, 2) and
 # E2E_OIDC_CODE_TTL (whole seconds, 3: oidc-provider rounds down, so a code
-# may expire up to 1 s early) shorten code lifetimes; extra
+# may expire up to 1 s early) shorten code lifetimes; E2E_STAND_IN_ACCESS_TTL
+# (seconds, 3) is the access token lifetime of the Buffer stand-in; extra
 # arguments after TEST_BINARY go to doctest.
 set -euo pipefail
 
-suite=${1:?usage: run_e2e.sh buffer_peer|oidc_provider|tls_refusals TEST_BINARY [doctest args]}
+suite=${1:?usage: run_e2e.sh buffer_peer|oidc_provider|buffer_current|tls_refusals TEST_BINARY [doctest args]}
 binary=${2:?usage: run_e2e.sh SUITE TEST_BINARY [doctest args]}
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +31,7 @@ skip=77
 work=$(mktemp -d "${TMPDIR:-/tmp}/buffer-oauth-e2e.XXXXXX")
 server_pid=""
 child_pid=""
+launch_dir=""
 server_log="$work/server.log"
 
 # Every background job gets a process group of its own (job control), so
@@ -66,6 +70,7 @@ cleanup() {
   stop_group "$child_pid"
   stop_server
   rm -rf "$work"
+  [ -z "$launch_dir" ] || rm -rf "$launch_dir"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -102,6 +107,7 @@ export E2E_CLIENT_SECRET
 export E2E_REDIRECT_URI="http://127.0.0.1:$((20000 + RANDOM % 30000))/cb"
 export E2E_BUFFER_CODE_TTL="${E2E_BUFFER_CODE_TTL:-2}"
 export E2E_OIDC_CODE_TTL="${E2E_OIDC_CODE_TTL:-3}"
+export E2E_STAND_IN_ACCESS_TTL="${E2E_STAND_IN_ACCESS_TTL:-3}"
 
 # Waits for the server to write its port; fails if it dies first.
 wait_for_port() {
@@ -166,7 +172,7 @@ case "$suite" in
     export E2E_BUFFER_PORT
     echo "buffer peer (oauthlib) on https://127.0.0.1:$E2E_BUFFER_PORT, code TTL ${E2E_BUFFER_CODE_TTL} s"
     ;;
-  oidc_provider)
+  oidc_provider | buffer_current)
     command -v node >/dev/null || skip_suite "node is not installed"
     command -v npm >/dev/null || skip_suite "npm is not installed"
     node_dir=${E2E_NODE_DIR:-$work/node}
@@ -174,15 +180,33 @@ case "$suite" in
     run_child install_oidc_provider "$node_dir" || rc=$?
     if [ "$rc" -eq "$skip" ]; then skip_suite "$(cat "$work/skip-reason")"; fi
     [ "$rc" -eq 0 ] || exit "$rc"
-    cp "$here/oidc_launcher.mjs" "$node_dir/oidc_launcher.mjs"
+    # A folder of this run's own below the install, where node finds
+    # oidc-provider, so that parallel runs never read a file another copies.
+    launch_dir=$(mktemp -d "$node_dir/launch.XXXXXX")
+    cp "$here/launcher_common.mjs" "$here/oidc_launcher.mjs" "$here/buffer_stand_in.mjs" "$launch_dir/"
+    ;;&
+  oidc_provider)
     OIDC_CERT="$E2E_CA_CERT" OIDC_KEY="$E2E_CERT_KEY" OIDC_PORT_FILE="$work/oidc.port" \
       OIDC_CLIENT_ID="$E2E_CLIENT_ID" OIDC_CLIENT_SECRET="$E2E_CLIENT_SECRET" \
       OIDC_REDIRECT_URI="$E2E_REDIRECT_URI" OIDC_CODE_TTL="$E2E_OIDC_CODE_TTL" OIDC_MAX_LIFE=300 \
-      node "$node_dir/oidc_launcher.mjs" >"$server_log" 2>&1 &
+      node "$launch_dir/oidc_launcher.mjs" >"$server_log" 2>&1 &
     server_pid=$!
     E2E_OIDC_PORT=$(wait_for_port "$work/oidc.port")
     export E2E_OIDC_PORT
     echo "oidc-provider $oidc_version on https://127.0.0.1:$E2E_OIDC_PORT, code TTL ${E2E_OIDC_CODE_TTL} s"
+    ;;
+  buffer_current)
+    export E2E_PUBLIC_CLIENT_ID="buffer-oauth-e2e-public"
+    STAND_IN_CERT="$E2E_CA_CERT" STAND_IN_KEY="$E2E_CERT_KEY" STAND_IN_PORT_FILE="$work/stand-in.port" \
+      STAND_IN_CLIENT_ID="$E2E_CLIENT_ID" STAND_IN_CLIENT_SECRET="$E2E_CLIENT_SECRET" \
+      STAND_IN_PUBLIC_CLIENT_ID="$E2E_PUBLIC_CLIENT_ID" STAND_IN_REDIRECT_URI="$E2E_REDIRECT_URI" \
+      STAND_IN_ACCESS_TTL="$E2E_STAND_IN_ACCESS_TTL" STAND_IN_MAX_LIFE=300 \
+      node "$launch_dir/buffer_stand_in.mjs" >"$server_log" 2>&1 &
+    server_pid=$!
+    E2E_STAND_IN_PORT=$(wait_for_port "$work/stand-in.port")
+    export E2E_STAND_IN_PORT
+    echo "Buffer stand-in (oidc-provider $oidc_version) on https://127.0.0.1:$E2E_STAND_IN_PORT," \
+      "access token TTL ${E2E_STAND_IN_ACCESS_TTL} s"
     ;;
   tls_refusals) ;;
   *)
