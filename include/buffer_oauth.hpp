@@ -3320,9 +3320,9 @@ inline result<void> keep_graphql_error(const graphql_error_view& first, const li
   std::string code = json_string(first.code), window = json_string(first.window);
   if (first.code.type == json_type::string &&
       (code.empty() || code.size() > lim.max_value || !all_of(code, is_nqchar)))
-    return fail(errc::malformed_error, "extensions.code");
+    return fail(errc::malformed_error, "errors: extensions: code");
   if (window.size() > max_window || !all_of(window, window_chars))
-    return fail(errc::malformed_error, "extensions.window");
+    return fail(errc::malformed_error, "errors: extensions: window");
   if (find_field(graphql_codes, code) != nullptr) e.message += " (" + code + ")";
   if (!window.empty()) e.message += " (window " + window + ")";
   e.api_error_code = std::move(code);
