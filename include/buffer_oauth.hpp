@@ -3268,6 +3268,14 @@ inline errc graphql_errc(std::string_view code) noexcept {
 inline constexpr std::size_t max_window = 15;
 inline constexpr char_set window_chars = abnf::alpha | abnf::digit;
 
+/// Fills `slots` from the members of a nested object (json_read_object); a
+/// repeated one is duplicate_member.
+template <std::size_t N>
+result<void> read_nested_members(const json_value& object, json_slot (&slots)[N]) {
+  json_read_object(object, slots, N);
+  return refuse_repeated(slots);
+}
+
 /// One element of a GraphQL "errors" list, as views into the body.
 struct graphql_error_view {
   json_value message, code, window;
@@ -3279,8 +3287,7 @@ struct graphql_error_view {
 inline result<graphql_error_view> read_graphql_error(const json_value& element) {
   if (element.type != json_type::object) return fail(errc::invalid_member_type, "errors: an element");
   json_slot error_members[] = {{"message", {}, 0}, {"extensions", {}, 0}};
-  json_read_object(element, error_members, 2);
-  if (auto ok = refuse_repeated(error_members); !ok) return ok.error();
+  if (auto ok = read_nested_members(element, error_members); !ok) return ok.error();
   const json_value& message = error_members[0].value;
   const json_value& extensions = error_members[1].value;
   if (message.type == json_type::absent) return fail(errc::missing_member, "errors: message");
@@ -3288,8 +3295,7 @@ inline result<graphql_error_view> read_graphql_error(const json_value& element) 
   json_slot extension_members[] = {{"code", {}, 0}, {"window", {}, 0}};
   if (extensions.type != json_type::absent && extensions.type != json_type::object)
     return fail(errc::invalid_member_type, "errors: extensions");
-  json_read_object(extensions, extension_members, 2);
-  if (auto ok = refuse_repeated(extension_members); !ok) return ok.error();
+  if (auto ok = read_nested_members(extensions, extension_members); !ok) return ok.error();
   for (const auto& member : extension_members)
     if (member.value.type != json_type::absent && member.value.type != json_type::string)
       return fail(errc::invalid_member_type, member.name);
