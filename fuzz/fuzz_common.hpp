@@ -86,6 +86,20 @@ class option_bytes {
   std::string_view& s_;
 };
 
+/// A response read off a fuzz input: byte 0 picks the status from
+/// `statuses`, byte 1 is left in `header_pick` for the caller's headers, the
+/// rest is the body.
+template <std::size_t N>
+bo::http_response response_from(std::string_view in, const int (&statuses)[N], std::uint8_t& header_pick) {
+  option_bytes ob(in);
+  const std::uint8_t status_pick = ob.next();
+  header_pick = ob.next();
+  bo::http_response r;
+  r.status = statuses[status_pick % N];
+  r.body.assign(in);
+  return r;
+}
+
 inline bool contains(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
 }

@@ -452,11 +452,65 @@ def flow():
     write("flow", "trip-bad-code", b"\x22" + join(b"", b"", sb, b"", b"", b"a\x01b"))
 
 
+# --------------------------------------------------------- api_response
+def api_response():
+    # byte 0: status index into {200,201,204,299,400,401,403,404,429,500,502,503,0,100,300,-1}
+    # byte 1: bits 0-2 Retry-After {none,120,0,IMF-fixdate,-1,1e3,20 digits,empty},
+    #         bits 3-4 WWW-Authenticate {none,invalid_token,insufficient_scope,Basic}
+    def a(name, status_index, body, headers=0):
+        write("api_response", name, bytes([status_index, headers]) + body)
+
+    def refusal(code):
+        return b'{"data": null, "errors": [{"message": "Not allowed", "extensions": {"code": "' + code + b'"}}]}'
+
+    def limited(window):
+        return (b'{"errors":[{"message":"Too many requests","extensions":{"code":"RATE_LIMIT_EXCEEDED","window":"'
+                + window + b'"}}]}')
+
+    # Buffer's documented answers
+    a("buffer-success", 0, b'{"data": {"account": {"id": "5f1", "email": "a@example.com"}}}')
+    for code in (b"UNAUTHORIZED", b"FORBIDDEN", b"NOT_FOUND", b"UNEXPECTED"):
+        a("buffer-" + code.decode().lower(), 0, refusal(code))
+    a("buffer-anonymous", 5, b'{"errors":[{"message":"An authentication JWT or Access Token is required",'
+                              b'"extensions":{"code":"UNAUTHENTICATED"}}]}')
+    a("buffer-rate-15m", 8, limited(b"15m"), headers=1)
+    a("buffer-rate-24h", 8, limited(b"24h"), headers=3)
+    a("buffer-rate-30d", 8, limited(b"30d"), headers=4)
+    a("buffer-query-limit", 0, b'{"errors":[{"message":"Query is too complex: 1203. Maximum allowed complexity: 1000",'
+                               b'"locations":[{"line":1,"column":1}]}]}')
+    a("buffer-mutation-error", 0, b'{"data":{"createPost":{"__typename":"InvalidInputError","message":"too long"}}}')
+    # hostile
+    a("errors-empty", 0, b'{"data":{},"errors":[]}')
+    a("errors-object", 0, b'{"errors":{"message":"x"}}')
+    a("errors-string-element", 0, b'{"errors":["denied"]}')
+    a("code-number", 0, b'{"errors":[{"message":"a","extensions":{"code":1001}}]}')
+    a("extensions-string", 0, b'{"errors":[{"message":"a","extensions":"FORBIDDEN"}]}')
+    a("no-message", 0, b'{"errors":[{"extensions":{"code":"FORBIDDEN"}}]}')
+    a("rate-no-retry-after", 8, b"")
+    a("rate-retry-minus-one", 8, limited(b"15m"), headers=4)
+    a("rate-retry-exponent", 8, limited(b"15m"), headers=5)
+    a("rate-retry-20-digits", 8, limited(b"15m"), headers=6)
+    a("rate-in-200", 0, limited(b"15m"), headers=1)
+    a("window-too-long", 8, limited(b"1234567890123456"))
+    a("duplicate-errors", 0, b'{"errors":[{"message":"a"}],"\\u0065rrors":[{"message":"b"}]}')
+    a("duplicate-code", 0, b'{"errors":[{"message":"a","extensions":{"code":"FORBIDDEN","code":"UNAUTHORIZED"}}]}')
+    a("data-and-errors", 0, b'{"data":{"a":1},"errors":[{"message":"x","extensions":{"code":"NOT_FOUND"}}]}')
+    a("control-in-message", 0, b'{"errors":[{"message":"line\\nforged \\u009b","extensions":{"code":"FORBIDDEN"}}]}')
+    a("token-in-message", 0, b'{"errors":[{"message":"token ' + T + b' is invalid","extensions":{"code":"UNAUTHORIZED"}}]}')
+    a("many-errors", 0, b'{"errors":[' + b'{"message":"m","extensions":{"code":"FORBIDDEN"}},' * 60 + b'{"message":"x"}]}')
+    a("deep-data", 0, b'{"data":' + b"[" * 80 + b"]" * 80 + b"}")
+    a("challenge-html", 4, b"<html>no</html>", headers=8)
+    a("bad-gateway", 10, b"<html><body>502 Bad Gateway</body></html>")
+    a("bom-object", 9, b'\xef\xbb\xbf{"errors":[{"message":"x"}]}')
+    a("legacy-envelope-1001", 6, b'{"success":false,"code":1001,"error":"Access token required."}')
+
+
 def main():
     form()
     redirect()
     json_seeds()
     token_response()
+    api_response()
     attach()
     flow()
 

@@ -182,14 +182,9 @@ void check_tight_limits(const bo::provider& p, const bo::http_response& r, const
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   arena a;
-  std::string_view in = as_view(data, size);
-  option_bytes ob(in);
-  const std::uint8_t status_pick = ob.next(), header_pick = ob.next();
-  const std::string_view body = a.copy(in);
-
-  bo::http_response r;
-  r.status = kStatuses[status_pick % (sizeof kStatuses / sizeof kStatuses[0])];
-  r.body.assign(body);
+  std::uint8_t header_pick = 0;
+  bo::http_response r = response_from(as_view(data, size), kStatuses, header_pick);
+  const std::string_view body = a.copy(r.body);
   switch (header_pick & 3) {
     case 1: r.headers.push_back({"Cache-Control", "no-store"}); break;
     case 2: r.headers.push_back({"cache-control", "private, No-Store"}); break;

@@ -292,6 +292,10 @@ struct error {
   /// rate_limited: the Retry-After HTTP-date ("Sun, 06 Nov 1994 08:49:37
   /// GMT") as sent; compare it with your own clock, as this library reads none.
   std::string retry_after_date;
+  /// A GraphQL API's refusal: the first error's extensions.code as sent (RFC 6749 NQCHAR), e.g. "FORBIDDEN".
+  std::string api_error_code;
+  /// rate_limited by a GraphQL API: the first error's extensions.window as sent, e.g. "15m".
+  std::string rate_limit_window;
 };
 
 namespace detail {
@@ -2262,21 +2266,34 @@ inline result<void> check_body_size(std::string_view body, const limits& lim) {
   return {};
 }
 
-/// Reads a response body as a JSON object and looks up every OAuth member
-/// (a duplicate is an error).
-inline result<response_members> read_response_members(std::string_view body, const limits& lim) {
-  response_members m;
+/// duplicate_member for the first slot whose name appeared more than once.
+template <std::size_t N>
+result<void> refuse_repeated(const json_slot (&slots)[N]) {
+  for (const auto& slot : slots)
+    if (slot.count > 1) return fail(errc::duplicate_member, slot.name);
+  return {};
+}
+
+/// Reads a response body as a JSON object and fills `slots` from its
+/// members (a repeated one is an error).
+template <std::size_t N>
+result<void> read_object_members(std::string_view body, json_slot (&slots)[N], const limits& lim) {
   if (auto ok = check_body_size(body, lim); !ok) return ok.error();
-  auto top = json_read(body, m.slots, response_members::count, lim);
+  auto top = json_read(body, slots, N, lim);
   if (!top) {
     if (top.code() == errc::malformed_json && !looks_like_json(body)) return fail(errc::not_json);
     return top.error();
   }
   if (*top != json_type::object) return fail(errc::not_an_object);
-  for (int k = 0; k < response_members::count; ++k) {  // names are distinct: slot k is member k
-    if (m.slots[k].count > 1) return fail(errc::duplicate_member, m.slots[k].name);
-    m.v[k] = m.slots[k].value;
-  }
+  return refuse_repeated(slots);
+}
+
+/// Reads a response body as a JSON object and looks up every OAuth member
+/// (a duplicate is an error).
+inline result<response_members> read_response_members(std::string_view body, const limits& lim) {
+  response_members m;
+  if (auto ok = read_object_members(body, m.slots, lim); !ok) return ok.error();
+  for (int k = 0; k < response_members::count; ++k) m.v[k] = m.slots[k].value;  // names are distinct
   return m;
 }
 
@@ -3220,10 +3237,9 @@ inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, 
 }
 
 namespace detail {
-/// What an API answer outside 2xx means: the token rejected (HTTP 401, a
-/// Bearer challenge with error="invalid_token", or 403 with Buffer's code
-/// 1001), another Buffer envelope (api_error), or http_error.
-inline error api_failure(const http_response& r, const limits& lim) {
+/// token_rejected for HTTP 401 or a Bearer challenge with
+/// error="invalid_token" (RFC 6750 §3.1), with the challenge's fields.
+inline std::optional<error> token_rejection(const http_response& r, const limits& lim) {
   if (const std::string* www = find_header(r.headers, "WWW-Authenticate")) {
     auto ch = parse_bearer_challenge(*www, lim);
     if (ch && ch->error == "invalid_token") {
@@ -3233,6 +3249,14 @@ inline error api_failure(const http_response& r, const limits& lim) {
     }
   }
   if (r.status == 401) return fail(errc::token_rejected);
+  return std::nullopt;
+}
+
+/// What an API answer outside 2xx means: the token rejected (see
+/// token_rejection, or 403 with Buffer's code 1001), another Buffer envelope
+/// (api_error), or http_error.
+inline error api_failure(const http_response& r, const limits& lim) {
+  if (auto rejected = token_rejection(r, lim)) return *std::move(rejected);
   auto members = read_response_members(r.body, lim);
   if (!members || !is_api_envelope(*members)) return fail(errc::http_error);
   const bool token_required = members->v[response_members::code].raw == "1001";
@@ -3263,6 +3287,152 @@ inline result<void> check_api_response(const http_response& r, const limits& lim
     if (!members) return members.error();
     return {};
   });
+}
+
+namespace detail {
+/// What a GraphQL error's extensions.code means. Any other code, or none (a
+/// query-limit error such as too much depth or complexity), is api_error.
+inline constexpr field<errc> graphql_codes[] = {
+    {errc::token_rejected, "UNAUTHORIZED"},     // a missing or invalid key or token
+    {errc::token_rejected, "UNAUTHENTICATED"},  // no Authorization at all
+    {errc::rate_limited, "RATE_LIMIT_EXCEEDED"},
+    {errc::api_error, "FORBIDDEN"},
+    {errc::api_error, "NOT_FOUND"},
+    {errc::api_error, "UNEXPECTED"},
+};
+
+inline errc graphql_errc(std::string_view code) noexcept {
+  const auto* row = find_field(graphql_codes, code);
+  return row != nullptr ? row->id : errc::api_error;
+}
+
+/// The most an extensions.window ("15m", "24h", "30d") may hold: short enough
+/// that it is never taken for a token in a message.
+inline constexpr std::size_t max_window = 15;
+inline constexpr char_set window_chars = abnf::alpha | abnf::digit;
+
+/// Fills `slots` from the members of a nested object (json_read_object); a
+/// repeated one is duplicate_member.
+template <std::size_t N>
+result<void> read_nested_members(const json_value& object, json_slot (&slots)[N]) {
+  json_read_object(object, slots, N);
+  return refuse_repeated(slots);
+}
+
+/// One element of a GraphQL "errors" list, as views into the body.
+struct graphql_error_view {
+  json_value message, code, window;
+};
+
+/// An element of "errors" (GraphQL spec §7.1.2): an object with a string
+/// message, and extensions, when present, an object whose code and window
+/// are strings.
+inline result<graphql_error_view> read_graphql_error(const json_value& element) {
+  if (element.type != json_type::object) return fail(errc::invalid_member_type, "errors: an element");
+  json_slot error_members[] = {{"message", {}, 0}, {"extensions", {}, 0}};
+  if (auto ok = read_nested_members(element, error_members); !ok) return ok.error();
+  const json_value& message = error_members[0].value;
+  const json_value& extensions = error_members[1].value;
+  if (message.type == json_type::absent) return fail(errc::missing_member, "errors: message");
+  if (message.type != json_type::string) return fail(errc::invalid_member_type, "errors: message");
+  json_slot extension_members[] = {{"code", {}, 0}, {"window", {}, 0}};
+  if (extensions.type != json_type::absent && extensions.type != json_type::object)
+    return fail(errc::invalid_member_type, "errors: extensions");
+  if (auto ok = read_nested_members(extensions, extension_members); !ok) return ok.error();
+  for (const auto& member : extension_members)
+    if (member.value.type != json_type::absent && member.value.type != json_type::string)
+      return fail(errc::invalid_member_type, member.name);
+  return graphql_error_view{message, extension_members[0].value, extension_members[1].value};
+}
+
+/// Checks every element of "errors" and returns the first, which decides
+/// the errc. GraphQL sends the list only non-empty.
+inline result<graphql_error_view> first_graphql_error(const json_value& errors) {
+  if (errors.type != json_type::array) return fail(errc::invalid_member_type, "errors");
+  json_elements elements(errors);
+  json_value element;
+  std::optional<graphql_error_view> first;
+  while (elements.next(element)) {
+    auto read = read_graphql_error(element);
+    if (!read) return read.error();
+    if (!first) first = *read;
+  }
+  if (!first)
+    return fail(errc::invalid_member_type, "errors: an empty list (GraphQL sends it only non-empty)");
+  return *first;
+}
+
+/// Keeps a GraphQL error's code, window and message on `e`. The code and the
+/// window are checked; the message is provider text, kept token-redacted
+/// (see error_body) or, holding control characters, left out and said so.
+inline result<void> keep_graphql_error(const graphql_error_view& first, const limits& lim, error& e) {
+  std::string code = json_string(first.code), window = json_string(first.window);
+  if (first.code.type == json_type::string &&
+      (code.empty() || code.size() > lim.max_value || !all_of(code, is_nqchar)))
+    return fail(errc::malformed_error, "errors: extensions: code");
+  if (window.size() > max_window || !all_of(window, window_chars))
+    return fail(errc::malformed_error, "errors: extensions: window");
+  if (find_field(graphql_codes, code) != nullptr) e.message += " (" + code + ")";
+  if (!window.empty()) e.message += " (window " + window + ")";
+  e.api_error_code = std::move(code);
+  e.rate_limit_window = std::move(window);
+  std::string text = json_string(first.message);
+  if (is_provider_text(text)) {
+    e.from_provider.error_description = error_body(text);
+  } else {
+    e.message += "; the API's message held control characters and was left out";
+  }
+  return {};
+}
+
+/// check_api_response for api_format::graphql.
+inline result<void> check_graphql_response(const http_response& r, const limits& lim) {
+  // Read whole like Buffer's envelope (read_api_body): the caller already holds the body, and
+  // what is kept of it is bounded.
+  limits whole = lim;
+  whole.max_body = std::max(lim.max_body, r.body.size());
+  json_slot top[] = {{"data", {}, 0}, {"errors", {}, 0}};
+  if (status_ok(r.status) || opens_json_object(r.body))
+    if (auto ok = read_object_members(r.body, top, whole); !ok) return ok.error();
+  const json_value& data = top[0].value;
+  const json_value& errors = top[1].value;
+  if (data.type != json_type::absent && data.type != json_type::null && data.type != json_type::object)
+    return fail(errc::invalid_member_type, "data");
+  std::optional<graphql_error_view> first;
+  if (errors.type != json_type::absent) {
+    auto read = first_graphql_error(errors);
+    if (!read) return read.error();
+    first = *read;
+  }
+  if (status_ok(r.status) && !first) {
+    if (data.type == json_type::object) return {};
+    return fail(errc::missing_member, "data (an object, or errors)");
+  }
+  std::optional<error> rejected = status_ok(r.status) ? std::nullopt : token_rejection(r, lim);
+  error e = rejected          ? *std::move(rejected)
+            : r.status == 429 ? fail(errc::rate_limited)
+            : first           ? fail(graphql_errc(json_string(first->code)))
+                              : fail(errc::http_error, "the API answered HTTP " + std::to_string(r.status));
+  if (e.code == errc::rate_limited)
+    if (const std::string* retry_after = find_header(r.headers, "Retry-After"))
+      parse_retry_after(*retry_after, e);
+  if (first)
+    if (auto kept = keep_graphql_error(*first, lim, e); !kept) return kept.error();
+  return e;
+}
+}  // namespace detail
+
+/// check_api_response for the provider's API format (provider::api). For
+/// buffer_v1, exactly check_api_response(r, lim). For graphql: HTTP 2xx
+/// with an object "data" and no "errors" is success; else the first error's
+/// extensions.code decides (UNAUTHORIZED, UNAUTHENTICATED: token_rejected;
+/// RATE_LIMIT_EXCEEDED: rate_limited; any other or none: api_error, the code
+/// in error::api_error_code), after HTTP 401 or a Bearer invalid_token
+/// challenge (token_rejected) and HTTP 429 (rate_limited, with Retry-After
+/// and extensions.window). Another status without errors is http_error.
+inline result<void> check_api_response(const provider& p, const http_response& r, const limits& lim = {}) {
+  if (p.api == api_format::buffer_v1) return check_api_response(r, lim);
+  return detail::read_response(r, [&]() -> result<void> { return detail::check_graphql_response(r, lim); });
 }
 
 // ============================================================================
