@@ -452,11 +452,118 @@ def flow():
     write("flow", "trip-bad-code", b"\x22" + join(b"", b"", sb, b"", b"", b"a\x01b"))
 
 
+# ------------------------------------------------------- metadata
+BUFFER_ISSUER = b"https://auth.buffer.com"
+
+# Buffer's discovery documents (tests/test_discovery.cpp has the same).
+BUFFER_RFC8414 = b"""{
+  "issuer": "https://auth.buffer.com",
+  "authorization_endpoint": "https://auth.buffer.com/auth",
+  "token_endpoint": "https://auth.buffer.com/token",
+  "registration_endpoint": "https://auth.buffer.com/reg",
+  "revocation_endpoint": "https://auth.buffer.com/token/revocation",
+  "introspection_endpoint": "https://auth.buffer.com/token/introspection",
+  "pushed_authorization_request_endpoint": "https://auth.buffer.com/request",
+  "jwks_uri": "https://auth.buffer.com/jwks",
+  "scopes_supported": ["posts:read", "posts:write", "ideas:read", "ideas:write", "account:read",
+                       "account:write", "offline_access", "insights:read", "engagements:read",
+                       "engagements:write"],
+  "response_types_supported": ["code"],
+  "response_modes_supported": ["query", "fragment", "form_post"],
+  "grant_types_supported": ["authorization_code", "refresh_token"],
+  "token_endpoint_auth_methods_supported": ["none"],
+  "code_challenge_methods_supported": ["S256"],
+  "authorization_response_iss_parameter_supported": true,
+  "resource_parameter_supported": true
+}"""
+
+BUFFER_OIDC = b"""{
+  "issuer": "https://auth.buffer.com",
+  "authorization_endpoint": "https://auth.buffer.com/auth",
+  "token_endpoint": "https://auth.buffer.com/token",
+  "userinfo_endpoint": "https://auth.buffer.com/me",
+  "jwks_uri": "https://auth.buffer.com/jwks",
+  "registration_endpoint": "https://auth.buffer.com/reg",
+  "revocation_endpoint": "https://auth.buffer.com/token/revocation",
+  "introspection_endpoint": "https://auth.buffer.com/token/introspection",
+  "end_session_endpoint": "https://auth.buffer.com/session/end",
+  "pushed_authorization_request_endpoint": "https://auth.buffer.com/request",
+  "scopes_supported": ["openid", "offline_access", "posts:read", "posts:write", "ideas:read",
+                       "ideas:write", "account:read", "account:write", "insights:read",
+                       "engagements:read", "engagements:write"],
+  "response_types_supported": ["code"],
+  "response_modes_supported": ["form_post", "fragment", "query"],
+  "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+  "subject_types_supported": ["public"],
+  "id_token_signing_alg_values_supported": ["RS256"],
+  "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
+  "code_challenge_methods_supported": ["S256"],
+  "claims_parameter_supported": false,
+  "request_parameter_supported": false,
+  "require_pushed_authorization_requests": false,
+  "authorization_response_iss_parameter_supported": true
+}"""
+
+LOOPBACK_DOC = (b'{"issuer": "http://127.0.0.1:3000", "authorization_endpoint": "http://127.0.0.1:3000/auth", '
+                b'"token_endpoint": "http://127.0.0.1:3000/token", "response_types_supported": ["code"], '
+                b'"code_challenge_methods_supported": ["S256"], "token_endpoint_auth_methods_supported": '
+                b'["client_secret_basic"]}')
+
+
+def metadata():
+    # byte 0: bit 0 generic base, bit 1 loopback opt-in, bit 2 OpenID document,
+    # bits 4-5 status {200, 404, 201, 500}; then issuer ~~ body
+    def m(name, options, body, issuer=BUFFER_ISSUER):
+        write("metadata", name, bytes([options]) + join(issuer, body))
+
+    def change(doc, old, new):
+        assert doc.count(old) == 1, old
+        return doc.replace(old, new)
+
+    m("buffer-rfc8414", 0, BUFFER_RFC8414)
+    m("buffer-oidc", 4, BUFFER_OIDC)
+    m("buffer-oidc-generic-base", 5, BUFFER_OIDC)
+    m("rfc8414-tenant-path", 1, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"',
+                                        b'"issuer": "https://as.example/tenant1"'), b"https://as.example/tenant1")
+    m("issuer-trailing-slash", 0, BUFFER_RFC8414, b"https://auth.buffer.com/")
+    m("issuer-case", 0, BUFFER_RFC8414, b"https://Auth.Buffer.com")
+    m("issuer-http", 0, BUFFER_RFC8414, b"http://auth.buffer.com")
+    m("issuer-query", 0, BUFFER_RFC8414, b"https://auth.buffer.com?code=1")
+    m("issuer-escaped", 0, change(BUFFER_RFC8414, b'"issuer": "https://auth.buffer.com"',
+                                  b'"issuer": "https:\\/\\/auth.buffer\\u002ecom"'))
+    m("loopback-opt-in", 3, LOOPBACK_DOC, b"http://127.0.0.1:3000")
+    m("loopback-no-opt-in", 1, LOOPBACK_DOC, b"http://127.0.0.1:3000")
+    m("http-token-endpoint", 0, change(BUFFER_OIDC, b'"token_endpoint": "https', b'"token_endpoint": "http'))
+    m("endpoint-fragment", 0, change(BUFFER_OIDC, b"/token/revocation", b"/token/revocation#x"))
+    m("endpoint-oauth-query", 0, change(BUFFER_OIDC, b"/auth\"", b"/auth?response_type=token\""))
+    m("no-s256", 0, change(BUFFER_RFC8414, b'["S256"]', b'["plain"]'))
+    m("no-s256-generic", 1, change(BUFFER_RFC8414, b'["S256"]', b'["plain"]'))
+    m("no-code-response-type", 0, change(BUFFER_OIDC, b'"response_types_supported": ["code"]',
+                                         b'"response_types_supported": ["token"]'))
+    m("no-auth-methods", 0, change(BUFFER_OIDC, b'"token_endpoint_auth_methods_supported": ["client_secret_post", "none"],\n', b""))
+    m("unknown-auth-method", 0, change(BUFFER_OIDC, b'["client_secret_post", "none"]', b'["private_key_jwt"]'))
+    m("iss-false", 0, change(BUFFER_RFC8414, b'"authorization_response_iss_parameter_supported": true',
+                             b'"authorization_response_iss_parameter_supported": false'))
+    m("missing-token-endpoint", 0, change(BUFFER_OIDC, b'  "token_endpoint": "https://auth.buffer.com/token",\n', b""))
+    m("wrong-type-issuer", 0, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"', b'"issuer": 1'))
+    m("wrong-type-array", 0, change(BUFFER_OIDC, b'"response_types_supported": ["code"]',
+                                    b'"response_types_supported": "code"'))
+    m("duplicate-issuer", 0, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"',
+                                    b'"issuer": "https://evil.example", "iss\\u0075er": "https://auth.buffer.com"'))
+    m("status-404", 0x10, BUFFER_OIDC)
+    m("html", 0, b"<!DOCTYPE html><html><body>Not Found</body></html>")
+    m("deep", 0, change(BUFFER_OIDC, b'"claims_parameter_supported": false',
+                        b'"claims_parameter_supported": ' + b"[" * 80 + b"]" * 80))
+    m("top-array", 0, b"[" + BUFFER_OIDC + b"]")
+    m("empty", 0, b"")
+
+
 def main():
     form()
     redirect()
     json_seeds()
     token_response()
+    metadata()
     attach()
     flow()
 

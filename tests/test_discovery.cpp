@@ -167,8 +167,8 @@ TEST_CASE("build_metadata_request: plain http only to a loopback IP, with the op
 TEST_CASE("build_metadata_request: an issuer is a URL without query or fragment (RFC 8414 §2)") {
   for (std::string_view bad :
        {"", "auth.buffer.com", "https://", "https://auth.buffer.com?tenant=1", "https://auth.buffer.com/?",
-        "https://auth.buffer.com#x", "https://user@auth.buffer.com", "https://auth.buffer.com/a b",
-        "ftp://auth.buffer.com"}) {
+        "https://auth.buffer.com?code=1", "http://auth.buffer.com?x", "https://auth.buffer.com#x",
+        "https://user@auth.buffer.com", "https://auth.buffer.com/a b", "ftp://auth.buffer.com"}) {
     CAPTURE(bad);
     CHECK(bo::build_metadata_request(bad).code() == bo::errc::invalid_endpoint);
   }
