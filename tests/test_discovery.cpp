@@ -441,9 +441,9 @@ TEST_CASE("parse_provider_metadata: members of the wrong type") {
       {R"("authorization_response_iss_parameter_supported": true)",
        R"("authorization_response_iss_parameter_supported": "true")"},
   };
-  for (const auto& [from, to] : wrong) {
-    CAPTURE(to);
-    CHECK(metadata_error(with(kBufferOidc, from, to)) == bo::errc::invalid_member_type);
+  for (const auto& change : wrong) {
+    CAPTURE(change.second);
+    CHECK(metadata_error(with(kBufferOidc, change.first, change.second)) == bo::errc::invalid_member_type);
   }
 }
 
