@@ -206,6 +206,10 @@ TEST_CASE(
   // a public client sends its client_id only.
   CHECK(bo::build_token_request(*p, buffer_client(), kBufferCode, kVerifier).code() ==
         bo::errc::client_auth_unsupported);
+  CHECK(bo::build_refresh_request(*p, buffer_client(), "rt-1").code() == bo::errc::client_auth_unsupported);
+  CHECK(bo::build_revocation_request(*p, buffer_client(), "rt-1").code() ==
+        bo::errc::client_auth_unsupported);
+  CHECK(bo::build_revocation_request(*p, public_client(), "rt-1"));
   auto req = bo::build_token_request(*p, public_client(), kBufferCode, kVerifier);
   REQUIRE(req);
   CHECK(req->url == "https://auth.buffer.com/token");
