@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -505,12 +506,82 @@ def api_response():
     a("legacy-envelope-1001", 6, b'{"success":false,"code":1001,"error":"Access token required."}')
 
 
+# ------------------------------------------------------- metadata
+BUFFER_ISSUER = b"https://auth.buffer.com"
+
+# Buffer's discovery documents: the raw-string fixtures of tests/test_discovery.cpp.
+def discovery_fixture(name):
+    with open(os.path.join(HERE, "..", "tests", "test_discovery.cpp"), encoding="utf-8") as f:
+        source = f.read()
+    found = re.search(r"constexpr std::string_view " + name + r' = R"\((.*?)\)";', source, re.S)
+    assert found, name
+    return found.group(1).encode()
+
+
+BUFFER_RFC8414 = discovery_fixture("kBufferRfc8414")
+BUFFER_OIDC = discovery_fixture("kBufferOidc")
+
+LOOPBACK_DOC = (b'{"issuer": "http://127.0.0.1:3000", "authorization_endpoint": "http://127.0.0.1:3000/auth", '
+                b'"token_endpoint": "http://127.0.0.1:3000/token", "response_types_supported": ["code"], '
+                b'"code_challenge_methods_supported": ["S256"], "token_endpoint_auth_methods_supported": '
+                b'["client_secret_basic"]}')
+
+
+def metadata():
+    # byte 0: bit 0 generic base, bit 1 loopback opt-in, bit 2 OpenID document,
+    # bits 4-5 status {200, 404, 201, 500}; then issuer ~~ body
+    def m(name, options, body, issuer=BUFFER_ISSUER):
+        write("metadata", name, bytes([options]) + join(issuer, body))
+
+    def change(doc, old, new):
+        assert doc.count(old) == 1, old
+        return doc.replace(old, new)
+
+    m("buffer-rfc8414", 0, BUFFER_RFC8414)
+    m("buffer-oidc", 4, BUFFER_OIDC)
+    m("buffer-oidc-generic-base", 5, BUFFER_OIDC)
+    m("rfc8414-tenant-path", 1, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"',
+                                        b'"issuer": "https://as.example/tenant1"'), b"https://as.example/tenant1")
+    m("issuer-trailing-slash", 0, BUFFER_RFC8414, b"https://auth.buffer.com/")
+    m("issuer-case", 0, BUFFER_RFC8414, b"https://Auth.Buffer.com")
+    m("issuer-http", 0, BUFFER_RFC8414, b"http://auth.buffer.com")
+    m("issuer-query", 0, BUFFER_RFC8414, b"https://auth.buffer.com?code=1")
+    m("issuer-escaped", 0, change(BUFFER_RFC8414, b'"issuer": "https://auth.buffer.com"',
+                                  b'"issuer": "https:\\/\\/auth.buffer\\u002ecom"'))
+    m("loopback-opt-in", 3, LOOPBACK_DOC, b"http://127.0.0.1:3000")
+    m("loopback-no-opt-in", 1, LOOPBACK_DOC, b"http://127.0.0.1:3000")
+    m("http-token-endpoint", 0, change(BUFFER_OIDC, b'"token_endpoint": "https', b'"token_endpoint": "http'))
+    m("endpoint-fragment", 0, change(BUFFER_OIDC, b"/token/revocation", b"/token/revocation#x"))
+    m("endpoint-oauth-query", 0, change(BUFFER_OIDC, b"/auth\"", b"/auth?response_type=token\""))
+    m("no-s256", 0, change(BUFFER_RFC8414, b'["S256"]', b'["plain"]'))
+    m("no-s256-generic", 1, change(BUFFER_RFC8414, b'["S256"]', b'["plain"]'))
+    m("no-code-response-type", 0, change(BUFFER_OIDC, b'"response_types_supported": ["code"]',
+                                         b'"response_types_supported": ["token"]'))
+    m("no-auth-methods", 0, change(BUFFER_OIDC, b'"token_endpoint_auth_methods_supported": ["client_secret_post", "none"],\n', b""))
+    m("unknown-auth-method", 0, change(BUFFER_OIDC, b'["client_secret_post", "none"]', b'["private_key_jwt"]'))
+    m("iss-false", 0, change(BUFFER_RFC8414, b'"authorization_response_iss_parameter_supported": true',
+                             b'"authorization_response_iss_parameter_supported": false'))
+    m("missing-token-endpoint", 0, change(BUFFER_OIDC, b'  "token_endpoint": "https://auth.buffer.com/token",\n', b""))
+    m("wrong-type-issuer", 0, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"', b'"issuer": 1'))
+    m("wrong-type-array", 0, change(BUFFER_OIDC, b'"response_types_supported": ["code"]',
+                                    b'"response_types_supported": "code"'))
+    m("duplicate-issuer", 0, change(BUFFER_OIDC, b'"issuer": "https://auth.buffer.com"',
+                                    b'"issuer": "https://evil.example", "iss\\u0075er": "https://auth.buffer.com"'))
+    m("status-404", 0x10, BUFFER_OIDC)
+    m("html", 0, b"<!DOCTYPE html><html><body>Not Found</body></html>")
+    m("deep", 0, change(BUFFER_OIDC, b'"claims_parameter_supported": false',
+                        b'"claims_parameter_supported": ' + b"[" * 80 + b"]" * 80))
+    m("top-array", 0, b"[" + BUFFER_OIDC + b"]")
+    m("empty", 0, b"")
+
+
 def main():
     form()
     redirect()
     json_seeds()
     token_response()
     api_response()
+    metadata()
     attach()
     flow()
 

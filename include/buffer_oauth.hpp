@@ -13,18 +13,20 @@
 //    5. HTTP values   http_header, http_request, http_response
 //    6. Provider      provider (Buffer built in), client
 //    7. Responses     error bodies, response members, the errors providers report
-//    8. Authorize     build_authorize_url
-//    9. Redirect      parse_redirect
-//   10. Token         build_token_request, build_refresh_request,
+//    8. Discovery     build_metadata_request, parse_provider_metadata
+//    9. Authorize     build_authorize_url
+//   10. Redirect      parse_redirect
+//   11. Token         build_token_request, build_refresh_request,
 //                     parse_token_response, parse_refresh_response,
 //                     build_revocation_request, parse_revocation_response
-//   11. Attach        attach_token, check_api_response, parse_bearer_challenge
-//   12. Deauthorize   build_deauthorize_request, parse_deauthorize_response
-//   13. Flow          flow: the state machine, save and restore
+//   12. Attach        attach_token, check_api_response (v1 and GraphQL), parse_bearer_challenge
+//   13. Deauthorize   build_deauthorize_request, parse_deauthorize_response
+//   14. Flow          flow: the state machine, save and restore
 //
 // Specs: RFC 6749 (OAuth 2.0), 6750 (Bearer), 7636 (PKCE), 8252 (native apps),
-// 9207 (iss), 9700 (security BCP), 3986 (URI), 8259 (JSON), 3629 (UTF-8),
-// 4648 (base64), FIPS 180-4 (SHA-256), RFC 2104 (HMAC); Buffer's guide.
+// 8414 (metadata), 9207 (iss), 9700 (security BCP), 3986 (URI), 8259 (JSON),
+// 3629 (UTF-8), 4648 (base64), FIPS 180-4 (SHA-256), RFC 2104 (HMAC); OpenID
+// Connect Discovery 1.0, Core §11 (offline_access); GraphQL (errors); Buffer's guides.
 
 #ifndef BUFFER_OAUTH_HPP
 #define BUFFER_OAUTH_HPP
@@ -1991,7 +1993,8 @@ struct provider {
   std::chrono::milliseconds code_lifetime{0};            ///< 0: no client-side limit
   bool code_form_safe = false;                           ///< send code with '/' unescaped (Buffer)
   client_auth authentication = client_auth::http_basic;  ///< for a client with a secret
-  bool public_clients = false;  ///< a client without a secret may log in (method none); always with PKCE
+  bool public_clients = false;       ///< a client without a secret may log in (method none); always with PKCE
+  bool confidential_clients = true;  ///< a client with a secret may log in (`authentication`)
   token_placement default_placement = token_placement::header;
   std::uint8_t leniencies = 0;           ///< bitwise-or of allowed `leniency` values
   bool allow_insecure_loopback = false;  ///< http:// to 127.0.0.0/8 or [::1] endpoints
@@ -2075,9 +2078,13 @@ struct client {
 };
 
 namespace detail {
-/// A client without a secret is public (RFC 8252); the provider must take
-/// public clients.
-inline result<void> check_public_client(const provider& p, const client& c) {
+/// A client without a secret is public (RFC 8252), one with a secret
+/// confidential; the provider must take that kind of client.
+inline result<void> check_client_accepted(const provider& p, const client& c) {
+  if (!c.secret.empty() && !p.confidential_clients)
+    return fail(errc::client_auth_unsupported,
+                "the provider takes only public clients (method none): log in without the secret, or "
+                "discover a document that lists a secret method");
   if (c.secret.empty() && !p.public_clients)
     return fail(errc::client_secret_required,
                 "client \"" + c.id + "\" has no secret, provider \"" + p.name + "\"");
@@ -2097,7 +2104,7 @@ inline result<void> check_pkce_sent(const provider& p, const client& c, bool sen
 
 /// Whether `c` can log in to `p` at all, before anything is sent.
 inline result<void> check_client_kind(const provider& p, const client& c, bool sends_pkce) {
-  if (auto ok = check_public_client(p, c); !ok) return ok;
+  if (auto ok = check_client_accepted(p, c); !ok) return ok;
   return check_pkce_sent(p, c, sends_pkce);
 }
 
@@ -2125,8 +2132,8 @@ inline constexpr std::string_view oauth_request_parameters[] = {
 };
 
 /// An endpoint the provider owns: absolute, no fragment, HTTPS (or loopback
-/// http with the provider's opt-in), no OAuth parameter in its query.
-inline result<url_parts> check_endpoint(std::string_view url, const provider& p, const limits& lim,
+/// http with the opt-in), no OAuth parameter in its query.
+inline result<url_parts> check_endpoint(std::string_view url, bool allow_insecure_loopback, const limits& lim,
                                         std::string_view what) {
   auto parts = split_url(url, errc::invalid_endpoint, lim.max_url);
   if (!parts) {
@@ -2135,7 +2142,7 @@ inline result<url_parts> check_endpoint(std::string_view url, const provider& p,
     return e;
   }
   if (parts->has_fragment) return fail(errc::invalid_endpoint, what);
-  if (!parts->https() && !(p.allow_insecure_loopback && is_loopback_ip(parts->host)))
+  if (!parts->https() && !(allow_insecure_loopback && is_loopback_ip(parts->host)))
     return fail(errc::insecure_url, what);
   form_reader reader(parts->query);
   form_pair pair;
@@ -2145,6 +2152,12 @@ inline result<url_parts> check_endpoint(std::string_view url, const provider& p,
         return fail(errc::duplicate_parameter, std::string(what) + " has the OAuth parameter '" +
                                                    std::string(name) + "' in its query; remove it");
   return parts;
+}
+
+/// An endpoint of provider `p`, with its loopback opt-in (see above).
+inline result<url_parts> check_endpoint(std::string_view url, const provider& p, const limits& lim,
+                                        std::string_view what) {
+  return check_endpoint(url, p.allow_insecure_loopback, lim, what);
 }
 
 /// The registered redirect URI, already split: no fragment; plain http only
@@ -2417,7 +2430,248 @@ inline std::optional<error> response_error(const response_members& m, const http
 }  // namespace detail
 
 // ============================================================================
-// 8. Authorize
+// 8. Discovery
+// ============================================================================
+
+/// Which metadata document describes an issuer, and so where it lives.
+enum class metadata_document : std::uint8_t {
+  oauth_authorization_server,  ///< RFC 8414: well-known path inserted before the issuer's path (§3.1)
+  openid_configuration,        ///< OpenID Connect Discovery 1.0 §4: well-known path appended to the issuer
+};
+
+namespace detail {
+/// Where a document's well-known path goes relative to the issuer's path.
+enum class well_known_placement : std::uint8_t { before_issuer_path, after_issuer_path };
+
+/// Every metadata document with its well-known path (the row's name).
+inline constexpr field<metadata_document, well_known_placement> metadata_documents[] = {
+    {metadata_document::oauth_authorization_server, "/.well-known/oauth-authorization-server",
+     well_known_placement::before_issuer_path},
+    {metadata_document::openid_configuration, "/.well-known/openid-configuration",
+     well_known_placement::after_issuer_path},
+};
+static_assert(in_enum_order(metadata_documents), "metadata_documents[k] is document k");
+
+/// An issuer identifier (RFC 8414 §2): an endpoint URL without query or
+/// fragment.
+inline result<url_parts> check_issuer(std::string_view issuer, bool allow_insecure_loopback,
+                                      const limits& lim) {
+  // Before check_endpoint, which would call an OAuth parameter in the query a duplicate.
+  if (issuer.find('?') != std::string_view::npos)
+    return fail(errc::invalid_endpoint, "issuer has a query; an issuer identifier has none (RFC 8414 §2)");
+  return check_endpoint(issuer, allow_insecure_loopback, lim, "issuer");
+}
+
+/// The members of a metadata document this library reads: the JSON type each
+/// must have, whether it is required (RFC 8414 §2) and, for an endpoint, the
+/// provider member it fills.
+struct metadata_rule {
+  json_type type = json_type::absent;
+  bool required = false;
+};
+enum class metadata_member : std::uint8_t {
+  issuer,
+  authorization_endpoint,
+  token_endpoint,
+  revocation_endpoint,
+  registration_endpoint,
+  response_types_supported,
+  code_challenge_methods_supported,
+  token_endpoint_auth_methods_supported,
+  authorization_response_iss_parameter_supported,
+  count
+};
+inline constexpr field<metadata_member, metadata_rule, std::string provider::*> metadata_members[] = {
+    {metadata_member::issuer, "issuer", {json_type::string, true}, nullptr},
+    {metadata_member::authorization_endpoint,
+     "authorization_endpoint",
+     {json_type::string, true},
+     &provider::authorize_endpoint},
+    {metadata_member::token_endpoint, "token_endpoint", {json_type::string, true}, &provider::token_endpoint},
+    {metadata_member::revocation_endpoint,
+     "revocation_endpoint",
+     {json_type::string, false},
+     &provider::revocation_endpoint},
+    {metadata_member::registration_endpoint,
+     "registration_endpoint",
+     {json_type::string, false},
+     &provider::registration_endpoint},
+    {metadata_member::response_types_supported,
+     "response_types_supported",
+     {json_type::array, true},
+     nullptr},
+    {metadata_member::code_challenge_methods_supported,
+     "code_challenge_methods_supported",
+     {json_type::array, false},
+     nullptr},
+    {metadata_member::token_endpoint_auth_methods_supported,
+     "token_endpoint_auth_methods_supported",
+     {json_type::array, false},
+     nullptr},
+    {metadata_member::authorization_response_iss_parameter_supported,
+     "authorization_response_iss_parameter_supported",
+     {json_type::boolean, false},
+     nullptr},
+};
+static_assert(in_enum_order(metadata_members) && std::extent_v<decltype(metadata_members)> ==
+                                                     static_cast<std::size_t>(metadata_member::count),
+              "metadata_members[k] is member k");
+
+/// A metadata document's members, read from a JSON object: each present at
+/// most once, of its type, and there when required.
+struct metadata_values {
+  static constexpr std::size_t count = static_cast<std::size_t>(metadata_member::count);
+  json_value v[count];
+  const json_value& operator[](metadata_member m) const noexcept { return v[static_cast<std::size_t>(m)]; }
+};
+
+inline result<metadata_values> read_metadata_members(std::string_view body, const limits& lim) {
+  json_slot slots[metadata_values::count];
+  for (const auto& row : metadata_members) slots[static_cast<std::size_t>(row.id)].name = row.name;
+  if (auto ok = read_object_members(body, slots, lim); !ok) return ok.error();
+  metadata_values out;
+  for (const auto& row : metadata_members) {
+    const json_value& value = slots[static_cast<std::size_t>(row.id)].value;
+    if (value.type == json_type::absent && row.rule.required) return fail(errc::missing_member, row.name);
+    if (value.type != json_type::absent && value.type != row.rule.type)
+      return fail(errc::invalid_member_type, row.name);
+    out.v[static_cast<std::size_t>(row.id)] = value;
+  }
+  return out;
+}
+
+/// Whether the string array `m` lists `wanted`; an absent member lists what
+/// `absent_lists` says.
+inline result<bool> metadata_lists(const metadata_values& values, metadata_member m, std::string_view wanted,
+                                   bool absent_lists, const limits& lim) {
+  const json_value& list = values[m];
+  if (list.type == json_type::absent) return absent_lists;
+  return json_string_array_contains(list, lim.max_parameters,
+                                    metadata_members[static_cast<std::size_t>(m)].name, wanted);
+}
+
+/// How a client authenticates at the token endpoint, from
+/// token_endpoint_auth_methods_supported (absent: client_secret_basic, RFC
+/// 8414 §2): base's secret method if listed, else the other one; "none"
+/// allows public clients. A list with neither secret method takes no client
+/// with a secret.
+inline result<void> read_client_authentication(const metadata_values& values, provider& p,
+                                               const limits& lim) {
+  constexpr auto list = metadata_member::token_endpoint_auth_methods_supported;
+  auto post = metadata_lists(values, list, "client_secret_post", false, lim);
+  if (!post) return post.error();
+  auto basic = metadata_lists(values, list, "client_secret_basic", true, lim);
+  if (!basic) return basic.error();
+  auto none = metadata_lists(values, list, "none", false, lim);
+  if (!none) return none.error();
+  if (!*post && !*basic && !*none)
+    return fail(errc::client_auth_unsupported, "token_endpoint_auth_methods_supported lists none of them");
+  const bool base_listed = p.authentication == client_auth::request_body ? *post : *basic;
+  if (!base_listed && (*post || *basic))
+    p.authentication = *post ? client_auth::request_body : client_auth::http_basic;
+  p.confidential_clients = *post || *basic;
+  p.public_clients = *none;
+  return {};
+}
+}  // namespace detail
+
+/// The GET of an issuer's metadata document: RFC 8414 §3.1 inserts
+/// "/.well-known/oauth-authorization-server" between the host and the
+/// issuer's path, OpenID Connect Discovery appends
+/// "/.well-known/openid-configuration" to the issuer; a trailing '/' of the
+/// issuer is dropped first. E.g. for https://as.example/tenant1:
+///   GET https://as.example/.well-known/oauth-authorization-server/tenant1
+/// The issuer is HTTPS (loopback http with the opt-in: insecure_url) without
+/// query or fragment (invalid_endpoint).
+inline result<http_request> build_metadata_request(
+    std::string_view issuer, metadata_document which = metadata_document::oauth_authorization_server,
+    bool allow_insecure_loopback = false, const limits& lim = {}) {
+  const auto index = static_cast<std::size_t>(which);
+  if (index >= std::extent_v<decltype(detail::metadata_documents)>)
+    return detail::fail(errc::invalid_argument,
+                        "metadata_document must be oauth_authorization_server or "
+                        "openid_configuration");
+  auto parts = detail::check_issuer(issuer, allow_insecure_loopback, lim);
+  if (!parts) return parts.error();
+  std::string_view path = parts->path;
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  const std::string_view origin = issuer.substr(0, issuer.size() - parts->path.size());
+  const auto& document = detail::metadata_documents[index];
+  http_request req;
+  req.method = "GET";
+  req.url.assign(origin);
+  if (document.rule == detail::well_known_placement::before_issuer_path) {
+    req.url += document.name;
+    req.url += path;
+  } else {
+    req.url += path;
+    req.url += document.name;
+  }
+  req.headers.push_back({"Accept", "application/json"});
+  return req;
+}
+
+/// Reads an issuer's metadata (RFC 8414 §3.2, or OpenID Connect Discovery)
+/// into a provider: the document's endpoints, issuer, PKCE and client
+/// authentication over `base`, which keeps everything else (name, api_base,
+/// api, leniencies, loopback opt-in, code lifetime...). Only HTTP 200 with a
+/// JSON object counts (http_error, not_json, too_large, depth_exceeded...).
+/// The issuer must equal `expected_issuer` byte for byte (RFC 8414 §3.3:
+/// metadata_issuer_mismatch); issuer, authorization_endpoint, token_endpoint
+/// and response_types_supported are required (missing_member), the latter
+/// listing "code"; every endpoint passes the checks of build_authorize_url
+/// (insecure_url...); without "S256" in code_challenge_methods_supported a
+/// base that requires PKCE gives pkce_not_supported. Endpoints the document
+/// does not name are cleared (deauthorize, not a metadata member, stays);
+/// provider::issuer is set only with
+/// authorization_response_iss_parameter_supported: true (RFC 9207 §3).
+inline result<provider> parse_provider_metadata(const http_response& r, std::string_view expected_issuer,
+                                                const provider& base, const limits& lim = {}) {
+  using namespace detail;
+  return read_response(r, [&]() -> result<provider> {
+    if (r.status != 200)
+      return fail(errc::http_error, "the metadata endpoint answered HTTP " + std::to_string(r.status));
+    auto values = read_metadata_members(r.body, lim);
+    if (!values) return values.error();
+    const std::string issuer = json_string((*values)[metadata_member::issuer]);
+    if (issuer != expected_issuer)
+      return fail(errc::metadata_issuer_mismatch,
+                  "the document's issuer is not " + std::string(expected_issuer));
+    if (auto ok = check_issuer(issuer, base.allow_insecure_loopback, lim); !ok) return ok.error();
+
+    provider p = base;
+    for (const auto& row : metadata_members) {
+      if (row.member == nullptr) continue;
+      const json_value& value = (*values)[row.id];
+      (p.*row.member).clear();
+      if (value.type == json_type::absent) continue;
+      std::string url = json_string(value);
+      if (auto ok = check_endpoint(url, base, lim, row.name); !ok) return ok.error();
+      p.*row.member = std::move(url);
+    }
+
+    auto code = metadata_lists(*values, metadata_member::response_types_supported, "code", false, lim);
+    if (!code) return code.error();
+    if (!*code) return fail(errc::missing_member, "response_types_supported does not list \"code\"");
+
+    auto s256 =
+        metadata_lists(*values, metadata_member::code_challenge_methods_supported, "S256", false, lim);
+    if (!s256) return s256.error();
+    if (!*s256 && base.pkce_required)
+      return fail(errc::pkce_not_supported, "code_challenge_methods_supported does not list \"S256\"");
+    p.pkce = base.pkce || *s256;
+
+    if (auto ok = read_client_authentication(*values, p, lim); !ok) return ok.error();
+
+    const json_value& iss_supported =
+        (*values)[metadata_member::authorization_response_iss_parameter_supported];
+    p.issuer = iss_supported.raw == "true" ? issuer : std::string();
+    return p;
+  });
+}
+
+// ============================================================================
+// 9. Authorize
 // ============================================================================
 
 /// What goes on the authorization URL besides the client's facts.
@@ -2499,7 +2753,7 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
 }
 
 // ============================================================================
-// 9. Redirect
+// 10. Redirect
 // ============================================================================
 
 /// What the redirect must carry back.
@@ -2680,7 +2934,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
 }
 
 // ============================================================================
-// 10. Token
+// 11. Token
 // ============================================================================
 
 /// A successful token response (RFC 6749 §5.1).
@@ -2707,7 +2961,7 @@ inline result<http_request> client_authenticated_post(const provider& p, const c
   if (auto ok = check_client_id(c.id); !ok) return ok.error();
   if (auto ok = check_endpoint(endpoint, p, lim, what); !ok) return ok.error();
   if (c.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
-  if (auto ok = check_public_client(p, c); !ok) return ok.error();
+  if (auto ok = check_client_accepted(p, c); !ok) return ok.error();
   http_request req;
   req.method = "POST";
   req.url = endpoint;
@@ -2999,7 +3253,7 @@ inline result<void> parse_revocation_response(const http_response& r, const limi
 }
 
 // ============================================================================
-// 11. Attach
+// 12. Attach
 // ============================================================================
 
 namespace detail {
@@ -3436,7 +3690,7 @@ inline result<void> check_api_response(const provider& p, const http_response& r
 }
 
 // ============================================================================
-// 12. Deauthorize
+// 13. Deauthorize
 // ============================================================================
 
 /// POST https://api.bufferapp.com/1/user/deauthorize.json carrying the token
@@ -3475,7 +3729,7 @@ inline result<void> parse_deauthorize_response(const http_response& r, const lim
 }
 
 // ============================================================================
-// 13. Flow
+// 14. Flow
 // ============================================================================
 //
 //   idle --begin--> awaiting_redirect --redirect--> have_code

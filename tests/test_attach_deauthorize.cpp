@@ -1,4 +1,4 @@
-// Sections 11 (Attach) and 12 (Deauthorize): attach_token,
+// Sections 12 (Attach) and 13 (Deauthorize): attach_token,
 // check_api_response, parse_bearer_challenge, build_deauthorize_request,
 // parse_deauthorize_response, for Buffer's API and for hostile requests.
 #include <buffer_oauth.hpp>

@@ -1,4 +1,4 @@
-// Sections 8 (Authorize) and 9 (Redirect): build_authorize_url and
+// Sections 9 (Authorize) and 10 (Redirect): build_authorize_url and
 // parse_redirect. Buffer's example callback http://example.com/back is
 // replaced by an https URI because only loopback IP literals may use plain
 // http (RFC 8252 §7.3).

@@ -1,4 +1,4 @@
-// Section 13 (Flow): the state machine, its transition table, save/restore,
+// Section 14 (Flow): the state machine, its transition table, save/restore,
 // a whole Buffer login against an in-test fake server, a random-sequence
 // property test, and a check that no error message carries a secret input.
 #include <buffer_oauth.hpp>
@@ -180,7 +180,7 @@ std::vector<std::string> readme_diagram() {
   return steps;
 }
 
-// The indented comment lines that open the header's section 13.
+// The indented comment lines that open the header's section 14.
 std::vector<std::string> header_diagram() {
   std::ifstream in = repository_file("include/buffer_oauth.hpp");
   REQUIRE(in.good());
@@ -189,7 +189,7 @@ std::vector<std::string> header_diagram() {
   bool in_flow = false;
   const std::string indent = "//   ";
   while (std::getline(in, line)) {
-    if (line == "// 13. Flow") in_flow = true;
+    if (line == "// 14. Flow") in_flow = true;
     if (!in_flow) continue;
     if (line.rfind(indent, 0) == 0)
       read_diagram_line(line.substr(indent.size()), steps);

@@ -1,4 +1,4 @@
-// Section 10 (Token), revocation: build_revocation_request and
+// Section 11 (Token), revocation: build_revocation_request and
 // parse_revocation_response (RFC 7009), and the Retry-After a refusal carries.
 #include <buffer_oauth.hpp>
 

@@ -1,4 +1,4 @@
-// Section 10 (Token): build_token_request, build_refresh_request,
+// Section 11 (Token): build_token_request, build_refresh_request,
 // parse_token_response, parse_refresh_response, for Buffer's exchanges (with
 // the redirect URI https://example.com/back) and for hostile answers.
 #include <buffer_oauth.hpp>
