@@ -3139,7 +3139,8 @@ inline result<registered_client> read_registered_client(std::string_view body,
   if (*has_uri) {
     auto uri = split_url(out.registration_client_uri, errc::invalid_url, lim.max_url);
     if (!uri) return uri.error();
-    if (!uri->https() || uri->has_fragment) return fail(errc::insecure_url, "registration_client_uri");
+    if (uri->has_fragment) return fail(errc::invalid_url, "registration_client_uri has a fragment");
+    if (!uri->https()) return fail(errc::insecure_url, "registration_client_uri");
   }
 
   const json_value& uris = (*m)[rf::redirect_uris];

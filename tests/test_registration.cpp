@@ -400,6 +400,8 @@ TEST_CASE("registration response: management credentials come together, the toke
         bo::errc::invalid_token_syntax);
   CHECK(registration(201, id + token + R"(,"registration_client_uri":"http://auth.buffer.com/reg/a"})")
             .code() == bo::errc::insecure_url);
+  CHECK(registration(201, id + token + R"(,"registration_client_uri":"https://auth.buffer.com/reg/a#x"})")
+            .code() == bo::errc::invalid_url);
   CHECK(registration(201, id + token + R"(,"registration_client_uri":"/reg/a"})").code() ==
         bo::errc::invalid_url);
 }
