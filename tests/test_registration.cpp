@@ -62,7 +62,7 @@ std::string member(std::string_view body, std::string_view name) {
   return bo::detail::json_string(slot.value);
 }
 
-bo::error refused(const bo::registration_params& r, bo::provider p = bo::provider::buffer()) {
+bo::error refused(const bo::registration_params& r, const bo::provider& p = bo::provider::buffer()) {
   auto req = bo::build_registration_request(p, r);
   REQUIRE(!req);
   return req.error();
