@@ -3071,6 +3071,8 @@ inline result<std::array<json_value, registration_fields::count>> read_registrat
   json_slot slots[registration_fields::count];
   for (const auto& f : registration_fields::fields) slots[f.id].name = f.name;
   const std::size_t open = body.find('{'), close = body.rfind('}');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    return fail(errc::not_an_object);
   json_read_object({json_type::object, body.substr(open, close + 1 - open), false}, slots,
                    registration_fields::count);
   std::array<json_value, registration_fields::count> out;
