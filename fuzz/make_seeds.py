@@ -575,6 +575,65 @@ def metadata():
     m("empty", 0, b"")
 
 
+# --------------------------------------------------------- registration
+def registration():
+    # byte 0: status index into {201,200,400,401,429,503,500,204,0,302,202,299,100,-1,201,201}
+    # byte 1: bit 0 two redirect URIs sent, bit 1 Retry-After, bit 2 tight limits
+    def r(name, status_index, body, options=0, client_name=b"Buffer CLI"):
+        write("registration", name, bytes([status_index, options]) + join(body, client_name))
+
+    secret = b"cf136dc3c1fc93f3~1185e5885805d"
+    token = b"yTQ3Zy0lS6mKpVvtf~JBIv1QC8yD8tYPn9bIzjTBxDdr"
+    buffer = (b'{"application_type":"native","grant_types":["authorization_code","refresh_token"],'
+              b'"response_types":["code"],"token_endpoint_auth_method":"none",'
+              b'"client_id":"Fk1l8o4ZJ2cW_bQ3vX9mN","client_id_issued_at":1796212800,'
+              b'"client_name":"Buffer CLI","redirect_uris":["http://127.0.0.1/callback"],'
+              b'"registration_client_uri":"https://auth.buffer.com/reg/Fk1l8o4ZJ2cW_bQ3vX9mN",'
+              b'"registration_access_token":"' + token + b'"}')
+    r("buffer-public", 0, buffer)
+    r("buffer-public-tight", 0, buffer, options=4)
+    r("buffer-public-200", 1, buffer)
+    r("rfc7591-example", 0, b'{"client_id":"s6BhdRkqt3","client_secret":"' + secret + b'",'
+      b'"client_id_issued_at":2893256800,"client_secret_expires_at":2893276800,'
+      b'"redirect_uris":["http://[::1]:51004/oauth2redirect/buffer","http://127.0.0.1/callback"],'
+      b'"grant_types":["authorization_code","refresh_token"],"client_name":"My Example Client",'
+      b'"client_name#ja-Jpan-JP":"\\u30AF\\u30E9\\u30A4\\u30A2\\u30F3\\u30C8\\u540D",'
+      b'"token_endpoint_auth_method":"client_secret_basic"}', options=1)
+    r("invalid-redirect-uri", 2, b'{"error":"invalid_redirect_uri","error_description":'
+      b'"The redirection URI http://sketchy.example.com is not allowed by this server."}')
+    r("invalid-client-metadata", 2, b'{"error":"invalid_client_metadata","error_description":"The grant type '
+      b"'authorization_code' must be registered along with the response type 'code' but found only "
+      b"'implicit' instead.\"}")
+    r("error-201", 0, b'{"error":"invalid_software_statement"}')
+    r("error-repeats-secret", 2, b'{"error":"' + secret + b'","client_secret":"' + secret + b'"}')
+    r("rate-limited", 4, b"", options=2)
+    r("bad-gateway", 6, b"<html>Bad gateway</html>")
+    r("no-client-id", 0, b'{"token_endpoint_auth_method":"none"}')
+    r("client-id-number", 0, b'{"client_id":42}')
+    r("client-id-empty", 0, b'{"client_id":""}')
+    r("client-id-control", 0, b'{"client_id":"a\\nb"}')
+    r("client-id-dup-escaped", 0, b'{"client_id":"a","client\\u005fid":"b"}')
+    r("secret-no-expiry", 0, b'{"client_id":"a","client_secret":"' + secret + b'"}')
+    r("secret-expiry-negative", 0, b'{"client_id":"a","client_secret":"' + secret + b'","client_secret_expires_at":-1}')
+    r("secret-dup", 0, b'{"client_id":"a","client_secret":"x~","client_secret":"' + secret + b'"}')
+    r("token-without-uri", 0, b'{"client_id":"a","registration_access_token":"' + token + b'"}')
+    r("uri-plain-http", 0, b'{"client_id":"a","registration_access_token":"t","registration_client_uri":"http://x/"}')
+    r("redirect-other", 0, b'{"client_id":"a","redirect_uris":["http://localhost/callback"]}')
+    r("redirect-escaped", 0, b'{"client_id":"a","redirect_uris":["http:\\/\\/127.0.0.1\\/callback"]}')
+    r("auth-basic-no-secret", 0, b'{"client_id":"a","token_endpoint_auth_method":"client_secret_basic"}')
+    r("ambiguous", 0, b'{"client_id":"a","access_token":"b","error":"c"}')
+    r("envelope", 0, b'{"success":false,"code":1001,"message":"nope"}')
+    r("nested", 0, b'{"client_id":"a","x":{"client_id":"b","error":"c"},"y":[[[[1]]]]}', options=4)
+    r("overflow-number", 0, b'{"client_id":"a","client_secret_expires_at":1e400}')
+    r("bom", 0, b"\xef\xbb\xbf{}")
+    r("name-hostile", 0, b'{"client_id":"a"}', client_name=b'Bob"s \\ app","scope":"admin\n\r\t\x00\x01\x7f'
+      + "café € 😀".encode())
+    r("name-empty", 0, b'{"client_id":"a"}', client_name=b"")
+    r("name-overlong", 0, b'{"client_id":"a"}', client_name=b"\xc0\xaf")
+    r("name-surrogate", 0, b'{"client_id":"a"}', client_name=b"\xed\xa0\x80")
+    r("name-truncated", 0, b'{"client_id":"a"}', client_name=b"caf\xc3")
+
+
 def main():
     form()
     redirect()
@@ -582,6 +641,7 @@ def main():
     token_response()
     api_response()
     metadata()
+    registration()
     attach()
     flow()
 

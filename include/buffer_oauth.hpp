@@ -8,7 +8,8 @@
 // Sections, in the order data flows through them (each uses only those above):
 //    1. Errors        errc, errc_category, error, result<T>
 //    2. Text          limits, character sets, percent coding, UTF-8, URL split
-//    3. JSON          strict RFC 8259 reader for token and error bodies, nested values
+//    3. JSON          strict RFC 8259 reader for token and error bodies, nested values;
+//                     JSON strings written
 //    4. PKCE, state   SHA-256, HMAC-SHA256, base64/base64url, S256, OS entropy
 //    5. HTTP values   http_header, http_request, http_response
 //    6. Provider      provider (Buffer built in), client
@@ -18,7 +19,8 @@
 //   10. Redirect      parse_redirect
 //   11. Token         build_token_request, build_refresh_request,
 //                     parse_token_response, parse_refresh_response,
-//                     build_revocation_request, parse_revocation_response
+//                     build_revocation_request, parse_revocation_response,
+//                     build_registration_request, parse_registration_response
 //   12. Attach        attach_token, check_api_response (v1 and GraphQL), parse_bearer_challenge
 //   13. Deauthorize   build_deauthorize_request, parse_deauthorize_response
 //   14. Flow          flow: the state machine, save and restore
@@ -1521,6 +1523,31 @@ inline result<bool> json_string_array_contains(const json_value& array, std::siz
   return found;
 }
 
+/// Appends `text`, the value of `what`, as a JSON string (RFC 8259 §7): '"'
+/// and '\\' escaped, every control character as \u00XX, the rest (UTF-8
+/// included) as it is. Text that is not valid UTF-8 is refused with
+/// invalid_utf8 and nothing is appended.
+inline result<void> append_json_string(std::string& out, std::string_view text, std::string_view what) {
+  if (!is_valid_utf8(text)) return fail(errc::invalid_utf8, what);
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+  return {};
+}
+
 }  // namespace detail
 
 // ============================================================================
@@ -2384,8 +2411,8 @@ inline error api_envelope_error(const response_members& m, errc code) {
   return e;
 }
 
-/// An RFC 6749 §5.2 error body, or malformed_error.
-inline error oauth_body_error(const response_members& m) {
+/// An RFC 6749 §5.2 error body as the error `refused`, or malformed_error.
+inline error oauth_body_error(const response_members& m, errc refused) {
   using rm = response_members;
   const json_value& err = m.v[rm::error];
   auto text = [&](int k, std::string& out) {
@@ -2404,16 +2431,18 @@ inline error oauth_body_error(const response_members& m) {
   error e;
   if (auto ok = provider_error_fields(json_string(err), {}, uri, e.from_provider); !ok) return ok.error();
   e.from_provider.error_description = std::move(description);
-  e.code = errc::token_error;
-  e.message.assign(message(errc::token_error));
+  e.code = refused;
+  e.message.assign(message(refused));
   e.message += " (error=" + e.from_provider.error + ")";
   return e;
 }
 
 /// The error a token endpoint's answer reports, or nothing: an RFC 6749 §5.2
-/// error (even with HTTP 200), Buffer's API envelope, or a status outside
-/// 2xx. A body with both an access token and an error is ambiguous.
-inline std::optional<error> response_error(const response_members& m, const http_response& r) {
+/// error (even with HTTP 200) as `refused`, Buffer's API envelope, or a
+/// status outside 2xx. A body with both an access token and an error is
+/// ambiguous.
+inline std::optional<error> response_error(const response_members& m, const http_response& r,
+                                           errc refused = errc::token_error) {
   using rm = response_members;
   if (m.v[rm::error].type != json_type::absent) {
     if (m.v[rm::access_token].type != json_type::absent)
@@ -2421,7 +2450,7 @@ inline std::optional<error> response_error(const response_members& m, const http
     // An OAuth error code wins over a numeric "code" beside it (some servers add one).
     if (is_api_envelope(m) && !is_oauth_error_code(m.v[rm::error]))
       return api_envelope_error(m, errc::api_error);
-    return oauth_body_error(m);
+    return oauth_body_error(m, refused);
   }
   if (is_api_envelope(m)) return api_envelope_error(m, errc::api_error);
   if (!status_ok(r.status)) return fail(errc::http_error);
@@ -3223,6 +3252,17 @@ inline void parse_retry_after(std::string_view value, error& e) {
     e.retry_after_date.assign(value);
   }
 }
+
+/// rate_limited, with the delay asked for, when the answer is a rate limit:
+/// 429 with or without a delay (RFC 6585 §4), a 503 only when it says how
+/// long to wait.
+inline std::optional<error> rate_limit_error(const http_response& r) {
+  const std::string* retry_after = find_header(r.headers, "Retry-After");
+  if (r.status != 429 && !(r.status == 503 && retry_after)) return std::nullopt;
+  error e = fail(errc::rate_limited);
+  if (retry_after) parse_retry_after(*retry_after, e);
+  return e;
+}
 }  // namespace detail
 
 /// Reads the revocation endpoint's answer (RFC 7009 §2.2). HTTP 200 means
@@ -3234,14 +3274,7 @@ inline void parse_retry_after(std::string_view value, error& e) {
 inline result<void> parse_revocation_response(const http_response& r, const limits& lim = {}) {
   return detail::read_response(r, [&]() -> result<void> {
     if (r.status == 200) return {};
-    // 429 is a rate limit with or without a delay (RFC 6585 §4); a 503 is one
-    // only when it says how long to wait.
-    const std::string* retry_after = find_header(r.headers, "Retry-After");
-    if (r.status == 429 || (r.status == 503 && retry_after)) {
-      error e = detail::fail(errc::rate_limited);
-      if (retry_after) detail::parse_retry_after(*retry_after, e);
-      return e;
-    }
+    if (auto e = detail::rate_limit_error(r)) return *std::move(e);
     if (detail::opens_json_object(r.body)) {
       auto members = detail::read_response_members(r.body, lim);
       if (!members) return members.error();
@@ -3249,6 +3282,284 @@ inline result<void> parse_revocation_response(const http_response& r, const limi
     }
     return detail::fail(errc::http_error,
                         "the revocation endpoint answered HTTP " + std::to_string(r.status));
+  });
+}
+
+// ---- Registration (RFC 7591) of a native app (RFC 8252)
+
+/// The metadata a native app asks to be registered with (RFC 7591 §2). The
+/// rest is fixed: a public client (token_endpoint_auth_method "none") using
+/// the authorization code and refresh token grants, application_type native.
+struct registration_params {
+  /// Loopback redirect URIs (RFC 8252 §7.3), at least one: http, host exactly
+  /// 127.0.0.1 or [::1], any port or none, an absolute path.
+  std::vector<std::string> redirect_uris;
+  std::string client_name;  ///< shown to the user at consent; any UTF-8; empty: omitted
+  std::string scope;        ///< space-separated scope tokens; empty: omitted
+};
+
+/// What the registration endpoint issued (RFC 7591 §3.2.1).
+struct registered_client {
+  client app;  ///< id, secret when one was issued, redirect_uri the first one sent
+  /// RFC 7592 management credentials; both empty when the server has none.
+  std::string registration_access_token;
+  std::string registration_client_uri;
+  /// When the secret expires, in seconds since 1970 (0: never); set exactly
+  /// when a secret was issued.
+  std::optional<std::int64_t> client_secret_expires_at;
+};
+
+namespace detail {
+/// The only hosts a registered redirect URI may name: the loopback IP
+/// literals of RFC 8252 §7.3; "localhost" is NOT RECOMMENDED (§8.3).
+inline constexpr std::string_view loopback_redirect_hosts[] = {"127.0.0.1", "[::1]"};
+
+/// The members every registration request carries besides the caller's, as
+/// JSON text.
+inline constexpr std::pair<std::string_view, std::string_view> native_client_metadata[] = {
+    {"token_endpoint_auth_method", R"("none")"},
+    {"grant_types", R"(["authorization_code","refresh_token"])"},
+    {"response_types", R"(["code"])"},
+    {"application_type", R"("native")"},
+};
+
+/// A redirect URI a native app registers: as check_redirect_uri wants it (so
+/// http://localhost is insecure_url), http to a loopback_redirect_hosts
+/// entry, with a path.
+inline result<void> check_loopback_redirect_uri(std::string_view uri, const limits& lim) {
+  auto parts = check_redirect_uri(uri, lim);
+  if (!parts) return parts.error();
+  const auto* host =
+      std::find(std::begin(loopback_redirect_hosts), std::end(loopback_redirect_hosts), parts->host);
+  if (parts->https() || host == std::end(loopback_redirect_hosts))
+    return fail(errc::invalid_redirect_uri,
+                "a native app registers loopback redirect URIs only: http://127.0.0.1[:port]/path or "
+                "http://[::1][:port]/path (RFC 8252 §7.3)");
+  if (parts->path.empty()) return fail(errc::invalid_redirect_uri, "redirect_uri needs a path, at least '/'");
+  return {};
+}
+
+/// The caller's metadata, as build_registration_request and
+/// parse_registration_response both require it.
+inline result<void> check_registration_params(const registration_params& r, const limits& lim) {
+  if (r.redirect_uris.empty()) return fail(errc::invalid_redirect_uri, "registration needs a redirect URI");
+  if (r.redirect_uris.size() > lim.max_parameters) return fail(errc::too_large, "redirect_uris");
+  for (auto uri = r.redirect_uris.begin(); uri != r.redirect_uris.end(); ++uri) {
+    if (auto ok = check_loopback_redirect_uri(*uri, lim); !ok) return ok;
+    if (std::find(r.redirect_uris.begin(), uri, *uri) != uri)
+      return fail(errc::invalid_redirect_uri, "redirect_uris lists a URI twice");
+  }
+  if (r.client_name.size() > lim.max_value) return fail(errc::too_large, "client_name");
+  if (!r.scope.empty() && !is_scope(r.scope)) return fail(errc::invalid_character, "scope");
+  return {};
+}
+
+/// The members of a registration response this library reads.
+struct registration_fields {
+  enum id {
+    client_id,
+    client_secret,
+    client_secret_expires_at,
+    registration_access_token,
+    registration_client_uri,
+    redirect_uris,
+    token_endpoint_auth_method,
+    count
+  };
+  static constexpr field<id> fields[count] = {
+      {client_id, "client_id"},
+      {client_secret, "client_secret"},
+      {client_secret_expires_at, "client_secret_expires_at"},
+      {registration_access_token, "registration_access_token"},
+      {registration_client_uri, "registration_client_uri"},
+      {redirect_uris, "redirect_uris"},
+      {token_endpoint_auth_method, "token_endpoint_auth_method"},
+  };
+};
+static_assert(in_enum_order(registration_fields::fields), "registration_fields::fields[k] is field k");
+
+/// The registration members of a body read_response_members accepted, each
+/// once at most.
+inline result<std::array<json_value, registration_fields::count>> read_registration_members(
+    std::string_view body) {
+  json_slot slots[registration_fields::count];
+  for (const auto& f : registration_fields::fields) slots[f.id].name = f.name;
+  const std::size_t open = body.find('{'), close = body.rfind('}');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    return fail(errc::not_an_object);
+  json_read_object({json_type::object, body.substr(open, close + 1 - open), false}, slots,
+                   registration_fields::count);
+  std::array<json_value, registration_fields::count> out;
+  for (const auto& f : registration_fields::fields) {
+    auto v = json_member(slots, registration_fields::count, f.name);
+    if (!v) return v.error();
+    out[f.id] = *v;
+  }
+  return out;
+}
+
+/// A string member: false when absent, invalid_member_type unless a string.
+inline result<bool> registration_string(const json_value& v, std::string_view name, std::string& out) {
+  if (v.type == json_type::absent) return false;
+  if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
+  out = json_string(v);
+  return true;
+}
+
+/// The client a 201 answer registered (RFC 7591 §3.2.1), checked against
+/// what was sent.
+inline result<registered_client> read_registered_client(std::string_view body,
+                                                        const registration_params& sent, const limits& lim) {
+  using rf = registration_fields;
+  auto m = read_registration_members(body);
+  if (!m) return m.error();
+  registered_client out;
+  client& app = out.app;
+  auto has_id = registration_string((*m)[rf::client_id], "client_id", app.id);
+  if (!has_id) return has_id.error();
+  if (!*has_id) return fail(errc::missing_member, "client_id");
+  if (app.id.size() > lim.max_value) return fail(errc::too_large, "client_id");
+  if (!check_client_id(app.id)) return fail(errc::invalid_character, "client_id is empty or not VSCHAR");
+
+  auto has_secret = registration_string((*m)[rf::client_secret], "client_secret", app.secret);
+  if (!has_secret) return has_secret.error();
+  if (app.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
+  if (!all_of(app.secret, is_vschar)) return fail(errc::invalid_character, "client_secret is not VSCHAR");
+  const json_value& expires = (*m)[rf::client_secret_expires_at];
+  std::int64_t expires_at = 0;
+  if (expires.type != json_type::absent &&
+      !(expires.type == json_type::number && parse_seconds(expires.raw, expires_at)))
+    return fail(errc::invalid_member_type, "client_secret_expires_at must be a non-negative integer");
+  if (!app.secret.empty()) {
+    if (expires.type == json_type::absent)
+      return fail(errc::missing_member, "client_secret_expires_at (required with a client_secret)");
+    out.client_secret_expires_at = expires_at;
+  }
+
+  auto has_token = registration_string((*m)[rf::registration_access_token], "registration_access_token",
+                                       out.registration_access_token);
+  if (!has_token) return has_token.error();
+  if (*has_token) {
+    if (out.registration_access_token.size() > lim.max_value)
+      return fail(errc::too_large, "registration_access_token");
+    if (!is_b64token(out.registration_access_token))
+      return fail(errc::invalid_token_syntax, "registration_access_token");
+  }
+  auto has_uri = registration_string((*m)[rf::registration_client_uri], "registration_client_uri",
+                                     out.registration_client_uri);
+  if (!has_uri) return has_uri.error();
+  if (*has_token != *has_uri)
+    return fail(errc::missing_member,
+                "registration_access_token and registration_client_uri come together "
+                "(RFC 7592 §3)");
+  if (*has_uri) {
+    auto uri = split_url(out.registration_client_uri, errc::invalid_url, lim.max_url);
+    if (!uri) return uri.error();
+    if (uri->has_fragment) return fail(errc::invalid_url, "registration_client_uri has a fragment");
+    if (!uri->https()) return fail(errc::insecure_url, "registration_client_uri");
+  }
+
+  const json_value& uris = (*m)[rf::redirect_uris];
+  if (uris.type != json_type::absent) {
+    auto registered = json_string_array(uris, lim.max_parameters, "redirect_uris");
+    if (!registered) return registered.error();
+    std::vector<std::string> asked = sent.redirect_uris;
+    std::sort(asked.begin(), asked.end());
+    std::sort(registered->begin(), registered->end());
+    if (*registered != asked)
+      return fail(errc::redirect_uri_mismatch, "the registered redirect_uris differ from the ones sent");
+  }
+  std::string method;
+  auto has_method =
+      registration_string((*m)[rf::token_endpoint_auth_method], "token_endpoint_auth_method", method);
+  if (!has_method) return has_method.error();
+  if (*has_method && method != "none" && app.secret.empty())
+    return fail(errc::client_auth_unsupported,
+                "the client was registered for a token_endpoint_auth_method other than none, without a "
+                "client_secret");
+  app.redirect_uri = sent.redirect_uris.front();
+  return out;
+}
+}  // namespace detail
+
+/// The registration POST of a native app (RFC 7591 §3.1) to
+/// `p.registration_endpoint`: a JSON object with the redirect URIs, the fixed
+/// metadata of a public native client and, when given, client_name and scope:
+///   POST https://auth.buffer.com/reg
+///   Content-Type: application/json
+///   {"redirect_uris":["http://127.0.0.1/callback"],"token_endpoint_auth_method":"none",
+///    "grant_types":["authorization_code","refresh_token"],"response_types":["code"],
+///    "application_type":"native","client_name":"My CLI","scope":"posts:read offline_access"}
+inline result<http_request> build_registration_request(const provider& p, const registration_params& r,
+                                                       const limits& lim = {}) {
+  if (p.registration_endpoint.empty())
+    return detail::fail(errc::invalid_endpoint, "provider has no registration endpoint (RFC 7591)");
+  if (auto ok = detail::check_endpoint(p.registration_endpoint, p, lim, "registration_endpoint"); !ok)
+    return ok.error();
+  if (!p.public_clients)
+    return detail::fail(errc::client_secret_required,
+                        "registration asks for a public client (token_endpoint_auth_method none)");
+  if (auto ok = detail::check_registration_params(r, lim); !ok) return ok.error();
+
+  http_request req;
+  req.method = "POST";
+  req.url = p.registration_endpoint;
+  req.headers.push_back({"Content-Type", "application/json"});
+  req.headers.push_back({"Accept", "application/json"});
+  std::string& body = req.body;
+  body = R"({"redirect_uris":[)";
+  for (const auto& uri : r.redirect_uris) {
+    if (&uri != &r.redirect_uris.front()) body += ',';
+    if (auto ok = detail::append_json_string(body, uri, "redirect_uri"); !ok) return ok.error();
+  }
+  body += ']';
+  for (const auto& [name, json] : detail::native_client_metadata) {
+    body += ",\"";
+    body += name;
+    body += "\":";
+    body += json;
+  }
+  const std::pair<std::string_view, std::string_view> optional_members[] = {{"client_name", r.client_name},
+                                                                            {"scope", r.scope}};
+  for (const auto& [name, value] : optional_members) {
+    if (value.empty()) continue;
+    body += ",\"";
+    body += name;
+    body += "\":";
+    if (auto ok = detail::append_json_string(body, value, name); !ok) return ok.error();
+  }
+  body += '}';
+  return req;
+}
+
+/// Reads the registration endpoint's answer (RFC 7591 §3.2) to the request
+/// built from `sent`. Only HTTP 201 registers: the client, its secret when
+/// one was issued (with client_secret_expires_at, which is then required)
+/// and the RFC 7592 management credentials when given. A §3.2.2 error body
+/// (invalid_redirect_uri, invalid_client_metadata...) is registration_refused
+/// with `from_provider`; 429, or 503 with Retry-After, rate_limited; any
+/// other status, 200 included, http_error. In a 201 answer: no client_id is
+/// missing_member; one outside VSCHAR invalid_character; redirect_uris other
+/// than the ones sent redirect_uri_mismatch; a token_endpoint_auth_method
+/// other than none without a secret client_auth_unsupported.
+inline result<registered_client> parse_registration_response(const http_response& r,
+                                                             const registration_params& sent,
+                                                             const limits& lim = {}) {
+  return detail::read_response(r, [&]() -> result<registered_client> {
+    if (auto ok = detail::check_registration_params(sent, lim); !ok) return ok.error();
+    if (auto e = detail::rate_limit_error(r)) return *std::move(e);
+    const bool json_object = detail::opens_json_object(r.body);
+    if (r.status == 201 || json_object) {
+      auto members = detail::read_response_members(r.body, lim);
+      if (!members) return members.error();
+      auto e = detail::response_error(*members, r, errc::registration_refused);
+      if (e && e->code != errc::http_error) return *std::move(e);
+    }
+    if (r.status != 201)
+      return detail::fail(errc::http_error, "the registration endpoint answered HTTP " +
+                                                std::to_string(r.status) +
+                                                "; a registration is HTTP 201 Created (RFC 7591 §3.2.1)");
+    return detail::read_registered_client(r.body, sent, lim);
   });
 }
 

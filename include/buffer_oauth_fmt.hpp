@@ -19,7 +19,8 @@
 //   - request bodies without exactly one application/x-www-form-urlencoded
 //     Content-Type (two that disagree are ambiguous), every
 //     response body and error::body (a JSON token response is never shown);
-//   - token::access_token, token::refresh_token and client::secret.
+//   - token::access_token, token::refresh_token, client::secret and
+//     registered_client::registration_access_token.
 // Bytes outside printable ASCII (and '\') are shown as \xNN, so one value is
 // one log line. Every formatter accepts the string format spec: {:>60}.
 //
@@ -329,6 +330,20 @@ inline std::string text(const client& c) {
   return out;
 }
 
+inline std::string text(const registered_client& r) {
+  std::string out = "registered_client{app: " + text(r.app) + ", registration_access_token: ";
+  if (r.registration_access_token.empty())
+    out += "none";
+  else
+    secret_value(out, "registration_access_token", r.registration_access_token);
+  out += ", registration_client_uri: \"";
+  url(out, r.registration_client_uri);
+  out += "\", client_secret_expires_at: ";
+  out += r.client_secret_expires_at ? std::to_string(*r.client_secret_expires_at) : std::string("none");
+  out += '}';
+  return out;
+}
+
 inline std::string text(const flow& f) {
   std::string out = "flow{state: ";
   out += to_string(f.state());
@@ -426,6 +441,10 @@ struct fmt::formatter<buffer_oauth::token> : buffer_oauth::detail::redact::forma
 template <>
 struct fmt::formatter<buffer_oauth::client> : buffer_oauth::detail::redact::formatter<buffer_oauth::client> {
 };
+/// "registered_client{app: client{...}, registration_access_token: [redacted, 43 bytes], ...}"
+template <>
+struct fmt::formatter<buffer_oauth::registered_client>
+    : buffer_oauth::detail::redact::formatter<buffer_oauth::registered_client> {};
 /// "flow{state: failed, pkce: off, failure: state_mismatch: ...}"
 template <>
 struct fmt::formatter<buffer_oauth::flow> : buffer_oauth::detail::redact::formatter<buffer_oauth::flow> {};

@@ -96,7 +96,7 @@ configure=(cmake -S "$root" -B "$tmp/cmake" -G Ninja -DBUFFER_OAUTH_INSTALL=OFF 
 check "CMake, CI=true, no fmt or nlohmann_json -> configure error naming each group" \
   expect fails 'fmt_tests cannot be built' 'buffer-oauth CLI and its tests cannot be built' \
   'fuzz_json cannot be built' 'fuzz_token_response cannot be built' 'fuzz_api_response cannot be built' \
-  'fuzz_metadata cannot be built' 'benchmarks and bench_check cannot be built' -- \
+  'fuzz_metadata cannot be built' 'fuzz_registration cannot be built' 'benchmarks and bench_check cannot be built' -- \
   env CI=true "${configure[@]}" -DCMAKE_DISABLE_FIND_PACKAGE_{fmt,nlohmann_json}=ON
 check "CMake, CI=true, no OpenSSL, Python 3 or Boost -> configure error naming each group" \
   expect fails 'crypto_vs_openssl cannot be built' 'readme_is_true cannot be built' \

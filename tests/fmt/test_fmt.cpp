@@ -245,6 +245,19 @@ TEST_CASE("fmt: client, userinfo, encoded names, ';' pairs and credential header
   CHECK(c == "client{id: \"client-id-42\", secret: " + redacted(client_secret.size()) +
                  ", redirect_uri: \"https://client.example/back\"}");
 
+  bo::registered_client registered{buffer_client(), "ReGaCcEsS-0123456789abcdef",
+                                   "https://auth.buffer.com/reg/client-id-42", 2893276800};
+  const std::string r = fmt::format("{}", registered);
+  check_hidden(r, {client_secret, "ReGaCcEsS-0123456789abcdef"});
+  CHECK(r == "registered_client{app: " + c + ", registration_access_token: " + redacted(26) +
+                 ", registration_client_uri: \"https://auth.buffer.com/reg/client-id-42\", "
+                 "client_secret_expires_at: 2893276800}");
+  const std::string public_client =
+      fmt::format("{}", bo::registered_client{bo::client{"cli", "", "http://127.0.0.1/cb"}, "", "", {}});
+  CHECK(public_client == "registered_client{app: client{id: \"cli\", secret: " + redacted(0) +
+                             ", redirect_uri: \"http://127.0.0.1/cb\"}, registration_access_token: none, "
+                             "registration_client_uri: \"\", client_secret_expires_at: none}");
+
   const bo::http_request tricky{
       "POST",
       "https://user:PaSsWoRd-xyz@api.example/"
