@@ -4,9 +4,9 @@
 //
 //   test suite "buffer_current"
 //
-// The provider is built here with provider::generic and every field Buffer
-// needs set explicitly, so that these tests check the server's facts and not
-// a profile that may change.
+// The provider is discovered from the stand-in's metadata over
+// provider::buffer(), as an app discovers auth.buffer.com; one case checks
+// the discovered provider field by field against auth.buffer.com's facts.
 #include "browser.hpp"
 
 #include <doctest/doctest.h>
@@ -28,17 +28,27 @@ namespace {
 
 std::string stand_in_issuer() { return "https://127.0.0.1:" + need("E2E_STAND_IN_PORT"); }
 
-/// auth.buffer.com's facts with the stand-in's origin.
-bo::provider stand_in_provider() {
-  const std::string iss = stand_in_issuer();
-  bo::provider p = bo::provider::generic("buffer-stand-in", iss + "/auth", iss + "/token", iss + "/");
-  p.issuer = iss;
-  p.revocation_endpoint = iss + "/token/revocation";
-  p.registration_endpoint = iss + "/reg";
-  p.authentication = bo::client_auth::request_body;
-  p.public_clients = true;
-  p.pkce_required = true;
-  return p;
+/// Buffer's profile with the stand-in's origin for its API.
+bo::provider buffer_base() {
+  bo::provider base = bo::provider::buffer();
+  base.name = "buffer-stand-in";
+  base.api_base = stand_in_issuer() + "/";
+  return base;
+}
+
+/// The provider as the stand-in's metadata `which` describes it.
+bo::result<bo::provider> discover(http_session& browser, bo::metadata_document which) {
+  auto req = bo::build_metadata_request(stand_in_issuer(), which);
+  REQUIRE_MESSAGE(req, req.error().message);
+  return bo::parse_provider_metadata(send(browser, *req), stand_in_issuer(), buffer_base());
+}
+
+/// The provider confidential and public clients both use: the OpenID
+/// document lists client_secret_post and none.
+bo::provider stand_in_provider(http_session& browser) {
+  auto p = discover(browser, bo::metadata_document::openid_configuration);
+  REQUIRE_MESSAGE(p, p.error().message << " | " << p.error().body);
+  return *std::move(p);
 }
 
 /// The launcher's second client: no secret, token_endpoint_auth_method none.
@@ -60,10 +70,11 @@ struct login_result {
   bo::http_request token_request;
 };
 
-/// Logs `c` in with `scope`; `consent_prompt` adds prompt=consent to the
-/// authorization URL, without which oidc-provider drops offline_access.
-login_result log_in(http_session& browser, const bo::provider& p, const bo::client& c, std::string_view scope,
-                    bool consent_prompt = true) {
+/// Logs `c` in with `scope`. The provider adds prompt=consent for
+/// offline_access (offline_access_consent), without which oidc-provider
+/// drops offline_access.
+login_result log_in(http_session& browser, const bo::provider& p, const bo::client& c,
+                    std::string_view scope) {
   bo::flow_options o;
   o.scope = std::string(scope);
   bo::flow f(p, c, o);
@@ -71,8 +82,8 @@ login_result log_in(http_session& browser, const bo::provider& p, const bo::clie
   entropy e;
   auto url = f.begin(e.view(), now());
   REQUIRE_MESSAGE(url, url.error().message);
-  if (consent_prompt) *url += "&prompt=consent";
-  CHECK(count(*url, "prompt=") == (consent_prompt ? 1 : 0));
+  CHECK(count(*url, "&prompt=consent") == (p.offline_access_consent ? 1 : 0));
+  CHECK(count(*url, "prompt=") == (p.offline_access_consent ? 1 : 0));
   CHECK(contains(*url, "&code_challenge_method=S256"));
 
   const std::string back = oidc_authorize(browser, *url, c.redirect_uri, consent::allow);
@@ -120,15 +131,18 @@ json graphql_error(const bo::http_response& r, std::string_view code) {
   return body;
 }
 
-void check_unauthorized(const bo::http_response& r) {
+void check_unauthorized(const bo::provider& p, const bo::http_response& r) {
+  CHECK(bo::check_api_response(p, r).code() == bo::errc::token_rejected);
   CHECK(r.status == 200);
   json body = graphql_error(r, "UNAUTHORIZED");
   CHECK(body.contains("data"));
   CHECK(body["data"].is_null());
 }
 
-void check_account(const bo::http_response& r) {
+void check_account(const bo::provider& p, const bo::http_response& r) {
   INFO("body: " << r.body);
+  const auto answer = bo::check_api_response(p, r);
+  CHECK_MESSAGE(answer, (answer ? "" : answer.error().message));
   CHECK(r.status == 200);
   json body = json::parse(r.body, nullptr, false);
   REQUIRE(body.is_object());
@@ -176,9 +190,9 @@ TEST_SUITE("buffer_current") {
   TEST_CASE_TEMPLATE("the confidential client logs in: secret and verifier in the body, iss, refresh token",
                      Stack, e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     const auto c = test_client();
     auto browser = Stack::open(ca_file());
+    const auto p = stand_in_provider(*browser);
     const auto login = log_in(*browser, p, c, offline_scope);
 
     const std::string& body = login.token_request.body;
@@ -195,15 +209,15 @@ TEST_SUITE("buffer_current") {
     CHECK_FALSE(t.refresh_token.empty());
     CHECK(t.scope == offline_scope);
     CHECK(t.no_store);
-    check_account(graphql(*browser, p, t.access_token));
+    check_account(p, graphql(*browser, p, t.access_token));
   }
 
   TEST_CASE_TEMPLATE("the public client logs in with client_id and verifier, never a secret", Stack,
                      e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     const auto c = public_client();
     auto browser = Stack::open(ca_file());
+    const auto p = stand_in_provider(*browser);
     const auto login = log_in(*browser, p, c, offline_scope);
 
     const std::string& body = login.token_request.body;
@@ -213,15 +227,16 @@ TEST_SUITE("buffer_current") {
     CHECK_FALSE(bo::find_header(login.token_request.headers, "Authorization"));
     CHECK_FALSE(login.token.refresh_token.empty());
     CHECK(login.token.scope == offline_scope);
-    check_account(graphql(*browser, p, login.token.access_token));
+    check_account(p, graphql(*browser, p, login.token.access_token));
   }
 
   TEST_CASE_TEMPLATE("offline_access without prompt=consent is dropped: no refresh token", Stack,
                      e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     auto browser = Stack::open(ca_file());
-    const auto login = log_in(*browser, p, test_client(), offline_scope, false);
+    bo::provider p = stand_in_provider(*browser);
+    p.offline_access_consent = false;
+    const auto login = log_in(*browser, p, test_client(), offline_scope);
     CHECK(login.token.refresh_token.empty());
     CHECK(login.token.scope == "account:read");
   }
@@ -229,10 +244,10 @@ TEST_SUITE("buffer_current") {
   TEST_CASE_TEMPLATE("every refresh rotates the refresh token; an old one sent again revokes the grant",
                      Stack, e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     for (const bo::client& c : {test_client(), public_client()}) {
       INFO("client: " << c.id);
       auto browser = Stack::open(ca_file());
+      const auto p = stand_in_provider(*browser);
       const bo::token first = log_in(*browser, p, c, offline_scope).token;
 
       auto second = refresh(*browser, p, c, first.refresh_token);
@@ -241,7 +256,7 @@ TEST_SUITE("buffer_current") {
       CHECK(second->refresh_token != first.refresh_token);
       CHECK(second->access_token != first.access_token);
       CHECK(second->scope == offline_scope);
-      check_account(graphql(*browser, p, second->access_token));
+      check_account(p, graphql(*browser, p, second->access_token));
 
       auto third = refresh(*browser, p, c, second->refresh_token);
       REQUIRE_MESSAGE(third, third.error().message << " | " << third.error().body);
@@ -251,7 +266,7 @@ TEST_SUITE("buffer_current") {
       // The first refresh token again: refused, and the whole grant with it.
       check_dead_refresh_token(*browser, p, c, first.refresh_token);
       check_dead_refresh_token(*browser, p, c, third->refresh_token);
-      check_unauthorized(graphql(*browser, p, third->access_token));
+      check_unauthorized(p, graphql(*browser, p, third->access_token));
     }
   }
 
@@ -259,63 +274,71 @@ TEST_SUITE("buffer_current") {
       "/graphql: 401 without a token, the account, 429 when rate-limited, UNAUTHORIZED once expired", Stack,
       e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     auto browser = Stack::open(ca_file());
+    const auto p = stand_in_provider(*browser);
     const bo::token t = log_in(*browser, p, test_client(), offline_scope).token;
 
     const auto anonymous = graphql(*browser, p, "");
     CHECK(anonymous.status == 401);
     json body = graphql_error(anonymous, "UNAUTHENTICATED");
     CHECK(body["errors"][0]["message"] == "An authentication JWT or Access Token is required");
+    const auto anonymous_answer = bo::check_api_response(p, anonymous);
+    CHECK(anonymous_answer.code() == bo::errc::token_rejected);
+    CHECK(anonymous_answer.error().api_error_code == "UNAUTHENTICATED");
     CHECK_FALSE(body.contains("data"));
 
-    check_account(graphql(*browser, p, t.access_token));
-    check_unauthorized(graphql(*browser, p, t.access_token + "x"));
+    check_account(p, graphql(*browser, p, t.access_token));
+    check_unauthorized(p, graphql(*browser, p, t.access_token + "x"));
 
     const auto limited = graphql(*browser, p, t.access_token, "{ rateLimited { id } }");
     CHECK(limited.status == 429);
     CHECK(header(limited, "Retry-After") == "900");
     body = graphql_error(limited, "RATE_LIMIT_EXCEEDED");
     CHECK(body["errors"][0]["extensions"]["window"] == "15m");
+    const auto limited_answer = bo::check_api_response(p, limited);
+    REQUIRE(limited_answer.code() == bo::errc::rate_limited);
+    CHECK(limited_answer.error().retry_after == std::chrono::seconds(900));
+    CHECK(limited_answer.error().rate_limit_window == "15m");
+    CHECK(limited_answer.error().http_status == 429);
 
     std::this_thread::sleep_for(seconds_setting("E2E_STAND_IN_ACCESS_TTL") + 1s);
-    check_unauthorized(graphql(*browser, p, t.access_token));
+    check_unauthorized(p, graphql(*browser, p, t.access_token));
     auto renewed = refresh(*browser, p, test_client(), t.refresh_token);
     REQUIRE_MESSAGE(renewed, renewed.error().message);
-    check_account(graphql(*browser, p, renewed->access_token));
+    check_account(p, graphql(*browser, p, renewed->access_token));
   }
 
   TEST_CASE_TEMPLATE(
       "revocation: a revoked access token is UNAUTHORIZED, a revoked refresh token ends the grant", Stack,
       e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     for (const bo::client& c : {test_client(), public_client()}) {
       INFO("client: " << c.id);
       auto browser = Stack::open(ca_file());
+      const auto p = stand_in_provider(*browser);
       const bo::token t = log_in(*browser, p, c, offline_scope).token;
 
       auto revoked = revoke(*browser, p, c, t.access_token, bo::token_type_hint::access_token);
       REQUIRE_MESSAGE(revoked, revoked.error().message << " | " << revoked.error().body);
-      check_unauthorized(graphql(*browser, p, t.access_token));
+      check_unauthorized(p, graphql(*browser, p, t.access_token));
 
       auto renewed = refresh(*browser, p, c, t.refresh_token);  // the grant lives on
       REQUIRE_MESSAGE(renewed, renewed.error().message << " | " << renewed.error().body);
-      check_account(graphql(*browser, p, renewed->access_token));
+      check_account(p, graphql(*browser, p, renewed->access_token));
 
       revoked = revoke(*browser, p, c, renewed->refresh_token, bo::token_type_hint::refresh_token);
       REQUIRE_MESSAGE(revoked, revoked.error().message << " | " << revoked.error().body);
       check_dead_refresh_token(*browser, p, c, renewed->refresh_token);
-      check_unauthorized(graphql(*browser, p, renewed->access_token));
+      check_unauthorized(p, graphql(*browser, p, renewed->access_token));
     }
   }
 
   TEST_CASE_TEMPLATE("both discovery documents are served and carry auth.buffer.com's facts", Stack,
                      e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
     const std::string iss = stand_in_issuer();
     auto browser = Stack::open(ca_file());
+    const auto p = stand_in_provider(*browser);
     json oidc = get_json(*browser, iss + "/.well-known/openid-configuration");
     json rfc8414 = get_json(*browser, iss + "/.well-known/oauth-authorization-server");
 
@@ -337,39 +360,59 @@ TEST_SUITE("buffer_current") {
     CHECK(rfc8414["token_endpoint_auth_methods_supported"] == json::array({"none"}));
     CHECK(oidc["token_endpoint_auth_methods_supported"] == json::array({"client_secret_post", "none"}));
     CHECK(has_all(oidc["scopes_supported"], {"openid"}));
+
+    // What the core makes of them: auth.buffer.com's profile at the stand-in's origin.
+    CHECK(p.authentication == bo::client_auth::request_body);
+    CHECK(p.public_clients);
+    CHECK(p.confidential_clients);
+    CHECK(p.pkce_required);
+    CHECK(p.api == bo::api_format::graphql);
+    auto public_only = discover(*browser, bo::metadata_document::oauth_authorization_server);
+    REQUIRE_MESSAGE(public_only, public_only.error().message);
+    CHECK(public_only->issuer == iss);
+    CHECK(public_only->token_endpoint == iss + "/token");
+    CHECK(public_only->public_clients);
+    CHECK_FALSE(public_only->confidential_clients);
+    CHECK(bo::build_token_request(*public_only, test_client(), "code", std::string(43, 'v')).code() ==
+          bo::errc::client_auth_unsupported);
+
+    // The issuer must match byte for byte (RFC 8414 §3.3).
+    auto req = bo::build_metadata_request(iss, bo::metadata_document::openid_configuration);
+    REQUIRE(req);
+    CHECK(bo::parse_provider_metadata(send(*browser, *req), iss + "/", buffer_base()).code() ==
+          bo::errc::metadata_issuer_mismatch);
   }
 
-  TEST_CASE_TEMPLATE("open registration: a native public client registered by hand logs in", Stack,
+  TEST_CASE_TEMPLATE("open registration: a native public client registered (RFC 7591) logs in", Stack,
                      e2e::curl_stack, e2e::httplib_stack) {
     INFO("stack: " << std::string(Stack::name));
-    const auto p = stand_in_provider();
-    const std::string redirect_uri = need("E2E_REDIRECT_URI");
     auto browser = Stack::open(ca_file());
-    const json metadata = {
-        {"application_type", "native"},
-        {"client_name", "buffer-oauth e2e"},
-        {"redirect_uris", {redirect_uri}},
-        {"response_types", {"code"}},
-        {"grant_types", {"authorization_code", "refresh_token"}},
-        {"token_endpoint_auth_method", "none"},
-    };
-    const auto r = send(*browser, {"POST",
-                                   p.registration_endpoint,
-                                   {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
-                                   metadata.dump()});
+    const auto p = stand_in_provider(*browser);
+    const std::string redirect_uri = need("E2E_REDIRECT_URI");
+    bo::registration_params params;
+    params.redirect_uris = {redirect_uri};
+    params.client_name = "buffer-oauth e2e \"native\" app";
+    params.scope = std::string(offline_scope);
+    auto req = bo::build_registration_request(p, params);
+    REQUIRE_MESSAGE(req, req.error().message);
+    const auto r = send(*browser, *req);
     CHECK(r.status == 201);
     json registered = json::parse(r.body, nullptr, false);
     REQUIRE(registered.is_object());
-    REQUIRE(registered["client_id"].is_string());
-    CHECK_FALSE(registered.contains("client_secret"));
+    CHECK(registered["client_name"] == params.client_name);
+    CHECK(registered["application_type"] == "native");
     CHECK(registered["token_endpoint_auth_method"] == "none");
-    CHECK(registered["redirect_uris"] == json::array({redirect_uri}));
-    CHECK(registered["registration_access_token"].is_string());
 
-    const bo::client c{registered["client_id"].get<std::string>(), "", redirect_uri};
+    auto app = bo::parse_registration_response(r, params);
+    REQUIRE_MESSAGE(app, app.error().message << " | " << app.error().body);
+    CHECK(app->app.id == registered["client_id"].get<std::string>());
+    CHECK(app->app.secret.empty());
+    CHECK(app->app.redirect_uri == redirect_uri);
+    CHECK(app->registration_access_token == registered["registration_access_token"].get<std::string>());
+    const bo::client& c = app->app;
     const auto login = log_in(*browser, p, c, offline_scope);
     CHECK_FALSE(contains(login.token_request.body, "client_secret"));
     CHECK_FALSE(login.token.refresh_token.empty());
-    check_account(graphql(*browser, p, login.token.access_token));
+    check_account(p, graphql(*browser, p, login.token.access_token));
   }
 }  // TEST_SUITE buffer_current
