@@ -251,6 +251,13 @@ inline std::string text(const error& e) {
     s += '"';
   }
   if (e.api_code != 0) field("api code ") += std::to_string(e.api_code);
+  if (!e.api_error_code.empty()) {  // a code the library knows as is, any other as provider text
+    const bool known = find_field(graphql_codes, e.api_error_code) != nullptr;
+    quoted(field("api code "), known ? e.api_error_code : error_body(e.api_error_code));
+  }
+  if (e.retry_after) field("retry after ") += std::to_string(e.retry_after->count()) + " s";
+  if (!e.retry_after_date.empty()) quoted(field("retry after "), e.retry_after_date);
+  if (!e.rate_limit_window.empty()) quoted(field("window "), e.rate_limit_window);
   if (!extra.empty()) {
     out += " [";
     out += extra;

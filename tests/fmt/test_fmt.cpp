@@ -205,6 +205,32 @@ TEST_CASE("fmt: an error keeps its name and message but not the body it came fro
   CHECK(fmt::format("{}", injected) == "malformed_error: line\\x0d\\x0aX-Injected: 1");
 }
 
+TEST_CASE("fmt: a GraphQL refusal shows its code, wait and window; a token-shaped code is redacted") {
+  bo::http_response limited{429,
+                            {{"Retry-After", "900"}},
+                            R"({"errors":[{"message":"slow down",)"
+                            R"("extensions":{"code":"RATE_LIMIT_EXCEEDED","window":"15m"}}]})"};
+  auto answer = bo::check_api_response(bo::provider::buffer(), limited);
+  REQUIRE(answer.code() == bo::errc::rate_limited);
+  const std::string text = fmt::format("{}", answer.error());
+  CHECK(has(text, "api code \"RATE_LIMIT_EXCEEDED\""));
+  CHECK(has(text, "retry after 900 s"));
+  CHECK(has(text, "window \"15m\""));
+
+  const std::string token_like(40, 'k');
+  bo::http_response odd{
+      200, {}, R"({"errors":[{"message":"no","extensions":{"code":")" + token_like + R"("}}]})"};
+  auto refused = bo::check_api_response(bo::provider::buffer(), odd);
+  REQUIRE(refused.code() == bo::errc::api_error);
+  CHECK(refused.error().api_error_code == token_like);
+  check_hidden(fmt::format("{}", refused.error()), {token_like});
+
+  bo::error dated;
+  dated.code = bo::errc::rate_limited;
+  dated.retry_after_date = "Sun, 06 Nov 1994 08:49:37 GMT";
+  CHECK(has(fmt::format("{}", dated), "retry after \"Sun, 06 Nov 1994 08:49:37 GMT\""));
+}
+
 TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   const std::string state_bytes(16, 'S');
   const std::string verifier_bytes(32, 'V');
@@ -227,7 +253,8 @@ TEST_CASE("fmt: a flow never shows its state, verifier, code or token") {
   CHECK(tok.has_value());
   const std::string done = fmt::format("{}", f);
   check_hidden(done, {state, verifier, "FlOwCoDe-123456", access_value, refresh_value, client_secret});
-  CHECK(has(done, "flow{state: authorized, pkce: on, token{access_token: 1/" + redacted(access_value.size() - 2)));
+  CHECK(has(done,
+            "flow{state: authorized, pkce: on, token{access_token: 1/" + redacted(access_value.size() - 2)));
 
   bo::flow g(bo::provider::buffer_legacy(), buffer_client());
   CHECK(g.begin({state_bytes, {}}, bo::timestamp{0}).has_value());
@@ -393,7 +420,8 @@ TEST_CASE("redaction: every secret_parameters entry is hidden, with a prefix exa
     const std::string name(secret.name);
     const std::string shown = secret.version_prefixed ? "1/" + redacted(16) : redacted(18);
     CHECK(bo::redacted_form(name + "=1/Zq7vXk2Lm9RtW4pY&a=1") == name + "=" + shown + "&a=1");
-    CHECK(bo::redacted_url("https://h/cb?" + name + "=1/Zq7vXk2Lm9RtW4pY") == "https://h/cb?" + name + "=" + shown);
+    CHECK(bo::redacted_url("https://h/cb?" + name + "=1/Zq7vXk2Lm9RtW4pY") ==
+          "https://h/cb?" + name + "=" + shown);
     CHECK(bo::redacted_value(name, "1/Zq7vXk2Lm9RtW4pY") == shown);
   }
 }
@@ -405,5 +433,6 @@ TEST_CASE("fmt: a bearer credential shows the version prefix of an access token,
         "Authorization: bearer 1/" + redacted(8));
   CHECK(fmt::format("{}", bo::http_header{"Authorization", "Basic 1/abcdefgh"}) ==
         "Authorization: Basic " + redacted(10));
-  CHECK(fmt::format("{}", bo::http_header{"Authorization", "1/abcdefgh"}) == "Authorization: " + redacted(10));
+  CHECK(fmt::format("{}", bo::http_header{"Authorization", "1/abcdefgh"}) ==
+        "Authorization: " + redacted(10));
 }
