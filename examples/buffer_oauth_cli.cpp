@@ -117,13 +117,17 @@ struct response_options {
   std::vector<std::string> headers;
 };
 
-void add_response_options(CLI::App* cmd, response_options& o, int default_status = 200) {
+/// A subcommand that reads a response into `o`.
+CLI::App* add_response_subcommand(CLI::App& app, const std::string& name, const std::string& description,
+                                  response_options& o, int default_status = 200) {
+  auto* cmd = app.add_subcommand(name, description);
   o.response.status = default_status;
   cmd->add_option("--status", o.response.status, fmt::format("HTTP status (default {})", o.response.status))
       ->check(CLI::Range(100, 599));
   cmd->add_option("--header", o.headers, "a response header, repeatable")
       ->check(header_argument)
       ->allow_extra_args(false);
+  return cmd;
 }
 
 /// At most one byte more than the core accepts, so an oversized body is
@@ -239,9 +243,8 @@ int main(int argc, char** argv) {
   token_cmd->add_option("--code-verifier", swap.code_verifier, "the PKCE verifier, if a challenge was sent");
 
   response_options token_response;
-  auto* parse_token_cmd =
-      app.add_subcommand("parse-token", "Parse a token endpoint response (body on stdin)");
-  add_response_options(parse_token_cmd, token_response);
+  auto* parse_token_cmd = add_response_subcommand(
+      app, "parse-token", "Parse a token endpoint response (body on stdin)", token_response);
 
   attach_args attach_opts;
   std::string attach_placement;
@@ -268,10 +271,10 @@ int main(int argc, char** argv) {
   metadata_cmd->add_flag("--oidc", metadata_oidc, "OpenID Connect's document instead of RFC 8414's");
 
   response_options metadata_response;
-  auto* parse_metadata_cmd = app.add_subcommand(
-      "parse-metadata", "Read an issuer's metadata (body on stdin) into a provider over --provider");
+  auto* parse_metadata_cmd = add_response_subcommand(
+      app, "parse-metadata", "Read an issuer's metadata (body on stdin) into a provider over --provider",
+      metadata_response);
   parse_metadata_cmd->add_option("--issuer", metadata_issuer, "the issuer asked (default: the provider's)");
-  add_response_options(parse_metadata_cmd, metadata_response);
 
   buffer_oauth::registration_params registration;
   const char* redirect_uris_help = "a loopback redirect URI, repeatable";
@@ -284,12 +287,12 @@ int main(int argc, char** argv) {
   registration_cmd->add_option("--scope", registration.scope, "space-separated scopes");
 
   response_options registration_response;
-  auto* parse_registration_cmd =
-      app.add_subcommand("parse-registration", "Read the registration endpoint's answer (body on stdin)");
+  auto* parse_registration_cmd = add_response_subcommand(
+      app, "parse-registration", "Read the registration endpoint's answer (body on stdin)",
+      registration_response, 201);
   parse_registration_cmd->add_option("--redirect-uri", registration.redirect_uris, redirect_uris_help)
       ->required()
       ->allow_extra_args(false);
-  add_response_options(parse_registration_cmd, registration_response, 201);
 
   revocation_args revocation;
   std::string revocation_hint;
@@ -302,14 +305,13 @@ int main(int argc, char** argv) {
   revocation_cmd->add_option("--client-secret", revocation.client_secret, "none: a public client");
 
   response_options revocation_response;
-  auto* parse_revocation_cmd =
-      app.add_subcommand("parse-revocation", "Read the revocation endpoint's answer (body on stdin)");
-  add_response_options(parse_revocation_cmd, revocation_response);
+  auto* parse_revocation_cmd = add_response_subcommand(
+      app, "parse-revocation", "Read the revocation endpoint's answer (body on stdin)", revocation_response);
 
   response_options api_response;
-  auto* parse_api_cmd = app.add_subcommand(
-      "parse-api-response", "Check an API answer (body on stdin) as the provider's API reports errors");
-  add_response_options(parse_api_cmd, api_response);
+  auto* parse_api_cmd = add_response_subcommand(
+      app, "parse-api-response", "Check an API answer (body on stdin) as the provider's API reports errors",
+      api_response);
 
   auto* demo_cmd =
       app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
