@@ -149,10 +149,18 @@ const buffer_oauth::http_response& read_response(response_options& o) {
   return o.response;
 }
 
-std::optional<buffer_oauth::token_type_hint> hint_named(const std::string& name) {
+/// The hints --token-type-hint takes: the core's, less "none" (no option).
+std::vector<std::string> hint_names() {
+  std::vector<std::string> names;
+  for (const auto& row : buffer_oauth::token_type_hints)
+    if (row.id != buffer_oauth::token_type_hint::none) names.emplace_back(row.name);
+  return names;
+}
+
+buffer_oauth::token_type_hint hint_named(const std::string& name) {
   for (const auto& row : buffer_oauth::token_type_hints)
     if (row.name == name) return row.id;
-  return std::nullopt;
+  return buffer_oauth::token_type_hint::none;
 }
 
 bool is_option_name(const std::string& word) {
@@ -300,7 +308,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("revocation-request", "Build the POST that revokes a token (RFC 7009)");
   revocation_cmd->add_option("--token", revocation.token, "the access or refresh token")->required();
   revocation_cmd->add_option("--token-type-hint", revocation_hint, "access_token or refresh_token")
-      ->check(CLI::IsMember({"access_token", "refresh_token"}));
+      ->check(CLI::IsMember(hint_names()));
   revocation_cmd->add_option("--client-id", revocation.client_id)->required();
   revocation_cmd->add_option("--client-secret", revocation.client_secret, "none: a public client");
 
@@ -370,7 +378,7 @@ int main(int argc, char** argv) {
     } else if (*parse_registration_cmd) {
       result = parse_registration(read_response(registration_response), registration);
     } else if (*revocation_cmd) {
-      revocation.hint = hint_named(revocation_hint).value_or(buffer_oauth::token_type_hint::none);
+      revocation.hint = hint_named(revocation_hint);
       result = revocation_request(provider, revocation);
     } else if (*parse_revocation_cmd) {
       result = parse_revocation(read_response(revocation_response));

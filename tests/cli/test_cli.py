@@ -468,6 +468,11 @@ metadata("Buffer's OpenID document over buffer-legacy keeps legacy's API and dea
                           eq(d["deauthorize_endpoint"], API + "/user/deauthorize.json"), eq(d["pkce"], True), eq(d["pkce_required"], False),
                           eq(d["token_endpoint"], AUTH + "/token")))
 metadata("another issuer's document", [*CURRENT, "--issuer", "https://as.example"], RFC8414_DOC, 1, "metadata_issuer_mismatch")
+case("parse-metadata --issuer after the subcommand", [*CURRENT, "parse-metadata", "--issuer", "https://as.example"], 1,
+     "metadata_issuer_mismatch", stdin=RFC8414_DOC)
+case("parse-metadata --issuer for another issuer's own document", [*CURRENT, "parse-metadata", "--issuer", "https://as.example"],
+     stdin=RFC8414_DOC.replace('"issuer": "https://auth.buffer.com"', '"issuer": "https://as.example"'),
+     check=lambda d: (eq(d["issuer"], "https://as.example"), eq(d["token_endpoint"], AUTH + "/token")))
 metadata("issuer differs by a trailing slash", [*CURRENT, "--issuer", AUTH + "/"], RFC8414_DOC, 1, "metadata_issuer_mismatch")
 metadata("without iss support the issuer is not required on redirects", CURRENT,
          RFC8414_DOC.replace('"authorization_response_iss_parameter_supported": true', '"authorization_response_iss_parameter_supported": false'),
