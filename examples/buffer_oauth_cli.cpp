@@ -30,6 +30,8 @@ struct provider_options {
   std::string token_endpoint;
   std::string api_base;
   std::string deauthorize_endpoint;
+  std::string revocation_endpoint;
+  std::string registration_endpoint;
   std::string issuer;
   bool allow_insecure_loopback = false;
 };
@@ -50,7 +52,12 @@ void add_provider_options(CLI::App& app, provider_options& o) {
   authorize->needs(token)->needs(api);
   token->needs(authorize)->needs(api);
   api->needs(authorize)->needs(token);
-  app.add_option("--deauthorize-endpoint", o.deauthorize_endpoint, "where tokens are revoked")->group(group);
+  app.add_option("--deauthorize-endpoint", o.deauthorize_endpoint, "where tokens are revoked (Buffer's v1)")
+      ->group(group);
+  app.add_option("--revocation-endpoint", o.revocation_endpoint, "where tokens are revoked (RFC 7009)")
+      ->group(group);
+  app.add_option("--registration-endpoint", o.registration_endpoint, "where native apps register (RFC 7591)")
+      ->group(group);
   app.add_option("--issuer", o.issuer, "RFC 9207 issuer the redirect's iss must equal")->group(group);
   app.add_flag("--allow-insecure-loopback", o.allow_insecure_loopback,
                "allow plain http to endpoints on 127.0.0.0/8 or [::1]")
@@ -70,6 +77,8 @@ buffer_oauth::provider make_provider(const CLI::App& app, const provider_options
                                        : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
                                                                    : buffer_oauth::provider::buffer();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
+  if (!o.revocation_endpoint.empty()) p.revocation_endpoint = o.revocation_endpoint;
+  if (!o.registration_endpoint.empty()) p.registration_endpoint = o.registration_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;
   return p;
@@ -102,6 +111,25 @@ const CLI::Validator header_argument(
     },
     "'Name: value'");
 
+/// What a parse-* subcommand reads: --status, --header..., the body on stdin.
+struct response_options {
+  buffer_oauth::http_response response;
+  std::vector<std::string> headers;
+};
+
+/// A subcommand that reads a response into `o`.
+CLI::App* add_response_subcommand(CLI::App& app, const std::string& name, const std::string& description,
+                                  response_options& o, int default_status = 200) {
+  auto* cmd = app.add_subcommand(name, description);
+  o.response.status = default_status;
+  cmd->add_option("--status", o.response.status, fmt::format("HTTP status (default {})", o.response.status))
+      ->check(CLI::Range(100, 599));
+  cmd->add_option("--header", o.headers, "a response header, repeatable")
+      ->check(header_argument)
+      ->allow_extra_args(false);
+  return cmd;
+}
+
 /// At most one byte more than the core accepts, so an oversized body is
 /// reported as too_large without being read whole.
 std::string read_stdin() {
@@ -112,6 +140,27 @@ std::string read_stdin() {
     body.append(chunk.data(), chunk.size());
   body.append(chunk.data(), static_cast<std::size_t>(std::cin.gcount()));
   return body;
+}
+
+/// The response with its headers and the body read from stdin.
+const buffer_oauth::http_response& read_response(response_options& o) {
+  for (const auto& h : o.headers) o.response.headers.push_back(parse_header_argument(h));
+  o.response.body = read_stdin();
+  return o.response;
+}
+
+/// The hints --token-type-hint takes: the core's, less "none" (no option).
+std::vector<std::string> hint_names() {
+  std::vector<std::string> names;
+  for (const auto& row : buffer_oauth::token_type_hints)
+    if (row.id != buffer_oauth::token_type_hint::none) names.emplace_back(row.name);
+  return names;
+}
+
+buffer_oauth::token_type_hint hint_named(const std::string& name) {
+  for (const auto& row : buffer_oauth::token_type_hints)
+    if (row.name == name) return row.id;
+  return buffer_oauth::token_type_hint::none;
 }
 
 bool is_option_name(const std::string& word) {
@@ -201,15 +250,9 @@ int main(int argc, char** argv) {
   token_cmd->add_option("--code", swap.code, "the code, decoded (1/...)")->required();
   token_cmd->add_option("--code-verifier", swap.code_verifier, "the PKCE verifier, if a challenge was sent");
 
-  buffer_oauth::http_response token_response{200, {}, {}};
-  std::vector<std::string> response_headers;
-  auto* parse_token_cmd =
-      app.add_subcommand("parse-token", "Parse a token endpoint response (body on stdin)");
-  parse_token_cmd->add_option("--status", token_response.status, "HTTP status (default 200)")
-      ->check(CLI::Range(100, 599));
-  parse_token_cmd->add_option("--header", response_headers, "a response header, repeatable")
-      ->check(header_argument)
-      ->allow_extra_args(false);
+  response_options token_response;
+  auto* parse_token_cmd = add_response_subcommand(
+      app, "parse-token", "Parse a token endpoint response (body on stdin)", token_response);
 
   attach_args attach_opts;
   std::string attach_placement;
@@ -227,6 +270,56 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("--token", revoke_token, "the access token")->required();
   revoke_cmd->add_option("--placement", revoke_placement, "header (default), body or query")
       ->check(CLI::IsMember({"header", "body", "query"}));
+
+  std::string metadata_issuer;
+  bool metadata_oidc = false;
+  auto* metadata_cmd =
+      app.add_subcommand("metadata-request", "Build the GET of an issuer's metadata (RFC 8414, OIDC)");
+  metadata_cmd->add_option("--issuer", metadata_issuer, "the issuer (default: the provider's)");
+  metadata_cmd->add_flag("--oidc", metadata_oidc, "OpenID Connect's document instead of RFC 8414's");
+
+  response_options metadata_response;
+  auto* parse_metadata_cmd = add_response_subcommand(
+      app, "parse-metadata", "Read an issuer's metadata (body on stdin) into a provider over --provider",
+      metadata_response);
+  parse_metadata_cmd->add_option("--issuer", metadata_issuer, "the issuer asked (default: the provider's)");
+
+  buffer_oauth::registration_params registration;
+  const char* redirect_uris_help = "a loopback redirect URI, repeatable";
+  auto* registration_cmd =
+      app.add_subcommand("registration-request", "Build the POST that registers a native app (RFC 7591)");
+  registration_cmd->add_option("--redirect-uri", registration.redirect_uris, redirect_uris_help)
+      ->required()
+      ->allow_extra_args(false);
+  registration_cmd->add_option("--client-name", registration.client_name, "shown to the user at consent");
+  registration_cmd->add_option("--scope", registration.scope, "space-separated scopes");
+
+  response_options registration_response;
+  auto* parse_registration_cmd = add_response_subcommand(
+      app, "parse-registration", "Read the registration endpoint's answer (body on stdin)",
+      registration_response, 201);
+  parse_registration_cmd->add_option("--redirect-uri", registration.redirect_uris, redirect_uris_help)
+      ->required()
+      ->allow_extra_args(false);
+
+  revocation_args revocation;
+  std::string revocation_hint;
+  auto* revocation_cmd =
+      app.add_subcommand("revocation-request", "Build the POST that revokes a token (RFC 7009)");
+  revocation_cmd->add_option("--token", revocation.token, "the access or refresh token")->required();
+  revocation_cmd->add_option("--token-type-hint", revocation_hint, "access_token or refresh_token")
+      ->check(CLI::IsMember(hint_names()));
+  revocation_cmd->add_option("--client-id", revocation.client_id)->required();
+  revocation_cmd->add_option("--client-secret", revocation.client_secret, "none: a public client");
+
+  response_options revocation_response;
+  auto* parse_revocation_cmd = add_response_subcommand(
+      app, "parse-revocation", "Read the revocation endpoint's answer (body on stdin)", revocation_response);
+
+  response_options api_response;
+  auto* parse_api_cmd = add_response_subcommand(
+      app, "parse-api-response", "Check an API answer (body on stdin) as the provider's API reports errors",
+      api_response);
 
   auto* demo_cmd =
       app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
@@ -248,6 +341,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     provider = make_provider(app, provider_opts);
+    if (metadata_issuer.empty()) metadata_issuer = provider.issuer;
+    if ((*metadata_cmd || *parse_metadata_cmd) && metadata_issuer.empty())
+      throw CLI::RequiredError("--issuer (the provider has no issuer of its own)");
   } catch (const CLI::ExtrasError&) {
     fmt::print(stderr, "{}\nRun with --help for more information.\n",
                unexpected_arguments_message(app.remaining(true)));
@@ -267,14 +363,27 @@ int main(int argc, char** argv) {
     } else if (*token_cmd) {
       result = token_request(provider, swap);
     } else if (*parse_token_cmd) {
-      for (const auto& h : response_headers) token_response.headers.push_back(parse_header_argument(h));
-      token_response.body = read_stdin();
-      result = parse_token(provider, token_response);
+      result = parse_token(provider, read_response(token_response));
     } else if (*attach_cmd) {
       attach_opts.placement = placement_named(attach_placement);
       result = attach(provider, attach_opts);
     } else if (*revoke_cmd) {
       result = deauthorize_request(provider, revoke_token, placement_named(revoke_placement));
+    } else if (*metadata_cmd) {
+      result = metadata_request(provider, metadata_issuer, metadata_oidc);
+    } else if (*parse_metadata_cmd) {
+      result = parse_metadata(provider, metadata_issuer, read_response(metadata_response));
+    } else if (*registration_cmd) {
+      result = registration_request(provider, registration);
+    } else if (*parse_registration_cmd) {
+      result = parse_registration(read_response(registration_response), registration);
+    } else if (*revocation_cmd) {
+      revocation.hint = hint_named(revocation_hint);
+      result = revocation_request(provider, revocation);
+    } else if (*parse_revocation_cmd) {
+      result = parse_revocation(read_response(revocation_response));
+    } else if (*parse_api_cmd) {
+      result = parse_api_response(provider, read_response(api_response));
     } else if (*demo_cmd) {
       return demo();
     } else if (*login_cmd) {

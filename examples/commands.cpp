@@ -4,6 +4,8 @@
 
 #include "os_random.hpp"
 
+#include <buffer_oauth_fmt.hpp>
+
 #include <utility>
 
 namespace buffer_oauth_cli {
@@ -84,6 +86,63 @@ command_result deauthorize_request(const buffer_oauth::provider& p, const std::s
   auto req = buffer_oauth::build_deauthorize_request(p, token, options);
   if (!req) return failure(req.error());
   return success(request_json(*req));
+}
+
+command_result metadata_request(const buffer_oauth::provider& p, const std::string& issuer, bool oidc) {
+  const auto which = oidc ? buffer_oauth::metadata_document::openid_configuration
+                          : buffer_oauth::metadata_document::oauth_authorization_server;
+  auto req = buffer_oauth::build_metadata_request(issuer, which, p.allow_insecure_loopback);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+command_result parse_metadata(const buffer_oauth::provider& base, const std::string& issuer,
+                              const buffer_oauth::http_response& response) {
+  auto p = buffer_oauth::parse_provider_metadata(response, issuer, base);
+  if (!p) return failure(p.error());
+  return success(provider_json(*p));
+}
+
+command_result registration_request(const buffer_oauth::provider& p,
+                                    const buffer_oauth::registration_params& r) {
+  auto req = buffer_oauth::build_registration_request(p, r);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+command_result parse_registration(const buffer_oauth::http_response& response,
+                                  const buffer_oauth::registration_params& sent) {
+  auto registered = buffer_oauth::parse_registration_response(response, sent);
+  if (!registered) return failure(registered.error());
+  json out = {{"client_id", registered->app.id}};
+  if (!registered->app.secret.empty()) out["client_secret"] = registered->app.secret;
+  if (registered->client_secret_expires_at)
+    out["client_secret_expires_at"] = *registered->client_secret_expires_at;
+  if (!registered->registration_client_uri.empty())
+    out["registration_client_uri"] = registered->registration_client_uri;
+  if (!registered->registration_access_token.empty())
+    out["registration_access_token"] =
+        buffer_oauth::redacted_value("registration_access_token", registered->registration_access_token);
+  return success(std::move(out));
+}
+
+command_result revocation_request(const buffer_oauth::provider& p, const revocation_args& a) {
+  auto req = buffer_oauth::build_revocation_request(p, {a.client_id, a.client_secret, {}}, a.token, a.hint);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+command_result parse_revocation(const buffer_oauth::http_response& response) {
+  auto revoked = buffer_oauth::parse_revocation_response(response);
+  if (!revoked) return failure(revoked.error());
+  return success({{"revoked", true}});
+}
+
+command_result parse_api_response(const buffer_oauth::provider& p,
+                                  const buffer_oauth::http_response& response) {
+  auto ok = buffer_oauth::check_api_response(p, response);
+  if (!ok) return failure(ok.error());
+  return success({{"ok", true}});
 }
 
 }  // namespace buffer_oauth_cli

@@ -68,6 +68,40 @@ command_result attach(const buffer_oauth::provider& p, const attach_args& a);
 command_result deauthorize_request(const buffer_oauth::provider& p, const std::string& token,
                                    std::optional<buffer_oauth::token_placement> placement);
 
+/// The GET of `issuer`'s metadata document: RFC 8414's, or with `oidc`
+/// OpenID Connect Discovery's. {"method","url","headers","body"}
+command_result metadata_request(const buffer_oauth::provider& p, const std::string& issuer, bool oidc);
+
+/// The provider `issuer`'s metadata document describes over `base`, as
+/// provider_json prints it.
+command_result parse_metadata(const buffer_oauth::provider& base, const std::string& issuer,
+                              const buffer_oauth::http_response& response);
+
+/// The RFC 7591 registration POST of a native app.
+command_result registration_request(const buffer_oauth::provider& p,
+                                    const buffer_oauth::registration_params& r);
+
+/// {"client_id","client_secret","client_secret_expires_at","registration_client_uri",
+/// "registration_access_token" (redacted)}; members the answer did not carry are left out.
+command_result parse_registration(const buffer_oauth::http_response& response,
+                                  const buffer_oauth::registration_params& sent);
+
+struct revocation_args {
+  std::string token;
+  buffer_oauth::token_type_hint hint = buffer_oauth::token_type_hint::none;
+  std::string client_id;
+  std::string client_secret;  ///< empty: a public client
+};
+/// The RFC 7009 revocation POST.
+command_result revocation_request(const buffer_oauth::provider& p, const revocation_args& a);
+
+/// {"revoked":true}
+command_result parse_revocation(const buffer_oauth::http_response& response);
+
+/// {"ok":true}, or the API's error with what it asks (retry_after...).
+command_result parse_api_response(const buffer_oauth::provider& p,
+                                  const buffer_oauth::http_response& response);
+
 /// The whole flow against a local demo provider: prints one line per step
 /// and a JSON summary line on stdout; 0 only if every step did what it should.
 int demo(const transport_options& transport = {});

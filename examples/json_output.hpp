@@ -8,6 +8,7 @@
 #include <buffer_oauth.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,7 +50,9 @@ inline json token_json(const buffer_oauth::token& t) {
 }
 
 /// {"errc","message"} plus what the provider sent: "error",
-/// "error_description", "error_uri", and "http_status" / "api_code" when known.
+/// "error_description", "error_uri", "http_status" / "api_code" /
+/// "api_error_code" when known, and for rate_limited "retry_after" (seconds)
+/// or "retry_after_date", and "rate_limit_window".
 inline json error_json(const buffer_oauth::error& e) {
   json out = {{"errc", std::string(buffer_oauth::to_string(e.code))}, {"message", e.message}};
   if (!e.from_provider.error.empty()) out["error"] = e.from_provider.error;
@@ -58,6 +61,54 @@ inline json error_json(const buffer_oauth::error& e) {
   if (!e.from_provider.error_uri.empty()) out["error_uri"] = e.from_provider.error_uri;
   if (e.http_status != 0) out["http_status"] = e.http_status;
   if (e.api_code != 0) out["api_code"] = e.api_code;
+  if (!e.api_error_code.empty()) out["api_error_code"] = e.api_error_code;
+  if (e.retry_after) out["retry_after"] = e.retry_after->count();
+  if (!e.retry_after_date.empty()) out["retry_after_date"] = e.retry_after_date;
+  if (!e.rate_limit_window.empty()) out["rate_limit_window"] = e.rate_limit_window;
+  return out;
+}
+
+/// The names a provider's settings go by in metadata documents.
+inline constexpr std::pair<buffer_oauth::client_auth, std::string_view> client_auth_names[] = {
+    {buffer_oauth::client_auth::request_body, "client_secret_post"},
+    {buffer_oauth::client_auth::http_basic, "client_secret_basic"},
+};
+inline constexpr std::pair<buffer_oauth::api_format, std::string_view> api_format_names[] = {
+    {buffer_oauth::api_format::buffer_v1, "buffer_v1"},
+    {buffer_oauth::api_format::graphql, "graphql"},
+};
+
+template <typename Enum, std::size_t N>
+std::string_view name_of(const std::pair<Enum, std::string_view> (&names)[N], Enum value) {
+  for (const auto& [id, name] : names)
+    if (id == value) return name;
+  return "unknown";
+}
+
+/// Every endpoint a provider may have, in the order they are printed.
+inline constexpr std::pair<std::string_view, std::string buffer_oauth::provider::*> provider_endpoints[] = {
+    {"authorize_endpoint", &buffer_oauth::provider::authorize_endpoint},
+    {"token_endpoint", &buffer_oauth::provider::token_endpoint},
+    {"deauthorize_endpoint", &buffer_oauth::provider::deauthorize_endpoint},
+    {"revocation_endpoint", &buffer_oauth::provider::revocation_endpoint},
+    {"registration_endpoint", &buffer_oauth::provider::registration_endpoint},
+    {"api_base", &buffer_oauth::provider::api_base},
+};
+
+/// {"name", every endpoint (null: none), "issuer" (null: none),
+/// "authentication", "public_clients", "confidential_clients", "pkce",
+/// "pkce_required", "api"}
+inline json provider_json(const buffer_oauth::provider& p) {
+  const auto text_or_null = [](const std::string& text) { return text.empty() ? json(nullptr) : json(text); };
+  json out = {{"name", p.name}};
+  for (const auto& [name, member] : provider_endpoints) out[std::string(name)] = text_or_null(p.*member);
+  out["issuer"] = text_or_null(p.issuer);
+  out["authentication"] = name_of(client_auth_names, p.authentication);
+  out["public_clients"] = p.public_clients;
+  out["confidential_clients"] = p.confidential_clients;
+  out["pkce"] = p.pkce;
+  out["pkce_required"] = p.pkce_required;
+  out["api"] = name_of(api_format_names, p.api);
   return out;
 }
 

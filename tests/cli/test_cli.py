@@ -9,6 +9,7 @@ import base64
 import hashlib
 import http.server
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -416,6 +417,183 @@ case("deauthorize, invalid token", ["deauthorize-request", "--token", T + " x"],
 case("deauthorize, empty token", ["deauthorize-request", "--token", ""], 1, "invalid_token_syntax")
 case("deauthorize, provider without the endpoint", [*GENERIC, "deauthorize-request", "--token", T], 1, "invalid_endpoint")
 
+# ---------------------------------------------------------------- discovery (RFC 8414, OpenID Connect)
+CURRENT = ["--provider", "buffer"]
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
+RFC8414_DOC = (FIXTURES / "buffer-oauth-authorization-server.json").read_text()
+OIDC_DOC = (FIXTURES / "buffer-openid-configuration.json").read_text()
+AUTH = "https://auth.buffer.com"
+ACCEPT_JSON = [["Accept", "application/json"]]
+
+
+def get_of(url):
+    return lambda d: eq(d, {"method": "GET", "url": url, "headers": ACCEPT_JSON, "body": ""})
+
+
+case("metadata-request: Buffer's RFC 8414 document by default", [*CURRENT, "metadata-request"],
+     check=get_of(AUTH + "/.well-known/oauth-authorization-server"))
+case("metadata-request --oidc", [*CURRENT, "metadata-request", "--oidc"], check=get_of(AUTH + "/.well-known/openid-configuration"))
+case("metadata-request: RFC 8414 puts the well-known name before the issuer's path",
+     [*CURRENT, "metadata-request", "--issuer", "https://as.example/tenant1/"],
+     check=get_of("https://as.example/.well-known/oauth-authorization-server/tenant1"))
+case("metadata-request --oidc appends to the issuer's path", [*CURRENT, "metadata-request", "--oidc", "--issuer", "https://as.example/tenant1"],
+     check=get_of("https://as.example/tenant1/.well-known/openid-configuration"))
+case("metadata-request: the global --issuer serves too", [*CURRENT, "--issuer", "https://as.example", "metadata-request"],
+     check=get_of("https://as.example/.well-known/oauth-authorization-server"))
+case("metadata-request, legacy: it has no issuer, --issuer is needed", ["metadata-request"], 2, stderr_says="--issuer")
+case("metadata-request, legacy with --issuer", ["metadata-request", "--issuer", AUTH],
+     check=get_of(AUTH + "/.well-known/oauth-authorization-server"))
+case("metadata-request, plain http issuer", [*CURRENT, "metadata-request", "--issuer", "http://as.example"], 1, "insecure_url")
+case("metadata-request, loopback http issuer with the opt-in", [*CURRENT, "--allow-insecure-loopback", "metadata-request", "--issuer",
+                                                                "http://127.0.0.1:3000"],
+     check=get_of("http://127.0.0.1:3000/.well-known/oauth-authorization-server"))
+case("metadata-request, issuer with a query", [*CURRENT, "metadata-request", "--issuer", AUTH + "?x=1"], 1, "invalid_endpoint")
+
+
+def metadata(name, args, doc, expect_exit=0, errc=None, check=None):
+    return case(f"parse-metadata {name}", [*args, "parse-metadata"], expect_exit, errc, stdin=doc, check=check)
+
+
+BUFFER_ENDPOINTS = {"authorize_endpoint": AUTH + "/auth", "token_endpoint": AUTH + "/token", "revocation_endpoint": AUTH + "/token/revocation",
+                    "registration_endpoint": AUTH + "/reg"}
+metadata("Buffer's RFC 8414 document over buffer: a public-only provider", CURRENT, RFC8414_DOC, check=lambda d: eq(d, {
+    "name": "buffer", **BUFFER_ENDPOINTS, "deauthorize_endpoint": None, "api_base": "https://api.buffer.com/", "issuer": AUTH,
+    "authentication": "client_secret_post", "public_clients": True, "confidential_clients": False, "pkce": True, "pkce_required": True,
+    "api": "graphql"}))
+metadata("Buffer's OpenID document over buffer: public and confidential clients", CURRENT, OIDC_DOC, check=lambda d: (
+    eq(d["public_clients"], True), eq(d["confidential_clients"], True), eq(d["authentication"], "client_secret_post"),
+    eq({k: d[k] for k in BUFFER_ENDPOINTS}, BUFFER_ENDPOINTS), eq(d["issuer"], AUTH)))
+metadata("Buffer's OpenID document over buffer-legacy keeps legacy's API and deauthorize endpoint", ["--issuer", AUTH], OIDC_DOC,
+         check=lambda d: (eq(d["name"], "buffer-legacy"), eq(d["api"], "buffer_v1"), eq(d["api_base"], API + "/"),
+                          eq(d["deauthorize_endpoint"], API + "/user/deauthorize.json"), eq(d["pkce"], True), eq(d["pkce_required"], False),
+                          eq(d["token_endpoint"], AUTH + "/token")))
+metadata("another issuer's document", [*CURRENT, "--issuer", "https://as.example"], RFC8414_DOC, 1, "metadata_issuer_mismatch")
+case("parse-metadata --issuer after the subcommand", [*CURRENT, "parse-metadata", "--issuer", "https://as.example"], 1,
+     "metadata_issuer_mismatch", stdin=RFC8414_DOC)
+case("parse-metadata --issuer for another issuer's own document", [*CURRENT, "parse-metadata", "--issuer", "https://as.example"],
+     stdin=RFC8414_DOC.replace('"issuer": "https://auth.buffer.com"', '"issuer": "https://as.example"'),
+     check=lambda d: (eq(d["issuer"], "https://as.example"), eq(d["token_endpoint"], AUTH + "/token")))
+metadata("issuer differs by a trailing slash", [*CURRENT, "--issuer", AUTH + "/"], RFC8414_DOC, 1, "metadata_issuer_mismatch")
+metadata("without iss support the issuer is not required on redirects", CURRENT,
+         RFC8414_DOC.replace('"authorization_response_iss_parameter_supported": true', '"authorization_response_iss_parameter_supported": false'),
+         check=lambda d: eq(d["issuer"], None))
+metadata("no S256 for a provider that requires PKCE", CURRENT, RFC8414_DOC.replace('["S256"]', '["plain"]'), 1, "pkce_not_supported")
+metadata("no token endpoint", CURRENT, RFC8414_DOC.replace('"token_endpoint"', '"x_token_endpoint"'), 1, "missing_member")
+metadata("plain http revocation endpoint", CURRENT, RFC8414_DOC.replace("https://auth.buffer.com/token/revocation", "http://auth.buffer.com/r"),
+         1, "insecure_url")
+case("parse-metadata, HTTP 404", [*CURRENT, "parse-metadata", "--status", "404"], 1, "http_error", stdin="<html>Not Found</html>")
+metadata("an HTML page", CURRENT, "<html></html>", 1, "not_json")
+metadata("legacy without --issuer", [], RFC8414_DOC, 2)
+
+# ---------------------------------------------------------------- registration (RFC 7591)
+LOOPBACK = "http://127.0.0.1/callback"
+REG = [*CURRENT, "registration-request", "--redirect-uri", LOOPBACK]
+case("registration-request: the reference's native client", [*REG, "--client-name", "My CLI", "--scope", "posts:read offline_access"],
+     check=lambda d: eq(d, {"method": "POST", "url": AUTH + "/reg",
+                            "headers": [["Content-Type", "application/json"], ["Accept", "application/json"]],
+                            "body": '{"redirect_uris":["http://127.0.0.1/callback"],"token_endpoint_auth_method":"none",'
+                                    '"grant_types":["authorization_code","refresh_token"],"response_types":["code"],'
+                                    '"application_type":"native","client_name":"My CLI","scope":"posts:read offline_access"}'}))
+case("registration-request, two redirect URIs, a UTF-8 name", [*REG, "--redirect-uri", "http://[::1]:8765/cb", "--client-name", 'Ünï "cli"'],
+     check=lambda d: (eq(json.loads(d["body"])["redirect_uris"], [LOOPBACK, "http://[::1]:8765/cb"]),
+                      eq(json.loads(d["body"])["client_name"], 'Ünï "cli"')))
+case("registration-request, legacy has no registration endpoint", ["registration-request", "--redirect-uri", LOOPBACK], 1, "invalid_endpoint")
+case("registration-request, --registration-endpoint", [*CURRENT, "--registration-endpoint", "https://as.example/register", *REG[2:]],
+     check=lambda d: eq(d["url"], "https://as.example/register"))
+case("registration-request, plain http --registration-endpoint", [*CURRENT, "--registration-endpoint", "http://as.example/r", *REG[2:]],
+     1, "insecure_url")
+case("registration-request, an https redirect URI", [*CURRENT, "registration-request", "--redirect-uri", RU], 1, "invalid_redirect_uri")
+case("registration-request, http://localhost", [*CURRENT, "registration-request", "--redirect-uri", "http://localhost/cb"], 1, "insecure_url")
+case("registration-request, a redirect URI twice", [*REG, "--redirect-uri", LOOPBACK], 1, "invalid_redirect_uri")
+case("registration-request, scope with a quote", [*REG, "--scope", 'a"b'], 1, "invalid_character")
+case("registration-request without --redirect-uri", [*CURRENT, "registration-request"], 2)
+
+RAT = "reg-access-token-5f2b8e0c9d1a4b7e"    # a synthetic registration_access_token
+CLIENT_SECRET = "issued-secret-9a8b7c6d5e4f3a2b1c"
+PARSE_REG = [*CURRENT, "parse-registration", "--redirect-uri", LOOPBACK]
+case("parse-registration: the secret printed, the registration_access_token redacted", PARSE_REG, secrets=[RAT],
+     stdin=json.dumps({"client_id": "cli-4f1e", "client_secret": CLIENT_SECRET, "client_secret_expires_at": 0,
+                       "registration_access_token": RAT, "registration_client_uri": AUTH + "/reg/cli-4f1e",
+                       "redirect_uris": [LOOPBACK], "token_endpoint_auth_method": "none"}),
+     check=lambda d: eq(d, {"client_id": "cli-4f1e", "client_secret": CLIENT_SECRET, "client_secret_expires_at": 0,
+                            "registration_client_uri": AUTH + "/reg/cli-4f1e", "registration_access_token": "[redacted, 33 bytes]"}))
+case("parse-registration: a public client", PARSE_REG, stdin='{"client_id":"cli-4f1e","token_endpoint_auth_method":"none"}',
+     check=lambda d: eq(d, {"client_id": "cli-4f1e"}))
+case("parse-registration: refused", [*PARSE_REG, "--status", "400"], 1, "registration_refused",
+     stdin='{"error":"invalid_redirect_uri","error_description":"redirect_uris must be loopback"}',
+     check=lambda d: (eq(d["error"], "invalid_redirect_uri"), eq(d["http_status"], 400)))
+case("parse-registration: 429 with Retry-After", [*PARSE_REG, "--status", "429", "--header", "Retry-After: 120"], 1, "rate_limited",
+     check=lambda d: eq(d["retry_after"], 120))
+case("parse-registration: HTTP 200 is not a registration", [*PARSE_REG, "--status", "200"], 1, "http_error", stdin='{"client_id":"x"}')
+case("parse-registration: no client_id", PARSE_REG, 1, "missing_member", stdin='{"client_secret":"%s"}' % CLIENT_SECRET)
+case("parse-registration: other redirect URIs registered", PARSE_REG, 1, "redirect_uri_mismatch",
+     stdin='{"client_id":"x","redirect_uris":["http://127.0.0.1/other"]}')
+case("parse-registration without --redirect-uri", [*CURRENT, "parse-registration"], 2, stdin='{"client_id":"x"}')
+
+# ---------------------------------------------------------------- revocation (RFC 7009)
+REFRESH_T = "rt-Kq3vZ8mN1pW6xY2sD4fG7hJ9"  # a synthetic refresh token
+REVOKE = [*CURRENT, "revocation-request", "--token", REFRESH_T, "--token-type-hint", "refresh_token", "--client-id", CID]
+case("revocation-request: a public client", REVOKE, prints={"--token": "body"}, check=lambda d: eq(d, {
+    "method": "POST", "url": AUTH + "/token/revocation",
+    "headers": [["Content-Type", "application/x-www-form-urlencoded"], ["Accept", "application/json"]],
+    "body": f"client_id={CID}&token={REFRESH_T}&token_type_hint=refresh_token"}))
+case("revocation-request: a confidential client posts its secret", [*REVOKE, "--client-secret", SECRET],
+     prints={"--token": "body", "--client-secret": "body"},
+     check=lambda d: eq(form(d["body"]), {"client_id": [CID], "client_secret": [SECRET], "token": [REFRESH_T], "token_type_hint": ["refresh_token"]}))
+case("revocation-request: no hint", without(REVOKE, "--token-type-hint"), prints={"--token": "body"},
+     check=lambda d: eq("token_type_hint" in d["body"], False))
+case("revocation-request, legacy has no revocation endpoint", REVOKE[2:], 1, "invalid_endpoint")
+case("revocation-request, generic provider with --revocation-endpoint: HTTP Basic",
+     [*GENERIC, "--revocation-endpoint", "https://auth.example/revoke", *REVOKE[2:], "--client-secret", SECRET],
+     prints={"--token": "body"}, check=lambda d: (
+         eq(d["url"], "https://auth.example/revoke"),
+         eq(header(d, "Authorization"), "Basic " + base64.b64encode(f"{CID}:{SECRET}".encode()).decode())))
+case("revocation-request, a token with a newline", with_value(REVOKE, "--token", REFRESH_T + "\nX: 1"), 1, "invalid_token_syntax")
+case("revocation-request, unknown hint", with_value(REVOKE, "--token-type-hint", "id_token"), 2)
+case("revocation-request without --client-id", without(REVOKE, "--client-id"), 2)
+
+case("parse-revocation: HTTP 200, empty body", [*CURRENT, "parse-revocation"], check=lambda d: eq(d, {"revoked": True}))
+case("parse-revocation: unsupported_token_type", [*CURRENT, "parse-revocation", "--status", "400"], 1, "token_error",
+     stdin='{"error":"unsupported_token_type"}', check=lambda d: eq(d["error"], "unsupported_token_type"))
+case("parse-revocation: 503 with a Retry-After date", [*CURRENT, "parse-revocation", "--status", "503",
+                                                      "--header", "Retry-After: Sun, 06 Nov 1994 08:49:37 GMT"], 1, "rate_limited",
+     check=lambda d: (eq(d["retry_after_date"], "Sun, 06 Nov 1994 08:49:37 GMT"), eq("retry_after" in d, False)))
+case("parse-revocation: 429 with Retry-After", [*CURRENT, "parse-revocation", "--status", "429", "--header", "Retry-After: 5"], 1,
+     "rate_limited", check=lambda d: eq(d["retry_after"], 5))
+case("parse-revocation, header without a colon", [*CURRENT, "parse-revocation", "--header", "Retry-After 5"], 2)
+
+# ---------------------------------------------------------------- parse-api-response (GraphQL and v1)
+def api(name, args, body, expect_exit=0, errc=None, check=None):
+    return case(f"parse-api-response {name}", [*args[:2], "parse-api-response", *args[2:]], expect_exit, errc, stdin=body, check=check)
+
+
+def graphql_error(code=None, message="Not allowed", **extensions):
+    ext = {"code": code, **extensions} if code else {}
+    return json.dumps({"data": None, "errors": [{"message": message, **({"extensions": ext} if ext else {})}]})
+
+
+api("GraphQL data", CURRENT, '{"data":{"account":{"id":"5f2b"}}}', check=lambda d: eq(d, {"ok": True}))
+api("GraphQL UNAUTHORIZED under HTTP 200", CURRENT, graphql_error("UNAUTHORIZED"), 1, "token_rejected",
+    check=lambda d: eq(d["api_error_code"], "UNAUTHORIZED"))
+api("anonymous request: 401 UNAUTHENTICATED", [*CURRENT, "--status", "401"],
+    graphql_error("UNAUTHENTICATED", "An authentication JWT or Access Token is required"), 1, "token_rejected")
+api("429 RATE_LIMIT_EXCEEDED with Retry-After and window", [*CURRENT, "--status", "429", "--header", "Retry-After: 900"],
+    graphql_error("RATE_LIMIT_EXCEEDED", "Too many requests", window="15m"), 1, "rate_limited",
+    check=lambda d: (eq(d["retry_after"], 900), eq(d["rate_limit_window"], "15m"), eq(d["api_error_code"], "RATE_LIMIT_EXCEEDED"),
+                     eq(d["http_status"], 429)))
+for code in ["FORBIDDEN", "NOT_FOUND", "UNEXPECTED"]:
+    api(f"GraphQL {code}", CURRENT, graphql_error(code), 1, "api_error", check=lambda d, code=code: eq(d["api_error_code"], code))
+api("a query limit: no extensions.code", CURRENT, graphql_error(message="Query is too complex"), 1, "api_error",
+    check=lambda d: (eq("api_error_code" in d, False), eq(d["error_description"], "Query is too complex")))
+api("GraphQL without data or errors", CURRENT, "{}", 1, "missing_member")
+api("HTML 502", [*CURRENT, "--status", "502"], "<html>Bad Gateway</html>", 1, "http_error")
+api("v1 answer on legacy", LEGACY, '[{"id":"4eb854340acb04e870000010"}]', check=lambda d: eq(d, {"ok": True}))
+api("v1 envelope on legacy", [*LEGACY, "--status", "403"], '{"success":false,"code":1001,"message":"Access token required."}', 1,
+    "token_rejected", check=lambda d: eq(d["api_code"], 1001))
+api("v1 429 on legacy: the v1 check reads no rate limit", [*LEGACY, "--status", "429", "--header", "Retry-After: 60"], "{}", 1,
+    "http_error", check=lambda d: eq(d["http_status"], 429))
+case("parse-api-response, status out of range", [*CURRENT, "parse-api-response", "--status", "600"], 2)
+
 # ---------------------------------------------------------------- demo and login
 code, out, err, problems = run(["demo"])
 lines = out.splitlines()
@@ -518,7 +696,7 @@ def joined(args):
 
 
 FULL_SWAP = [*SWAP, "--code", CODE, "--code-verifier", VERIFIER]
-TAKING_SECRETS = [FULL_SWAP, ATTACH, ["deauthorize-request", "--token", T], LOGIN]
+TAKING_SECRETS = [FULL_SWAP, ATTACH, ["deauthorize-request", "--token", T], LOGIN, [*REVOKE, "--client-secret", SECRET]]
 for args in TAKING_SECRETS:
     option, value = secret_values(args)[-1]
     for spelling, given in [("--opt value", args), ("--opt=value", joined(args))]:
@@ -529,7 +707,9 @@ for args in TAKING_SECRETS:
 NOT_TAKING_SECRETS = [(["demo"], "--client-secret", SECRET), (["parse-token"], "--token", T),
                       (AUTHZ, "--code-verifier", VERIFIER), (["parse-redirect", f"{RU}?code=x", "--redirect-uri", RU, "--no-state"], "--code", CODE),
                       (FULL_SWAP, "--token", T), (ATTACH, "--client-secret", SECRET),
-                      (["deauthorize-request", "--token", T], "--code", CODE), (LOGIN, "--code-verifier", VERIFIER)]
+                      (["deauthorize-request", "--token", T], "--code", CODE), (LOGIN, "--code-verifier", VERIFIER),
+                      (REG, "--client-secret", SECRET), ([*CURRENT, "parse-api-response"], "--token", T),
+                      ([*CURRENT, "metadata-request"], "--token", T), (REVOKE, "--code", CODE)]
 for args, option, value in NOT_TAKING_SECRETS:
     for spelling, given in [("--opt value", [option, value]), ("--opt=value", [f"{option}={value}"])]:
         case(f"{args[0]} does not take {option} ({spelling})", [*args, *given], 2, stderr_says=option)
