@@ -113,8 +113,8 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "6749 VSCHAR; use the id Buffer shows for your app") \
   X(invalid_redirect_uri,     101, caller_misuse,    "the redirect URI must be an absolute http(s) URI " \
                                                      "without fragment or userinfo") \
-  X(invalid_endpoint,         102, caller_misuse,    "a provider endpoint is not an absolute http(s) URL " \
-                                                     "without fragment") \
+  X(invalid_endpoint,         102, caller_misuse,    "a provider endpoint is missing, or not an absolute " \
+                                                     "http(s) URL without fragment") \
   X(invalid_character,        103, malformed_input,  "a value contains a character its grammar does not " \
                                                      "allow") \
   X(insufficient_entropy,     104, caller_misuse,    "too few random bytes: state needs 16, a PKCE " \
