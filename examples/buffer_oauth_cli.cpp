@@ -60,15 +60,15 @@ void add_provider_options(CLI::App& app, provider_options& o) {
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
   if (app.count("--provider") > 0 && o.name != "generic" && endpoints)
-    throw CLI::ValidationError("--provider", o.name + " has its own endpoints; drop --provider " + o.name +
-                                                 " or the endpoints");
+    throw CLI::ValidationError(
+        "--provider", o.name + " has its own endpoints; drop --provider " + o.name + " or the endpoints");
   if (o.name == "generic" && !endpoints)
     throw CLI::RequiredError(
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                                       : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
-                                                                   : buffer_oauth::provider::buffer();
+                             : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
+                                                         : buffer_oauth::provider::buffer();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;
@@ -228,8 +228,16 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("--placement", revoke_placement, "header (default), body or query")
       ->check(CLI::IsMember({"header", "body", "query"}));
 
-  auto* demo_cmd =
-      app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
+  auto* demo_cmd = app.add_subcommand(
+      "demo",
+      "The whole flow, offline, against a local Buffer-like provider: the current API, or with "
+      "--provider buffer-legacy the REST API v1");
+  demo_cmd->callback([&] {
+    if (provider_opts.name == "generic" || !provider_opts.authorize_endpoint.empty())
+      throw CLI::ValidationError("demo",
+                                 "plays Buffer against a local stand-in: use --provider buffer (the "
+                                 "default) or --provider buffer-legacy, without endpoints");
+  });
 
   login_args login_opts;
   bool open_browser = false;
@@ -276,7 +284,7 @@ int main(int argc, char** argv) {
     } else if (*revoke_cmd) {
       result = deauthorize_request(provider, revoke_token, placement_named(revoke_placement));
     } else if (*demo_cmd) {
-      return demo();
+      return demo(provider_opts.name == "buffer-legacy" ? demo_api::legacy : demo_api::current);
     } else if (*login_cmd) {
       login_opts.timeout = std::chrono::seconds(timeout_seconds);
       result = login(provider, login_opts, [&](const std::string& url) {

@@ -68,9 +68,12 @@ command_result attach(const buffer_oauth::provider& p, const attach_args& a);
 command_result deauthorize_request(const buffer_oauth::provider& p, const std::string& token,
                                    std::optional<buffer_oauth::token_placement> placement);
 
+/// Which of Buffer's APIs `demo` plays.
+enum class demo_api { current, legacy };
+
 /// The whole flow against a local demo provider: prints one line per step
 /// and a JSON summary line on stdout; 0 only if every step did what it should.
-int demo(const transport_options& transport = {});
+int demo(demo_api api = demo_api::current, const transport_options& transport = {});
 
 struct login_args {
   std::string client_id;
