@@ -60,15 +60,15 @@ void add_provider_options(CLI::App& app, provider_options& o) {
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
   if (app.count("--provider") > 0 && o.name != "generic" && endpoints)
-    throw CLI::ValidationError(
-        "--provider", o.name + " has its own endpoints; drop --provider " + o.name + " or the endpoints");
+    throw CLI::ValidationError("--provider", o.name + " has its own endpoints; drop --provider " + o.name +
+                                                 " or the endpoints");
   if (o.name == "generic" && !endpoints)
     throw CLI::RequiredError(
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                             : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
-                                                         : buffer_oauth::provider::buffer();
+                                       : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
+                                                                   : buffer_oauth::provider::buffer();
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
   p.allow_insecure_loopback = o.allow_insecure_loopback;
