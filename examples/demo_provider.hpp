@@ -100,45 +100,21 @@ inline std::string random_alnum(std::size_t length) {
   return *std::move(random);
 }
 
-}  // namespace demo_http
-
-class demo_provider {
+/// What both providers are: apps registered by client_id, an injectable
+/// clock, and a server on 127.0.0.1 at a free port. A provider's destructor
+/// calls stop() first, as its handlers use its own members.
+template <class Registration>
+class provider_host {
  public:
   using clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  static constexpr std::chrono::seconds code_lifetime{30};
+  provider_host(const provider_host&) = delete;
+  provider_host& operator=(const provider_host&) = delete;
 
-  /// An app registered with the provider.
-  struct registration {
-    std::string client_id;
-    std::string client_secret;
-    std::string redirect_uri;  ///< the Callback URL; must match exactly
-  };
-
-  explicit demo_provider(clock now = &std::chrono::steady_clock::now) : now_(std::move(now)) {}
-  demo_provider(const demo_provider&) = delete;
-  demo_provider& operator=(const demo_provider&) = delete;
-
-  void register_client(registration r) {
+  void register_client(Registration r) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::string id = r.client_id;
     clients_[std::move(id)] = std::move(r);
-  }
-
-  /// Binds 127.0.0.1 on a free port and serves until stop().
-  void start() {
-    httplib::Server& routes = server_.routes();
-    routes.set_payload_max_length(64 * 1024);
-    routes.set_read_timeout(std::chrono::seconds(5));
-    routes.Get("/oauth2/authorize",
-               [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
-    routes.Post("/1/oauth2/token.json",
-                [this](const httplib::Request& q, httplib::Response& r) { swap_code(q, r); });
-    routes.Get("/1/profiles.json",
-               [this](const httplib::Request& q, httplib::Response& r) { profiles(q, r); });
-    routes.Post("/1/user/deauthorize.json",
-                [this](const httplib::Request& q, httplib::Response& r) { deauthorize(q, r); });
-    server_.start();
   }
 
   void stop() { server_.stop(); }
@@ -148,6 +124,62 @@ class demo_provider {
   /// A loopback redirect URI on this host; nothing serves it (the demo reads
   /// the Location header instead of following it).
   std::string callback_uri() const { return base_url() + "/callback"; }
+
+ protected:
+  explicit provider_host(clock now) : now_(std::move(now)) {}
+  ~provider_host() = default;
+
+  /// Binds 127.0.0.1 on a free port and serves the routes `add_routes(server)`
+  /// registers until stop().
+  template <class AddRoutes>
+  void serve(AddRoutes add_routes) {
+    httplib::Server& routes = server_.routes();
+    routes.set_payload_max_length(64 * 1024);
+    routes.set_read_timeout(std::chrono::seconds(5));
+    add_routes(routes);
+    server_.start();
+  }
+
+  clock now_;
+  std::mutex mutex_;
+  std::map<std::string, Registration> clients_;  // by client_id
+
+ private:
+  background_server server_;
+};
+
+}  // namespace demo_http
+
+/// An app registered with the legacy provider.
+struct legacy_registration {
+  std::string client_id;
+  std::string client_secret;
+  std::string redirect_uri;  ///< the Callback URL; must match exactly
+};
+
+class demo_provider : public demo_http::provider_host<legacy_registration> {
+ public:
+  using registration = legacy_registration;
+
+  static constexpr std::chrono::seconds code_lifetime{30};
+
+  explicit demo_provider(clock now = &std::chrono::steady_clock::now) : provider_host(std::move(now)) {}
+  ~demo_provider() { stop(); }
+  demo_provider(const demo_provider&) = delete;
+  demo_provider& operator=(const demo_provider&) = delete;
+
+  void start() {
+    serve([this](httplib::Server& routes) {
+      routes.Get("/oauth2/authorize",
+                 [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
+      routes.Post("/1/oauth2/token.json",
+                  [this](const httplib::Request& q, httplib::Response& r) { swap_code(q, r); });
+      routes.Get("/1/profiles.json",
+                 [this](const httplib::Request& q, httplib::Response& r) { profiles(q, r); });
+      routes.Post("/1/user/deauthorize.json",
+                  [this](const httplib::Request& q, httplib::Response& r) { deauthorize(q, r); });
+    });
+  }
 
   /// How a client describes this provider: Buffer's profile with every
   /// endpoint here and plain http allowed for loopback.
@@ -313,12 +345,8 @@ class demo_provider {
     demo_http::json_reply(res, 200, {{"success", true}, {"message", "Access successfully revoked!"}});
   }
 
-  clock now_;
-  std::mutex mutex_;
-  std::map<std::string, registration> clients_;  // by client_id
   std::map<std::string, issued_code> codes_;
   std::set<std::string> tokens_;
-  background_server server_;  // last: stopped before the state its handlers use is destroyed
 };
 
 }  // namespace buffer_oauth_cli

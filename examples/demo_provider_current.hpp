@@ -32,48 +32,34 @@
 
 namespace buffer_oauth_cli {
 
-class current_demo_provider {
+/// A public client (mobile, desktop, CLI): no secret, PKCE always.
+struct current_registration {
+  std::string client_id;
+  std::string redirect_uri;  ///< must match exactly
+};
+
+class current_demo_provider : public demo_http::provider_host<current_registration> {
  public:
-  using clock = demo_provider::clock;
+  using registration = current_registration;
 
   static constexpr std::chrono::seconds code_lifetime{60};
   static constexpr std::chrono::seconds access_token_lifetime{3600};
 
-  /// A public client (mobile, desktop, CLI): no secret, PKCE always.
-  struct registration {
-    std::string client_id;
-    std::string redirect_uri;  ///< must match exactly
-  };
-
-  explicit current_demo_provider(clock now = &std::chrono::steady_clock::now) : now_(std::move(now)) {}
+  explicit current_demo_provider(clock now = &std::chrono::steady_clock::now)
+      : provider_host(std::move(now)) {}
+  ~current_demo_provider() { stop(); }
   current_demo_provider(const current_demo_provider&) = delete;
   current_demo_provider& operator=(const current_demo_provider&) = delete;
 
-  void register_client(registration r) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::string id = r.client_id;
-    clients_[std::move(id)] = std::move(r);
-  }
-
-  /// Binds 127.0.0.1 on a free port and serves until stop().
   void start() {
-    httplib::Server& routes = server_.routes();
-    routes.set_payload_max_length(64 * 1024);
-    routes.set_read_timeout(std::chrono::seconds(5));
-    routes.Get("/auth", [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
-    routes.Post("/token", [this](const httplib::Request& q, httplib::Response& r) { token(q, r); });
-    routes.Post("/token/revocation",
-                [this](const httplib::Request& q, httplib::Response& r) { revoke(q, r); });
-    routes.Post("/graphql", [this](const httplib::Request& q, httplib::Response& r) { graphql(q, r); });
-    server_.start();
+    serve([this](httplib::Server& routes) {
+      routes.Get("/auth", [this](const httplib::Request& q, httplib::Response& r) { authorize(q, r); });
+      routes.Post("/token", [this](const httplib::Request& q, httplib::Response& r) { token(q, r); });
+      routes.Post("/token/revocation",
+                  [this](const httplib::Request& q, httplib::Response& r) { revoke(q, r); });
+      routes.Post("/graphql", [this](const httplib::Request& q, httplib::Response& r) { graphql(q, r); });
+    });
   }
-
-  void stop() { server_.stop(); }
-
-  int port() const { return server_.port(); }
-  std::string base_url() const { return fmt::format("http://127.0.0.1:{}", port()); }
-  /// A loopback redirect URI on this host; nothing serves it.
-  std::string callback_uri() const { return base_url() + "/callback"; }
 
   /// provider::buffer() with its issuer, endpoints and API here, plain http
   /// allowed for loopback; PKCE, public clients and GraphQL stay.
@@ -304,15 +290,11 @@ class current_demo_provider {
           {{"account", {{"id", "5f0c0ffee0000000000000a1"}, {"email", "demo@buffer-oauth.example"}}}}}});
   }
 
-  clock now_;
-  std::mutex mutex_;
-  std::map<std::string, registration> clients_;  // by client_id
   std::map<std::string, issued_code> codes_;
   std::uint64_t next_grant_id_ = 1;
   std::map<std::uint64_t, grant> grants_;
   std::map<std::string, access_token> access_tokens_;
   std::map<std::string, refresh_token> refresh_tokens_;
-  background_server server_;  // last: stopped before the state its handlers use is destroyed
 };
 
 }  // namespace buffer_oauth_cli
