@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -140,6 +141,31 @@ class provider_host {
     server_.start();
   }
 
+  /// RFC 6749 §4.1.2.1: an authorization request that repeats one of
+  /// `single` or does not name a registered client and its exact redirect URI
+  /// gets an error page, never a redirect. Otherwise the parameters to send
+  /// back, starting with the state. Call with mutex_ held.
+  std::optional<httplib::Params> redirect_params(const httplib::Request& req, httplib::Response& res,
+                                                 std::initializer_list<const char*> single) const {
+    for (const char* name : single)
+      if (occurrences(raw_query(req), name) > 1) {
+        error_page(res, fmt::format("invalid_request: {} repeated", name));
+        return std::nullopt;
+      }
+    const auto client = clients_.find(req.get_param_value("client_id"));
+    if (client == clients_.end()) {
+      error_page(res, "invalid_client: unknown client_id");
+      return std::nullopt;
+    }
+    if (req.get_param_value("redirect_uri") != client->second.redirect_uri) {
+      error_page(res, "redirect_uri_mismatch: not the registered Callback URL");
+      return std::nullopt;
+    }
+    httplib::Params back;
+    if (req.has_param("state")) back.emplace("state", req.get_param_value("state"));
+    return back;
+  }
+
   clock now_;
   std::mutex mutex_;
   std::map<std::string, Registration> clients_;  // by client_id
@@ -225,18 +251,12 @@ class demo_provider : public demo_http::provider_host<legacy_registration> {
   // RFC 6749 §4.1.1. A request that does not name a registered client and its
   // exact Callback URL gets an error page, never a redirect (§4.1.2.1).
   void authorize(const httplib::Request& req, httplib::Response& res) {
-    for (const char* name : {"client_id", "redirect_uri", "response_type", "state"})
-      if (demo_http::occurrences(demo_http::raw_query(req), name) > 1)
-        return demo_http::error_page(res, fmt::format("invalid_request: {} repeated", name));
     const std::string client_id = req.get_param_value("client_id");
     const std::string redirect_uri = req.get_param_value("redirect_uri");
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto client = clients_.find(client_id);
-    if (client == clients_.end()) return demo_http::error_page(res, "invalid_client: unknown client_id");
-    if (redirect_uri != client->second.redirect_uri)
-      return demo_http::error_page(res, "redirect_uri_mismatch: not the registered Callback URL");
-    httplib::Params back;
-    if (req.has_param("state")) back.emplace("state", req.get_param_value("state"));
+    auto answer = redirect_params(req, res, {"client_id", "redirect_uri", "response_type", "state"});
+    if (!answer) return;
+    httplib::Params& back = *answer;
     if (req.get_param_value("response_type") != "code") {
       back.emplace("error", "unsupported_response_type");
     } else {

@@ -112,18 +112,13 @@ class current_demo_provider : public demo_http::provider_host<current_registrati
   // RFC 6749 §4.1.1 with RFC 7636 and RFC 9207. Unknown client or redirect URI:
   // an error page (§4.1.2.1); anything else wrong goes back to the client.
   void authorize(const httplib::Request& req, httplib::Response& res) {
-    for (const char* name : {"client_id", "redirect_uri", "response_type", "state", "code_challenge"})
-      if (demo_http::occurrences(demo_http::raw_query(req), name) > 1)
-        return demo_http::error_page(res, fmt::format("invalid_request: {} repeated", name));
     const std::string client_id = req.get_param_value("client_id");
     const std::string redirect_uri = req.get_param_value("redirect_uri");
     std::lock_guard<std::mutex> lock(mutex_);
-    const auto client = clients_.find(client_id);
-    if (client == clients_.end()) return demo_http::error_page(res, "invalid_client: unknown client_id");
-    if (redirect_uri != client->second.redirect_uri)
-      return demo_http::error_page(res, "invalid_redirect_uri: not the registered redirect_uri");
-    httplib::Params back;
-    if (req.has_param("state")) back.emplace("state", req.get_param_value("state"));
+    auto answer =
+        redirect_params(req, res, {"client_id", "redirect_uri", "response_type", "state", "code_challenge"});
+    if (!answer) return;
+    httplib::Params& back = *answer;
     back.emplace("iss", base_url());
     const std::string challenge = req.get_param_value("code_challenge");
     const auto refuse = [&](const char* error, const char* description) {
