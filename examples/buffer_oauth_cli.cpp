@@ -321,8 +321,16 @@ int main(int argc, char** argv) {
       app, "parse-api-response", "Check an API answer (body on stdin) as the provider's API reports errors",
       api_response);
 
-  auto* demo_cmd =
-      app.add_subcommand("demo", "The whole flow, offline, against a local Buffer-like provider");
+  auto* demo_cmd = app.add_subcommand(
+      "demo",
+      "The whole flow, offline, against a local Buffer-like provider: the current API, or with "
+      "--provider buffer-legacy the REST API v1");
+  demo_cmd->callback([&] {
+    if (provider_opts.name == "generic" || !provider_opts.authorize_endpoint.empty())
+      throw CLI::ValidationError("demo",
+                                 "plays Buffer against a local stand-in: use --provider buffer (the "
+                                 "default) or --provider buffer-legacy, without endpoints");
+  });
 
   login_args login_opts;
   bool open_browser = false;
@@ -385,7 +393,7 @@ int main(int argc, char** argv) {
     } else if (*parse_api_cmd) {
       result = parse_api_response(provider, read_response(api_response));
     } else if (*demo_cmd) {
-      return demo();
+      return demo(provider_opts.name == "buffer-legacy" ? demo_api::legacy : demo_api::current);
     } else if (*login_cmd) {
       login_opts.timeout = std::chrono::seconds(timeout_seconds);
       result = login(provider, login_opts, [&](const std::string& url) {

@@ -102,9 +102,12 @@ command_result parse_revocation(const buffer_oauth::http_response& response);
 command_result parse_api_response(const buffer_oauth::provider& p,
                                   const buffer_oauth::http_response& response);
 
+/// Which of Buffer's APIs `demo` plays.
+enum class demo_api { current, legacy };
+
 /// The whole flow against a local demo provider: prints one line per step
 /// and a JSON summary line on stdout; 0 only if every step did what it should.
-int demo(const transport_options& transport = {});
+int demo(demo_api api = demo_api::current, const transport_options& transport = {});
 
 struct login_args {
   std::string client_id;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the buffer-oauth CLI and runs its offline demo: the whole Buffer
-# flow against a built-in local provider on 127.0.0.1.
+# flow against a built-in local provider on 127.0.0.1 (the current API;
+# pass --provider buffer-legacy for the REST API v1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh

@@ -83,17 +83,18 @@ def as_legacy(args):
     return args if named or not args or args[0] == "--help" else [*LEGACY, *args]
 
 
-def run(args, stdin="", prints=None, secrets=(), browser=None):
+def run(args, stdin="", prints=None, secrets=(), browser=None, as_given=False):
     """Runs the binary once: every invocation goes through here. Returns the
     exit status, stdout, stderr and the leaks, places where WINDOW characters
     of a secret show. A secret option's value may show only in the stdout
     member `prints` names for that option ({"--client-secret": "body"});
     `secrets`, other secrets of the run such as a misspelled option's value,
-    nowhere. `browser`, given the running process, returns the stderr it read."""
+    nowhere. `browser`, given the running process, returns the stderr it read.
+    `as_given` skips as_legacy: the binary's own default provider is used."""
     global invocations_with_secrets
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
     # Unbuffered, so that what `browser` reads line by line is not also read ahead.
-    proc = subprocess.Popen([BINARY, *as_legacy(args)], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([BINARY, *(args if as_given else as_legacy(args))], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     err_read = browser(proc) if browser else b""
     out, err = proc.communicate(data, timeout=60)
     out, err = out.decode(), (err_read + err).decode()
@@ -595,7 +596,7 @@ api("v1 429 on legacy: the v1 check reads no rate limit", [*LEGACY, "--status", 
 case("parse-api-response, status out of range", [*CURRENT, "parse-api-response", "--status", "600"], 2)
 
 # ---------------------------------------------------------------- demo and login
-code, out, err, problems = run(["demo"])
+code, out, err, problems = run(["demo"])  # as_legacy: --provider buffer-legacy
 lines = out.splitlines()
 summary = json.loads(lines[-1]) if lines else {}
 # Before "[redacted, N bytes]" only a version prefix ("1/", "1%2F") may show;
@@ -611,7 +612,36 @@ if code != 0 or summary.get("demo") != "ok" or leaked:
     problems.append(f"exit {code}, summary {summary}, unredacted lines {leaked}\n{out}")
 elif summary["steps"] != ["authorize", "redirect", "token", "profiles", "deauthorize", "refused"]:
     problems.append(f"steps {summary['steps']}")
+elif summary.get("api") != "legacy":
+    problems.append(f"api {summary.get('api')!r}, want 'legacy'")
 report("demo", problems, err)
+
+CURRENT_STEPS = ["authorize", "redirect", "token", "graphql", "refresh", "reuse", "revoke", "refused"]
+# The current API's codes and tokens have no prefix: every one is redacted whole.
+SECRET_SHOWN = re.compile(r"\b(code|state|code_verifier|refresh_token|token|access_token)=(?!\[redacted)"
+                          r"|(Bearer|access token|refresh token) [A-Za-z0-9_-]{20}")
+for name, args, as_given in [("demo --provider buffer", ["demo", "--provider", "buffer"], False),
+                             ("demo with no provider: the current API", ["demo"], True)]:
+    code, out, err, problems = run(args, as_given=as_given)
+    lines = out.splitlines()
+    summary = json.loads(lines[-1]) if lines else {}
+    leaked = [l for l in lines if SECRET_SHOWN.search(l)]
+    redacted = len(re.findall(r"\[redacted, 43 bytes\]", out))
+    if redacted != 14:  # state and code twice each, the verifier, 2 access tokens, 2 Bearer headers, 5 refresh tokens
+        leaked.append(f"only {redacted} redacted values")
+    for shown in ["prompt=consent", "code_challenge_method=S256", "iss=", "scope=account%3Aread%20offline_access",
+                  "invalid_grant", '"UNAUTHORIZED"', "token_rejected"]:
+        if shown not in out:
+            problems.append(f"{shown!r} not shown")
+    if "client_secret" in out:
+        problems.append("a public client sent a client_secret")
+    if code != 0 or summary.get("demo") != "ok" or leaked:
+        problems.append(f"exit {code}, summary {summary}, unredacted lines {leaked}\n{out}")
+    elif summary["steps"] != CURRENT_STEPS or summary.get("api") != "current":
+        problems.append(f"steps {summary['steps']}, api {summary.get('api')!r}")
+    report(name, problems, err)
+case("demo --provider generic", ["--provider", "generic", "demo"], 2, stderr_says="--provider buffer-legacy")
+case("demo against given endpoints", [*GENERIC, "demo"], 2, stderr_says="--provider buffer-legacy")
 
 LOGIN = ["login", "--client-id", CID, "--client-secret", SECRET, "--port", "0", "--timeout", "1"]
 case("login gives up when no browser comes back", LOGIN, 1, "timeout")

@@ -2,13 +2,16 @@
 // than 30 s, a code sent as 1%2F...), the API takes one token placement at a
 // time, and `login` completes against it through a real loopback redirect,
 // its token redacted unless asked. Everything binds 127.0.0.1 on free ports;
-// every server stops when its test ends.
+// every server stops when its test ends. The current-API stand-in requires
+// PKCE, puts iss on the redirect, rotates refresh tokens (a spent one sent
+// again revokes the grant) and answers GraphQL as Buffer does.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "commands.hpp"
 #include "curl_transport.hpp"
 #include "demo_provider.hpp"
+#include "demo_provider_current.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -299,5 +302,221 @@ TEST_CASE("login: loopback redirect, state checked, code swapped at once") {
     const auto result = login(f.provider.profile(), args, [](const std::string&) {});
     CHECK(result.exit_code == exit_protocol_error);
     CHECK(result.output.value("errc", "") == "timeout");
+  }
+}
+
+// ---- Buffer's current API: current_demo_provider
+
+namespace {
+
+constexpr std::string_view offline_scope = "account:read offline_access";
+
+/// A started current-API provider with one public client.
+struct current_fixture {
+  manual_clock clock;
+  current_demo_provider provider{clock.function()};
+  bo::client app;
+
+  current_fixture() {
+    provider.start();
+    app = {"public-test-client", "", provider.callback_uri()};
+    provider.register_client({app.id, app.redirect_uri});
+  }
+
+  /// Plays the browser through a flow and swaps the code: the token answer.
+  bo::result<bo::token> authorize(std::string_view scope = offline_scope) {
+    bo::flow_options options;
+    options.scope = std::string(scope);
+    bo::flow flow(provider.profile(), app, options);
+    auto url =
+        flow.begin({"state-bytes-0123456789", "verifier-bytes-0123456789abcdefghijklmnop"}, bo::timestamp{0});
+    REQUIRE(url);
+    const auto approval = send({"GET", *url, {}, {}});
+    REQUIRE(approval.status == 302);
+    const std::string* location = bo::find_header(approval.headers, "Location");
+    REQUIRE(location);
+    REQUIRE(flow.redirect(*location, bo::timestamp{1}));
+    auto swap = flow.token_request(bo::timestamp{2});
+    REQUIRE(swap);
+    return flow.token_response(send(*swap));
+  }
+
+  /// The authorize endpoint's 302 Location for a request built by hand.
+  std::string location_for(httplib::Params params) {
+    params.emplace("client_id", app.id);
+    params.emplace("redirect_uri", app.redirect_uri);
+    params.emplace("response_type", "code");
+    params.emplace("state", "hand-made-state");
+    const auto answer =
+        send({"GET", httplib::append_query_params(provider.base_url() + "/auth", params), {}, {}});
+    REQUIRE(answer.status == 302);
+    const std::string* location = bo::find_header(answer.headers, "Location");
+    REQUIRE(location);
+    return *location;
+  }
+
+  bo::result<bo::token> refresh(const std::string& refresh_token) {
+    auto req = bo::build_refresh_request(provider.profile(), app, refresh_token);
+    REQUIRE(req);
+    return bo::parse_refresh_response(provider.profile(), send(*req), refresh_token);
+  }
+
+  bo::result<void> call_graphql(const std::string& access_token) {
+    auto req = bo::attach_token(provider.profile(),
+                                {"POST",
+                                 provider.graphql_url(),
+                                 {{"Content-Type", "application/json"}},
+                                 R"({"query":"{ account { id } }"})"},
+                                access_token);
+    REQUIRE(req);
+    return bo::check_api_response(provider.profile(), send(*req));
+  }
+};
+
+const std::string verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";  // RFC 7636 App. B
+
+}  // namespace
+
+TEST_CASE("current API: a public client with PKCE gets a one-hour token and a refresh token") {
+  current_fixture f;
+  auto token = f.authorize();
+  REQUIRE(token);
+  CHECK(token->expires_in == 3600);
+  CHECK(token->token_type == "Bearer");
+  CHECK(token->scope == offline_scope);
+  CHECK_FALSE(token->refresh_token.empty());
+  CHECK(f.call_graphql(token->access_token));
+}
+
+TEST_CASE("current API: PKCE S256 is required and the verifier must match the challenge") {
+  current_fixture f;
+  SUBCASE("no code_challenge: the error goes back to the client, with iss") {
+    const std::string location = f.location_for({});
+    CHECK(query_value(location, "error") == "invalid_request");
+    CHECK(query_value(location, "iss") == f.provider.base_url());
+    CHECK(location.find("code=") == std::string::npos);
+  }
+  SUBCASE("plain is refused") {
+    const std::string location =
+        f.location_for({{"code_challenge", verifier}, {"code_challenge_method", "plain"}});
+    CHECK(query_value(location, "error") == "invalid_request");
+  }
+  SUBCASE("a wrong verifier is invalid_grant, and the code is spent") {
+    const std::string location = f.location_for(
+        {{"code_challenge", *bo::code_challenge_s256(verifier)}, {"code_challenge_method", "S256"}});
+    const std::string code = query_value(location, "code");
+    const std::string other = "ZZZjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    auto wrong = bo::build_token_request(f.provider.profile(), f.app, code, other);
+    REQUIRE(wrong);
+    check_invalid_grant(bo::parse_token_response(f.provider.profile(), send(*wrong)));
+    auto right = bo::build_token_request(f.provider.profile(), f.app, code, verifier);
+    REQUIRE(right);
+    check_invalid_grant(bo::parse_token_response(f.provider.profile(), send(*right)));
+  }
+}
+
+TEST_CASE("current API: the redirect carries iss, which the core compares with the issuer") {
+  current_fixture f;
+  const std::string location = f.location_for(
+      {{"code_challenge", *bo::code_challenge_s256(verifier)}, {"code_challenge_method", "S256"}});
+  CHECK(query_value(location, "iss") == f.provider.base_url());
+  bo::provider elsewhere = f.provider.profile();
+  elsewhere.issuer = "https://auth.buffer.com";
+  CHECK_FALSE(bo::parse_redirect(location, elsewhere, f.app, {"hand-made-state", false, true}));
+  CHECK(bo::parse_redirect(location, f.provider.profile(), f.app, {"hand-made-state", false, true}));
+}
+
+TEST_CASE("current API: offline_access gives a refresh token only with prompt=consent") {
+  current_fixture f;
+  const std::string location = f.location_for({{"code_challenge", *bo::code_challenge_s256(verifier)},
+                                               {"code_challenge_method", "S256"},
+                                               {"scope", std::string(offline_scope)}});
+  auto req = bo::build_token_request(f.provider.profile(), f.app, query_value(location, "code"), verifier);
+  REQUIRE(req);
+  auto token = bo::parse_token_response(f.provider.profile(), send(*req));
+  REQUIRE(token);
+  CHECK(token->refresh_token.empty());
+  CHECK(token->scope == "account:read");
+
+  auto without_offline = f.authorize("account:read");
+  REQUIRE(without_offline);
+  CHECK(without_offline->refresh_token.empty());
+}
+
+TEST_CASE("current API: refresh tokens rotate, and a spent one sent again revokes the grant") {
+  current_fixture f;
+  auto first = f.authorize();
+  REQUIRE(first);
+  auto second = f.refresh(first->refresh_token);
+  REQUIRE(second);
+  CHECK(second->refresh_token_rotated);
+  CHECK(second->refresh_token != first->refresh_token);
+  CHECK(f.call_graphql(second->access_token));
+
+  auto reused = f.refresh(first->refresh_token);
+  REQUIRE_FALSE(reused);
+  CHECK(reused.code() == bo::errc::token_error);
+  CHECK(reused.error().from_provider.error == "invalid_grant");
+
+  // Every token of the grant is gone, the newest ones included.
+  auto after = f.refresh(second->refresh_token);
+  REQUIRE_FALSE(after);
+  CHECK(after.error().from_provider.error == "invalid_grant");
+  CHECK(f.call_graphql(second->access_token).code() == bo::errc::token_rejected);
+  CHECK(f.call_graphql(first->access_token).code() == bo::errc::token_rejected);
+}
+
+TEST_CASE("current API: revocation answers 200 always and the token stops working") {
+  current_fixture f;
+  auto token = f.authorize();
+  REQUIRE(token);
+  const bo::provider p = f.provider.profile();
+  auto revoke_access =
+      bo::build_revocation_request(p, f.app, token->access_token, bo::token_type_hint::access_token);
+  REQUIRE(revoke_access);
+  const auto answer = send(*revoke_access);
+  CHECK(answer.status == 200);
+  CHECK(bo::parse_revocation_response(answer));
+  CHECK(f.call_graphql(token->access_token).code() == bo::errc::token_rejected);
+  CHECK(bo::parse_revocation_response(send(*revoke_access)));  // again: still 200
+
+  auto revoke_refresh = bo::build_revocation_request(p, f.app, token->refresh_token);
+  REQUIRE(revoke_refresh);
+  CHECK(bo::parse_revocation_response(send(*revoke_refresh)));
+  CHECK(f.refresh(token->refresh_token).error().from_provider.error == "invalid_grant");
+}
+
+TEST_CASE("current API: GraphQL answers as Buffer's does") {
+  current_fixture f;
+  auto token = f.authorize();
+  REQUIRE(token);
+  const bo::provider p = f.provider.profile();
+
+  SUBCASE("a live token: data.account") {
+    auto req = bo::attach_token(p, {"POST", f.provider.graphql_url(), {}, "{}"}, token->access_token);
+    REQUIRE(req);
+    const auto answer = send(*req);
+    CHECK(answer.status == 200);
+    CHECK(answer.body.rfind(R"({"data":{"account":)", 0) == 0);
+  }
+  SUBCASE("an unknown token: 200 with errors, UNAUTHORIZED") {
+    const auto answer =
+        send({"POST", f.provider.graphql_url(), {{"Authorization", "Bearer not-a-token"}}, "{}"});
+    CHECK(answer.status == 200);
+    CHECK(answer.body.find(R"("data":null)") != std::string::npos);
+    CHECK(answer.body.find(R"("code":"UNAUTHORIZED")") != std::string::npos);
+    CHECK(bo::check_api_response(p, answer).code() == bo::errc::token_rejected);
+  }
+  SUBCASE("no token at all: 401 UNAUTHENTICATED") {
+    const auto answer = send({"POST", f.provider.graphql_url(), {}, "{}"});
+    CHECK(answer.status == 401);
+    CHECK(answer.body.find("UNAUTHENTICATED") != std::string::npos);
+    CHECK(bo::check_api_response(p, answer).code() == bo::errc::token_rejected);
+  }
+  SUBCASE("an hour later the access token has expired") {
+    f.clock.advance(std::chrono::seconds(3599));
+    CHECK(f.call_graphql(token->access_token));
+    f.clock.advance(std::chrono::seconds(1));
+    CHECK(f.call_graphql(token->access_token).code() == bo::errc::token_rejected);
   }
 }
