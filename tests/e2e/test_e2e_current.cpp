@@ -534,61 +534,52 @@ void check_redacted_login(const cli_run& run, const std::string& redirect) {
   }
 }
 
+/// `buffer-oauth` arguments: the provider discovered from the stand-in,
+/// HTTPS trusting only `cacert`, then `login` with `login_args` on any port.
+std::vector<std::string> discovered_login(const std::string& cacert, std::vector<std::string> login_args) {
+  std::vector<std::string> args{"--discover", stand_in_issuer(), "--cacert", cacert, "login", "--port", "0"};
+  args.insert(args.end(), login_args.begin(), login_args.end());
+  return args;
+}
+
 }  // namespace
 
 TEST_SUITE("buffer_current") {
-  TEST_CASE("buffer-oauth login --register --discover --cacert: a public client registered, then logged in") {
+  TEST_CASE("buffer-oauth login against the stand-in, the test being the browser") {
     const std::string cli = env("E2E_BUFFER_OAUTH_CLI");
     if (cli.empty()) {
       MESSAGE("SKIPPED: the buffer-oauth CLI is not built");
       return;
     }
     std::string redirect;
-    const auto run = run_cli(cli,
-                             {"--discover", stand_in_issuer(), "--api-base", stand_in_issuer() + "/",
-                              "--cacert", ca_file(), "login", "--register", "--port", "0", "--timeout", "60"},
-                             true, &redirect);
-    check_redacted_login(run, redirect);
-    CHECK(contains(run.err, "Registering a public client: " + stand_in_issuer() + "/reg"));
-    CHECK_FALSE(run.output.value("client_id", "").empty());
-  }
-
-  TEST_CASE("buffer-oauth login with the public client's id and no secret: the token works at /graphql") {
-    const std::string cli = env("E2E_BUFFER_OAUTH_CLI");
-    if (cli.empty()) {
-      MESSAGE("SKIPPED: the buffer-oauth CLI is not built");
-      return;
+    SUBCASE("--register: a public client registered (RFC 7591), then logged in") {
+      auto args = discovered_login(ca_file(), {"--register", "--timeout", "60"});
+      args.insert(args.begin(), {"--api-base", stand_in_issuer() + "/"});
+      const auto run = run_cli(cli, args, true, &redirect);
+      check_redacted_login(run, redirect);
+      CHECK(contains(run.err, "Registering a public client: " + stand_in_issuer() + "/reg"));
+      CHECK_FALSE(run.output.value("client_id", "").empty());
     }
-    std::string redirect;
-    const auto run = run_cli(cli,
-                             {"--discover", stand_in_issuer(), "--cacert", ca_file(), "login", "--client-id",
-                              need("E2E_PUBLIC_CLIENT_ID"), "--port", "0", "--timeout", "60"},
-                             true, &redirect);
-    check_redacted_login(run, redirect);
-    const auto shown =
-        run_cli(cli,
-                {"--discover", stand_in_issuer(), "--cacert", ca_file(), "login", "--client-id",
-                 need("E2E_PUBLIC_CLIENT_ID"), "--port", "0", "--timeout", "60", "--show-token"},
-                true);
-    REQUIRE(shown.exit_code == 0);
-    auto browser = e2e::curl_stack::open(ca_file());
-    check_account(buffer_base(), graphql(*browser, buffer_base(), shown.output.value("access_token", "")));
-  }
-
-  TEST_CASE("buffer-oauth login --cacert with a CA that did not sign the stand-in's certificate: refused") {
-    const std::string cli = env("E2E_BUFFER_OAUTH_CLI");
-    if (cli.empty()) {
-      MESSAGE("SKIPPED: the buffer-oauth CLI is not built");
-      return;
+    SUBCASE("the public client's id and no secret; with --show-token the token works at /graphql") {
+      const std::vector<std::string> public_client{"--client-id", need("E2E_PUBLIC_CLIENT_ID"), "--timeout",
+                                                   "60"};
+      const auto run = run_cli(cli, discovered_login(ca_file(), public_client), true, &redirect);
+      check_redacted_login(run, redirect);
+      auto show_token = public_client;
+      show_token.push_back("--show-token");
+      const auto shown = run_cli(cli, discovered_login(ca_file(), show_token), true);
+      REQUIRE(shown.exit_code == 0);
+      auto browser = e2e::curl_stack::open(ca_file());
+      check_account(buffer_base(), graphql(*browser, buffer_base(), shown.output.value("access_token", "")));
     }
-    const auto run =
-        run_cli(cli,
-                {"--discover", stand_in_issuer(), "--cacert", need("E2E_UNTRUSTED_CERT"), "login",
-                 "--client-id", need("E2E_PUBLIC_CLIENT_ID"), "--port", "0", "--timeout", "5"},
-                false);
-    INFO("stdout: " << run.out << "\nstderr: " << run.err);
-    CHECK(run.exit_code == 1);
-    CHECK(run.output["errc"] == "transport_error");
-    CHECK_FALSE(contains(run.err, "Open this URL"));
+    SUBCASE("--cacert with a CA that did not sign the stand-in's certificate: refused before any URL") {
+      const auto run = run_cli(
+          cli, discovered_login(need("E2E_UNTRUSTED_CERT"), {"--client-id", need("E2E_PUBLIC_CLIENT_ID")}),
+          false);
+      INFO("stdout: " << run.out << "\nstderr: " << run.err);
+      CHECK(run.exit_code == 1);
+      CHECK(run.output["errc"] == "transport_error");
+      CHECK_FALSE(contains(run.err, "Open this URL"));
+    }
   }
 }  // TEST_SUITE buffer_current
