@@ -75,12 +75,12 @@ int demo(const transport_options& transport = {});
 struct login_args {
   std::string client_id;
   std::string client_secret;  ///< empty: a public client (client_id and PKCE verifier only)
-  std::string scope;
-  bool register_client = false;  ///< RFC 7591: register a public client first; client_id unused
-  std::string discover_issuer;   ///< the provider from this issuer's OpenID document, over `p`
-  int port = 8765;               ///< 0: any free port (for providers that follow RFC 8252 §7.3)
+  int port = 8765;            ///< 0: any free port (for providers that follow RFC 8252 §7.3)
   bool show_token = false;
   std::chrono::seconds timeout{300};
+  std::string scope{};            ///< space-separated; {}: aggregate initializations may stop before it
+  bool register_client = false;   ///< RFC 7591: register a public client first; client_id unused
+  std::string discover_issuer{};  ///< the provider from this issuer's OpenID document, over `p`
 };
 /// Shows the user the authorization URL (printing it, maybe opening a browser).
 using browser = std::function<void(const std::string& authorize_url)>;
