@@ -70,7 +70,7 @@ void add_provider_options(CLI::App& app, provider_options& o) {
       ->excludes(issuer)
       ->group(group);
   app.add_option("--cacert", o.cacert,
-                 "login: trust the CAs in this PEM file for HTTPS instead of the system's (never no check)")
+                 "login: trust the CAs in this PEM file for HTTPS instead of the system's (verification stays on)")
       ->check(CLI::ExistingFile)
       ->check(readable_file)
       ->group(group);
@@ -82,8 +82,8 @@ void add_provider_options(CLI::App& app, provider_options& o) {
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
   if (app.count("--provider") > 0 && o.name != "generic" && endpoints)
-    throw CLI::ValidationError(
-        "--provider", o.name + " has its own endpoints; drop --provider " + o.name + " or the endpoints");
+    throw CLI::ValidationError("--provider", o.name + " has its own endpoints; drop --provider " + o.name +
+                                                 " or the endpoints");
   if (o.name == "generic" && !endpoints)
     throw CLI::RequiredError(
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
@@ -92,8 +92,8 @@ buffer_oauth::provider make_provider(const CLI::App& app, const provider_options
                                "needs --authorize-endpoint and --token-endpoint, or --discover");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                             : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
-                                                         : buffer_oauth::provider::buffer();
+                                       : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
+                                                                   : buffer_oauth::provider::buffer();
   if (!o.api_base.empty()) p.api_base = o.api_base;
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.issuer.empty()) p.issuer = o.issuer;
