@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -34,7 +35,16 @@ struct provider_options {
   std::string registration_endpoint;
   std::string issuer;
   bool allow_insecure_loopback = false;
+  std::string discover;  ///< issuer whose metadata gives the endpoints (subcommands that do I/O)
+  std::string cacert;
 };
+
+/// A file this process can open: CLI::ExistingFile does not check that.
+const CLI::Validator readable_file(
+    [](std::string& path) -> std::string {
+      return std::ifstream(path).is_open() ? "" : "cannot read " + path;
+    },
+    "FILE");
 
 void add_provider_options(CLI::App& app, provider_options& o) {
   const char* group = "Provider (global options)";
@@ -51,14 +61,27 @@ void add_provider_options(CLI::App& app, provider_options& o) {
       app.add_option("--api-base", o.api_base, "the API origin and path tokens may be sent to")->group(group);
   authorize->needs(token)->needs(api);
   token->needs(authorize)->needs(api);
-  api->needs(authorize)->needs(token);
   app.add_option("--deauthorize-endpoint", o.deauthorize_endpoint, "where tokens are revoked (Buffer's v1)")
       ->group(group);
   app.add_option("--revocation-endpoint", o.revocation_endpoint, "where tokens are revoked (RFC 7009)")
       ->group(group);
   app.add_option("--registration-endpoint", o.registration_endpoint, "where native apps register (RFC 7591)")
       ->group(group);
-  app.add_option("--issuer", o.issuer, "RFC 9207 issuer the redirect's iss must equal")->group(group);
+  auto* issuer =
+      app.add_option("--issuer", o.issuer, "RFC 9207 issuer the redirect's iss must equal")->group(group);
+  app.add_option("--discover", o.discover,
+                 "login: take the endpoints, issuer, PKCE and client authentication from this issuer's "
+                 "OpenID metadata, over the --provider profile (with --api-base for another API)")
+      ->excludes(authorize)
+      ->excludes(token)
+      ->excludes(issuer)
+      ->group(group);
+  app.add_option(
+         "--cacert", o.cacert,
+         "login: trust the CAs in this PEM file for HTTPS instead of the system's (verification stays on)")
+      ->check(CLI::ExistingFile)
+      ->check(readable_file)
+      ->group(group);
   app.add_flag("--allow-insecure-loopback", o.allow_insecure_loopback,
                "allow plain http to endpoints on 127.0.0.0/8 or [::1]")
       ->group(group);
@@ -67,15 +90,19 @@ void add_provider_options(CLI::App& app, provider_options& o) {
 buffer_oauth::provider make_provider(const CLI::App& app, const provider_options& o) {
   const bool endpoints = !o.authorize_endpoint.empty();
   if (app.count("--provider") > 0 && o.name != "generic" && endpoints)
-    throw CLI::ValidationError("--provider", o.name + " has its own endpoints; drop --provider " + o.name +
-                                                 " or the endpoints");
+    throw CLI::ValidationError(
+        "--provider", o.name + " has its own endpoints; drop --provider " + o.name + " or the endpoints");
   if (o.name == "generic" && !endpoints)
     throw CLI::RequiredError(
         "--provider generic needs --authorize-endpoint, --token-endpoint and --api-base");
+  if (!o.api_base.empty() && !endpoints && o.discover.empty())
+    throw CLI::ValidationError("--api-base",
+                               "needs --authorize-endpoint and --token-endpoint, or --discover");
   buffer_oauth::provider p = endpoints ? buffer_oauth::provider::generic("generic", o.authorize_endpoint,
                                                                          o.token_endpoint, o.api_base)
-                                       : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
-                                                                   : buffer_oauth::provider::buffer();
+                             : o.name == "buffer-legacy" ? buffer_oauth::provider::buffer_legacy()
+                                                         : buffer_oauth::provider::buffer();
+  if (!o.api_base.empty()) p.api_base = o.api_base;
   if (!o.deauthorize_endpoint.empty()) p.deauthorize_endpoint = o.deauthorize_endpoint;
   if (!o.revocation_endpoint.empty()) p.revocation_endpoint = o.revocation_endpoint;
   if (!o.registration_endpoint.empty()) p.registration_endpoint = o.registration_endpoint;
@@ -336,8 +363,16 @@ int main(int argc, char** argv) {
   bool open_browser = false;
   long timeout_seconds = 300;
   auto* login_cmd = app.add_subcommand("login", "Log in for real: loopback redirect, code swapped at once");
-  login_cmd->add_option("--client-id", login_opts.client_id)->required();
-  login_cmd->add_option("--client-secret", login_opts.client_secret)->required();
+  auto* client_id_opt = login_cmd->add_option("--client-id", login_opts.client_id, "your app's client_id");
+  auto* client_secret_opt = login_cmd->add_option("--client-secret", login_opts.client_secret,
+                                                  "a confidential client's secret; none: a public client");
+  login_cmd
+      ->add_flag("--register", login_opts.register_client,
+                 "register a public client first (RFC 7591), for this login's Callback URL")
+      ->excludes(client_id_opt)
+      ->excludes(client_secret_opt);
+  auto* scope_opt = login_cmd->add_option(
+      "--scope", login_opts.scope, "space-separated scopes (--provider buffer: account:read offline_access)");
   login_cmd->add_option("--port", login_opts.port, "loopback port of the Callback URL (default 8765; 0: any)")
       ->check(CLI::Range(0, 65535));
   login_cmd->add_flag("--open", open_browser, "open the URL with xdg-open");
@@ -352,6 +387,11 @@ int main(int argc, char** argv) {
     if (metadata_issuer.empty()) metadata_issuer = provider.issuer;
     if ((*metadata_cmd || *parse_metadata_cmd) && metadata_issuer.empty())
       throw CLI::RequiredError("--issuer (the provider has no issuer of its own)");
+    if (*login_cmd && !login_opts.register_client && client_id_opt->count() == 0)
+      throw CLI::RequiredError("--client-id (or --register)");
+    if (*login_cmd && login_opts.client_secret.empty() && !login_opts.register_client &&
+        !provider.public_clients && provider_opts.discover.empty())
+      throw CLI::RequiredError("--client-secret (" + provider.name + " has no public clients)");
   } catch (const CLI::ExtrasError&) {
     fmt::print(stderr, "{}\nRun with --help for more information.\n",
                unexpected_arguments_message(app.remaining(true)));
@@ -396,9 +436,17 @@ int main(int argc, char** argv) {
       return demo(provider_opts.name == "buffer-legacy" ? demo_api::legacy : demo_api::current);
     } else if (*login_cmd) {
       login_opts.timeout = std::chrono::seconds(timeout_seconds);
-      result = login(provider, login_opts, [&](const std::string& url) {
-        if (open_browser) open_in_browser(url);
-      });
+      login_opts.discover_issuer = provider_opts.discover;
+      if (scope_opt->count() == 0 && provider.name == "buffer")
+        login_opts.scope = "account:read offline_access";
+      transport_options transport;
+      transport.ca_file = provider_opts.cacert;
+      result = login(
+          provider, login_opts,
+          [&](const std::string& url) {
+            if (open_browser) open_in_browser(url);
+          },
+          transport);
     }
     print(result.output);
     return result.exit_code;

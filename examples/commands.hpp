@@ -111,15 +111,19 @@ int demo(demo_api api = demo_api::current, const transport_options& transport = 
 
 struct login_args {
   std::string client_id;
-  std::string client_secret;
-  int port = 8765;  ///< 0: any free port (for providers that follow RFC 8252 §7.3)
+  std::string client_secret;  ///< empty: a public client (client_id and PKCE verifier only)
+  int port = 8765;            ///< 0: any free port (for providers that follow RFC 8252 §7.3)
   bool show_token = false;
   std::chrono::seconds timeout{300};
+  std::string scope{};            ///< space-separated; {}: aggregate initializations may stop before it
+  bool register_client = false;   ///< RFC 7591: register a public client first; client_id unused
+  std::string discover_issuer{};  ///< the provider from this issuer's OpenID document, over `p`
 };
 /// Shows the user the authorization URL (printing it, maybe opening a browser).
 using browser = std::function<void(const std::string& authorize_url)>;
 /// The real login: a loopback listener for the redirect, the code swapped at
-/// once, the token (redacted unless show_token). Progress goes to stderr.
+/// once, the token (redacted unless show_token), with the client_id when one
+/// was registered. Progress goes to stderr.
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
                      const transport_options& transport = {});
 

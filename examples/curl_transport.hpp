@@ -30,6 +30,10 @@ struct transport_options {
   std::chrono::milliseconds total_timeout{30'000};
   std::size_t max_response_body = 1024 * 1024;
   std::string user_agent = "buffer-oauth/0.1 (+libcurl)";
+  /// PEM file of the only CAs trusted for HTTPS: it replaces the system
+  /// store (bundle and directory) rather than adding to it; empty: the
+  /// system store.
+  std::string ca_file;
 };
 
 /// curl_global_init for the life of the process: create one in main (or a
@@ -116,6 +120,10 @@ inline buffer_oauth::http_response send(const buffer_oauth::http_request& req,
   detail::check(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L), "no redirects");
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L), "TLS peer verification");
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L), "TLS host verification");
+  if (!o.ca_file.empty()) {
+    detail::check(curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str()), "CA file");
+    detail::check(curl_easy_setopt(h, CURLOPT_CAPATH, nullptr), "no CA directory");
+  }
   detail::check(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), "no signals");
   detail::check(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count())),
                 "connect timeout");

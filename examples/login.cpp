@@ -2,6 +2,8 @@
 // app. A loopback listener (RFC 8252 §7.3) receives the browser's redirect at
 // http://127.0.0.1:PORT/callback, buffer_oauth::flow checks it, and the code
 // is swapped at once over HTTPS with libcurl (Buffer codes live 30 seconds).
+// Before that, optionally: the provider discovered from its issuer's
+// metadata, and a public client registered for that Callback URL.
 #include "background_server.hpp"
 #include "commands.hpp"
 #include "os_random.hpp"
@@ -67,13 +69,7 @@ command_result swap_code(buffer_oauth::flow& flow, const std::string& redirect, 
   auto req = flow.token_request(steady_now());
   if (!req) return failure(req.error());
   fmt::print(stderr, "Redirect accepted; swapping the code at {}\n", req->url);
-  buffer_oauth::http_response answer;
-  try {
-    answer = send(*req, transport);
-  } catch (const transport_error& e) {
-    return failure("transport_error", e.what());
-  }
-  auto token = flow.token_response(answer);
+  auto token = flow.token_response(send(*req, transport));
   if (!token) return failure(token.error());
   json out = token_json(*token);
   if (!a.show_token) {
@@ -84,10 +80,41 @@ command_result swap_code(buffer_oauth::flow& flow, const std::string& redirect, 
   return success(std::move(out));
 }
 
-}  // namespace
+/// The provider `issuer`'s OpenID document describes over `base`: that
+/// document lists client_secret_post and none, the RFC 8414 one only none.
+buffer_oauth::result<buffer_oauth::provider> discover(const std::string& issuer,
+                                                      const buffer_oauth::provider& base,
+                                                      const transport_options& transport) {
+  auto req = buffer_oauth::build_metadata_request(
+      issuer, buffer_oauth::metadata_document::openid_configuration, base.allow_insecure_loopback);
+  if (!req) return req.error();
+  fmt::print(stderr, "Discovering the provider: {}\n", req->url);
+  return buffer_oauth::parse_provider_metadata(send(*req, transport), issuer, base);
+}
 
-command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
-                     const transport_options& transport) {
+/// A public native client registered for `redirect_uri` (RFC 7591).
+buffer_oauth::result<buffer_oauth::client> register_client(const buffer_oauth::provider& p,
+                                                           const std::string& redirect_uri,
+                                                           const std::string& scope,
+                                                           const transport_options& transport) {
+  const buffer_oauth::registration_params params{{redirect_uri}, "buffer-oauth CLI", scope};
+  auto req = buffer_oauth::build_registration_request(p, params);
+  if (!req) return req.error();
+  fmt::print(stderr, "Registering a public client: {}\n", req->url);
+  auto registered = buffer_oauth::parse_registration_response(send(*req, transport), params);
+  if (!registered) return registered.error();
+  return std::move(registered->app);
+}
+
+command_result log_in(const buffer_oauth::provider& base, const login_args& a, const browser& open,
+                      const transport_options& transport) {
+  buffer_oauth::provider p = base;
+  if (!a.discover_issuer.empty()) {
+    auto discovered = discover(a.discover_issuer, base, transport);
+    if (!discovered) return failure(discovered.error());
+    p = *std::move(discovered);
+  }
+
   callback_mailbox mailbox;
   background_server listener;  // declared after the mailbox: stopped before it goes
   listener.routes().Get("/callback", [&](const httplib::Request& req, httplib::Response& res) {
@@ -109,16 +136,23 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
     return failure("listen_failed", e.what());
   }
 
-  const buffer_oauth::client app{a.client_id, a.client_secret, origin + "/callback"};
-  buffer_oauth::flow flow(p, app);
+  buffer_oauth::client app{a.client_id, a.client_secret, origin + "/callback"};
+  if (a.register_client) {
+    auto registered = register_client(p, app.redirect_uri, a.scope, transport);
+    if (!registered) return failure(registered.error());
+    app = *std::move(registered);
+  }
+  buffer_oauth::flow_options options;
+  options.scope = a.scope;
+  buffer_oauth::flow flow(p, app, options);
   auto state_bytes = os_random_bytes(), verifier_bytes = os_random_bytes();
   if (!state_bytes) return failure(state_bytes.error());
   if (!verifier_bytes) return failure(verifier_bytes.error());
   auto url = flow.begin({*state_bytes, *verifier_bytes}, steady_now());
   if (!url) return failure(url.error());
 
-  fmt::print(stderr, "Callback URL (register it for your app): {}\nOpen this URL to log in:\n{}\n",
-             app.redirect_uri, *url);
+  fmt::print(stderr, "Callback URL{}: {}\nOpen this URL to log in:\n{}\n",
+             a.register_client ? "" : " (register it for your app)", app.redirect_uri, *url);
   open(*url);
   fmt::print(stderr, "Waiting up to {} s for the browser...\n", a.timeout.count());
 
@@ -128,11 +162,23 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
                    fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
   fmt::print(stderr, "Redirect received: {}\n", buffer_oauth::redacted_url(*redirect));
   command_result result = swap_code(flow, *redirect, a, transport);
+  if (a.register_client && result.exit_code == exit_success) result.output["client_id"] = app.id;
   mailbox.finish(
       result.exit_code == exit_success
           ? "Logged in. You can close this tab and return to the terminal.\n"
           : fmt::format("Login failed: {}. See the terminal.\n", result.output.value("errc", "error")));
   return result;
+}
+
+}  // namespace
+
+command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
+                     const transport_options& transport) {
+  try {
+    return log_in(p, a, open, transport);
+  } catch (const transport_error& e) {
+    return failure("transport_error", e.what());
+  }
 }
 
 }  // namespace buffer_oauth_cli

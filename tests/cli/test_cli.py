@@ -649,6 +649,16 @@ case("login with a newline in the secret, no browser", with_value(LOGIN, "--clie
 case("login without --client-id", without(LOGIN, "--client-id"), 2)
 case("login, a port that is no number", with_value(LOGIN, "--port", "x"), 2)
 case("login, empty client_id", with_value(LOGIN, "--client-id", ""), 1, "invalid_client_id")
+case("login as a public client: no secret needed", ["--provider", "buffer", *without(LOGIN, "--client-secret")], 1, "timeout")
+case("login, buffer-legacy without a secret", ["--provider", "buffer-legacy", *without(LOGIN, "--client-secret")], 2,
+     stderr_says="--client-secret")
+case("login --register with a client_id", [*LOGIN, "--register"], 2)
+case("login --cacert that does not exist", ["--cacert", "/nonexistent/ca.pem", *LOGIN], 2, stderr_says="--cacert")
+case("login --cacert that is a folder", ["--cacert", "/", *LOGIN], 2, stderr_says="--cacert")
+case("login, --api-base alone", ["--api-base", "https://a.example/", *LOGIN], 2, stderr_says="--discover")
+case("login --discover with an endpoint", ["--discover", "https://a.example", "--token-endpoint", "https://a.example/t",
+                                           *LOGIN], 2)
+case("login --discover, plain http issuer", ["--discover", "http://a.example", *LOGIN], 1, "insecure_url")
 case("login, plain http authorize endpoint", ["--authorize-endpoint", "http://a.example/x", "--token-endpoint", "https://a.example/t",
                                               "--api-base", "https://a.example/", *LOGIN], 1, "insecure_url")
 

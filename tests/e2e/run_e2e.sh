@@ -96,6 +96,7 @@ command -v openssl >/dev/null || skip_suite "the openssl command is not installe
 make_cert "$work/trusted"
 make_cert "$work/untrusted"
 
+export E2E_WORK_DIR="$work"
 export E2E_CA_CERT="$work/trusted.pem"
 export E2E_CERT_KEY="$work/trusted-key.pem"
 export E2E_UNTRUSTED_CERT="$work/untrusted.pem"
@@ -104,7 +105,9 @@ export E2E_CLIENT_ID="buffer-oauth-e2e"
 E2E_CLIENT_SECRET="$(openssl rand -hex 24)"
 export E2E_CLIENT_SECRET
 # Registered but never served: the tests read the Location header instead.
-export E2E_REDIRECT_URI="http://127.0.0.1:$((20000 + RANDOM % 30000))/cb"
+# The path is buffer-oauth login's, whose port the native public client may
+# change (RFC 8252 §7.3).
+export E2E_REDIRECT_URI="http://127.0.0.1:$((20000 + RANDOM % 30000))/callback"
 export E2E_BUFFER_CODE_TTL="${E2E_BUFFER_CODE_TTL:-2}"
 export E2E_OIDC_CODE_TTL="${E2E_OIDC_CODE_TTL:-3}"
 export E2E_STAND_IN_ACCESS_TTL="${E2E_STAND_IN_ACCESS_TTL:-3}"

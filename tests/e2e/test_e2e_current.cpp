@@ -7,16 +7,27 @@
 // The provider is discovered from the stand-in's metadata over
 // provider::buffer(), as an app discovers auth.buffer.com; one case checks
 // the discovered provider field by field against auth.buffer.com's facts.
+// The last cases run `buffer-oauth login` against the stand-in, the test
+// being the user's browser (a failure when the CLI is not built).
 #include "browser.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace bo = buffer_oauth;
 using e2e::http_session;
@@ -414,5 +425,161 @@ TEST_SUITE("buffer_current") {
     CHECK_FALSE(contains(login.token_request.body, "client_secret"));
     CHECK_FALSE(login.token.refresh_token.empty());
     check_account(p, graphql(*browser, p, login.token.access_token));
+  }
+}  // TEST_SUITE buffer_current
+
+// ---- The buffer-oauth CLI against the stand-in
+
+namespace {
+
+/// What `buffer-oauth login` printed and how it ended.
+struct cli_run {
+  int exit_code = -1;
+  std::string out, err;
+  json output;  ///< stdout as JSON (discarded when it is not)
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The line after `label` once the CLI has written it whole, else empty.
+std::string line_after(const std::string& text, std::string_view label) {
+  const auto at = text.find(label);
+  if (at == std::string::npos) return {};
+  const auto start = at + label.size(), end = text.find('\n', start);
+  return end == std::string::npos ? std::string() : text.substr(start, end - start);
+}
+
+/// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
+/// user's browser: it reads the authorization URL from the CLI's stderr,
+/// logs in and consents on the stand-in's pages, brings the redirect to the
+/// CLI's loopback listener and returns the redirect in `redirect`.
+cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
+                std::string* redirect = nullptr) {
+  const std::string out_file = need("E2E_WORK_DIR") + "/cli.out",
+                    err_file = need("E2E_WORK_DIR") + "/cli.err";
+  std::vector<std::string> words{program};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&files, STDERR_FILENO, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, program.c_str(), &files, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&files);
+  REQUIRE_MESSAGE(spawned == 0, "cannot run " << program);
+
+  cli_run run;
+  int status = 0;
+  bool browsed = !browse;
+  for (int waited = 0; waited < 600; ++waited) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+      break;
+    }
+    if (!browsed) {
+      const std::string err = read_file(err_file);
+      const std::string url = line_after(err, "Open this URL to log in:\n");
+      if (!url.empty()) {
+        browsed = true;
+        const std::string callback_line = line_after(err, "Callback URL");
+        const std::string callback =
+            callback_line.substr(std::min(callback_line.find("http://"), callback_line.size()));
+        auto browser = e2e::curl_stack::open(ca_file());
+        const std::string back = oidc_authorize(*browser, url, callback, consent::allow);
+        if (redirect) *redirect = back;
+        const auto page = send(*browser, get(back));
+        CHECK(page.status == 200);
+        CHECK(contains(page.body, "Logged in"));
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (run.exit_code == -1) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  run.out = read_file(out_file);
+  run.err = read_file(err_file);
+  run.output = json::parse(run.out, nullptr, false);
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  CHECK(browsed);
+  REQUIRE_MESSAGE(run.exit_code != -1, "the CLI did not exit within 60 s");
+  return run;
+}
+
+/// A successful login's output: the token redacted, and neither the code of
+/// `redirect` nor any secret printed anywhere.
+void check_redacted_login(const cli_run& run, const std::string& redirect) {
+  INFO("stdout: " << run.out << "\nstderr: " << run.err);
+  CHECK(run.exit_code == 0);
+  REQUIRE(run.output.is_object());
+  CHECK(run.output["token_type"] == "Bearer");
+  CHECK(contains(run.output.value("access_token", ""), "[redacted, "));
+  CHECK(contains(run.output.value("refresh_token", ""), "[redacted, "));
+  const std::string code = query_value(redirect, "code");
+  REQUIRE(code.size() > 8);
+  for (const std::string& printed : {run.out, run.err}) {
+    CHECK_FALSE(contains(printed, code));
+    CHECK_FALSE(contains(printed, need("E2E_CLIENT_SECRET")));
+    CHECK_FALSE(contains(printed, "client_secret"));
+    CHECK_FALSE(contains(printed, "code_verifier"));
+  }
+}
+
+/// `buffer-oauth` arguments: the provider discovered from the stand-in,
+/// HTTPS trusting only `cacert`, then `login` with `login_args` on any port.
+std::vector<std::string> discovered_login(const std::string& cacert, std::vector<std::string> login_args) {
+  std::vector<std::string> args{"--discover", stand_in_issuer(), "--cacert", cacert, "login", "--port", "0"};
+  args.insert(args.end(), login_args.begin(), login_args.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_SUITE("buffer_current") {
+  TEST_CASE("buffer-oauth login against the stand-in, the test being the browser") {
+    const std::string cli = env("E2E_BUFFER_OAUTH_CLI");
+    // A test that cannot go quiet: no CLI is a failure, not a skip.
+    REQUIRE_MESSAGE(!cli.empty(),
+                    "E2E_BUFFER_OAUTH_CLI is empty: build the buffer-oauth CLI (examples/, "
+                    "needs CLI11 and libcurl) together with the e2e tests");
+    std::string redirect;
+    SUBCASE("--register: a public client registered (RFC 7591), then logged in") {
+      auto args = discovered_login(ca_file(), {"--register", "--timeout", "60"});
+      args.insert(args.begin(), {"--api-base", stand_in_issuer() + "/"});
+      const auto run = run_cli(cli, args, true, &redirect);
+      check_redacted_login(run, redirect);
+      CHECK(contains(run.err, "Registering a public client: " + stand_in_issuer() + "/reg"));
+      CHECK_FALSE(run.output.value("client_id", "").empty());
+    }
+    SUBCASE("the public client's id and no secret; with --show-token the token works at /graphql") {
+      const std::vector<std::string> public_client{"--client-id", need("E2E_PUBLIC_CLIENT_ID"), "--timeout",
+                                                   "60"};
+      const auto run = run_cli(cli, discovered_login(ca_file(), public_client), true, &redirect);
+      check_redacted_login(run, redirect);
+      auto show_token = public_client;
+      show_token.push_back("--show-token");
+      const auto shown = run_cli(cli, discovered_login(ca_file(), show_token), true);
+      REQUIRE(shown.exit_code == 0);
+      auto browser = e2e::curl_stack::open(ca_file());
+      check_account(buffer_base(), graphql(*browser, buffer_base(), shown.output.value("access_token", "")));
+    }
+    SUBCASE("--cacert with a CA that did not sign the stand-in's certificate: refused before any URL") {
+      const auto run = run_cli(
+          cli, discovered_login(need("E2E_UNTRUSTED_CERT"), {"--client-id", need("E2E_PUBLIC_CLIENT_ID")}),
+          false);
+      INFO("stdout: " << run.out << "\nstderr: " << run.err);
+      CHECK(run.exit_code == 1);
+      CHECK(run.output["errc"] == "transport_error");
+      CHECK_FALSE(contains(run.err, "Open this URL"));
+    }
   }
 }  // TEST_SUITE buffer_current
