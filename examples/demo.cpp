@@ -226,9 +226,9 @@ class current_demo final : public demo_run {
     const buffer_oauth::token first = authorize_and_swap();
     call_graphql("graphql", first.access_token);
     const buffer_oauth::token rotated = refresh(first.refresh_token);
-    refresh_again(first.refresh_token);
-    revoke(rotated.refresh_token);
+    revoke(rotated.access_token);
     call_after_revocation(rotated.access_token);
+    refresh_again(first.refresh_token);
   }
 
   static std::string redacted(std::string_view name, const std::string& value) {
@@ -307,7 +307,7 @@ class current_demo final : public demo_run {
     return *std::move(token);
   }
 
-  // Step 6: a spent refresh token sent again is refused, and the grant revoked.
+  // Step 8: a spent refresh token sent again is refused, and the grant revoked.
   void refresh_again(const std::string& spent_refresh_token) {
     const auto answer = post_refresh("reuse", spent_refresh_token);
     const auto token = buffer_oauth::parse_refresh_response(provider_.profile(), answer, spent_refresh_token);
@@ -319,22 +319,19 @@ class current_demo final : public demo_run {
                        answer.status, buffer_oauth::to_string(token.code())));
   }
 
-  // Step 7: RFC 7009 revocation; 200 whether or not the token was still live.
-  void revoke(const std::string& refresh_token) {
-    auto req = buffer_oauth::build_revocation_request(provider_.profile(), app_, refresh_token,
-                                                      buffer_oauth::token_type_hint::refresh_token);
+  // Step 6: RFC 7009 revocation of the access token; the grant lives on.
+  void revoke(const std::string& access_token) {
+    auto req = buffer_oauth::build_revocation_request(provider_.profile(), app_, access_token,
+                                                      buffer_oauth::token_type_hint::access_token);
     if (!req) fail("revoke", req.error());
     const auto answer = send_for("revoke", *req);
     if (auto ok = buffer_oauth::parse_revocation_response(answer); !ok) fail("revoke", ok.error());
     step("revoke", describe(*req));
     detail(fmt::format("body: {}", buffer_oauth::redacted_form(req->body)));
-    detail(
-        fmt::format("{} -> revoked (RFC 7009 answers 200 for a dead token too: the reuse above already "
-                    "revoked this grant)",
-                    answer.status));
+    detail(fmt::format("{} -> revoked", answer.status));
   }
 
-  // Step 8: the rotated access token no longer reads the API.
+  // Step 7: the revoked access token no longer reads the API.
   void call_after_revocation(const std::string& access_token) {
     const auto req = graphql_request("refused", access_token);
     const auto answer = send_for("refused", req);

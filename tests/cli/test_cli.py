@@ -616,7 +616,7 @@ elif summary.get("api") != "legacy":
     problems.append(f"api {summary.get('api')!r}, want 'legacy'")
 report("demo", problems, err)
 
-CURRENT_STEPS = ["authorize", "redirect", "token", "graphql", "refresh", "reuse", "revoke", "refused"]
+CURRENT_STEPS = ["authorize", "redirect", "token", "graphql", "refresh", "revoke", "refused", "reuse"]
 # The current API's codes and tokens have no prefix: every one is redacted whole.
 SECRET_SHOWN = re.compile(r"\b(code|state|code_verifier|refresh_token|token|access_token)=(?!\[redacted)"
                           r"|(Bearer|access token|refresh token) [A-Za-z0-9_-]{20}")
