@@ -451,7 +451,8 @@ TEST_CASE("deauthorize: query placement only with the opt-in") {
 }
 
 TEST_CASE("deauthorize: an empty or invalid token is refused before building") {
-  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "").code() == bo::errc::invalid_token_syntax);
+  CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "").code() ==
+        bo::errc::invalid_token_syntax);
   CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "1/a b").code() ==
         bo::errc::invalid_token_syntax);
   CHECK(bo::build_deauthorize_request(bo::provider::buffer_legacy(), "1/a\r\nX: y").code() ==

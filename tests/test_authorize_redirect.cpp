@@ -401,8 +401,9 @@ TEST_CASE("redirect: state absent, empty, altered, repeated") {
 
 TEST_CASE("redirect: no expected state configured fails closed") {
   bo::expected_redirect e;  // state empty, without_state false
-  CHECK(bo::parse_redirect(ru("code=1/abc&state="), bo::provider::buffer_legacy(), buffer_client(), e).code() ==
-        bo::errc::state_missing);
+  CHECK(
+      bo::parse_redirect(ru("code=1/abc&state="), bo::provider::buffer_legacy(), buffer_client(), e).code() ==
+      bo::errc::state_missing);
   CHECK(bo::parse_redirect(ru("code=1/abc"), bo::provider::buffer_legacy(), buffer_client(), e).code() ==
         bo::errc::state_missing);
 }

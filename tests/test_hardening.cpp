@@ -103,7 +103,8 @@ TEST_CASE("hardening 1: with a claim, the same saved string restores once") {
   CHECK(restore_at(saved_at_t0(std::string(16, '\x44')), kT0 + 1s, once));
   CHECK(claimed.size() == 2);
   CHECK(restore_at(saved, kT0 + 10min, once).code() == bo::errc::flow_expired);
-  CHECK(bo::flow::restore(saved, std::string(32, 'x'), bo::provider::buffer_legacy(), buffer_client(), kT0, once)
+  CHECK(bo::flow::restore(saved, std::string(32, 'x'), bo::provider::buffer_legacy(), buffer_client(), kT0,
+                          once)
             .code() == bo::errc::tampered_flow);
   CHECK(claimed.size() == 2);
 }
