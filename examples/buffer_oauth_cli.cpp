@@ -78,7 +78,7 @@ void add_provider_options(CLI::App& app, provider_options& o) {
       ->group(group);
   app.add_option(
          "--cacert", o.cacert,
-         "login: trust the CAs in this PEM file for HTTPS instead of the system's (verification stays on)")
+         "login: trust the CAs in this PEM file for HTTPS besides the system's (verification stays on)")
       ->check(CLI::ExistingFile)
       ->check(readable_file)
       ->group(group);

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -30,9 +32,8 @@ struct transport_options {
   std::chrono::milliseconds total_timeout{30'000};
   std::size_t max_response_body = 1024 * 1024;
   std::string user_agent = "buffer-oauth/0.1 (+libcurl)";
-  /// PEM file of the only CAs trusted for HTTPS: it replaces the system
-  /// store (bundle and directory) rather than adding to it; empty: the
-  /// system store.
+  /// PEM file of CAs trusted for HTTPS besides the system's (a private CA,
+  /// a test certificate); empty: the system's alone.
   std::string ca_file;
 };
 
@@ -102,6 +103,26 @@ inline void check(CURLcode rc, const char* what) {
     throw transport_error(fmt::format("curl: setting {}: {}", what, curl_easy_strerror(rc)));
 }
 
+inline std::string file_contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw transport_error("cannot read the CA file " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The system's CA bundle followed by `extra`: libcurl takes one bundle, and
+/// naming a file of one's own would drop the system's. The CA directory,
+/// where libcurl has one, stays in use as well.
+inline std::string ca_bundle_with(CURL* h, const std::string& extra) {
+  std::string bundle;
+  char* system_bundle = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_CAINFO, &system_bundle) == CURLE_OK && system_bundle != nullptr) {
+    std::ifstream in(system_bundle, std::ios::binary);
+    bundle.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  }
+  return bundle + file_contents(extra);
+}
+
 }  // namespace detail
 
 /// Sends `req` and returns whatever HTTP response came back, any status.
@@ -121,8 +142,9 @@ inline buffer_oauth::http_response send(const buffer_oauth::http_request& req,
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L), "TLS peer verification");
   detail::check(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L), "TLS host verification");
   if (!o.ca_file.empty()) {
-    detail::check(curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str()), "CA file");
-    detail::check(curl_easy_setopt(h, CURLOPT_CAPATH, nullptr), "no CA directory");
+    std::string bundle = detail::ca_bundle_with(h, o.ca_file);
+    curl_blob blob{bundle.data(), bundle.size(), CURL_BLOB_COPY};
+    detail::check(curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob), "CA bundle");
   }
   detail::check(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), "no signals");
   detail::check(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count())),

@@ -15,6 +15,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -519,4 +522,29 @@ TEST_CASE("current API: GraphQL answers as Buffer's does") {
     f.clock.advance(std::chrono::seconds(1));
     CHECK(f.call_graphql(token->access_token).code() == bo::errc::token_rejected);
   }
+}
+
+TEST_CASE("--cacert adds its CAs to the system's: the bundle libcurl gets holds both") {
+  const std::string extra_path = "cli_extra_ca_test.pem";
+  const std::string extra = "-----BEGIN CERTIFICATE-----\nnot checked here\n-----END CERTIFICATE-----\n";
+  {
+    std::ofstream out(extra_path, std::ios::binary);
+    out << extra;
+  }
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> h(curl_easy_init(), curl_easy_cleanup);
+  REQUIRE(h);
+  char* system_path = nullptr;
+  REQUIRE(curl_easy_getinfo(h.get(), CURLINFO_CAINFO, &system_path) == CURLE_OK);
+  REQUIRE_MESSAGE(system_path != nullptr, "libcurl has no built-in CA bundle");
+  std::ifstream in(system_path, std::ios::binary);
+  const std::string system((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_MESSAGE(system.find("-----BEGIN CERTIFICATE-----") != std::string::npos,
+                  "the system bundle " << system_path << " holds no certificate (ca-certificates)");
+
+  const std::string bundle = detail::ca_bundle_with(h.get(), extra_path);
+  CHECK(bundle.compare(0, system.size(), system) == 0);
+  CHECK(bundle.size() >= system.size() + extra.size());
+  CHECK(bundle.compare(bundle.size() - extra.size(), extra.size(), extra) == 0);
+  CHECK_THROWS_AS(detail::ca_bundle_with(h.get(), "no-such-ca-file.pem"), transport_error);
+  std::remove(extra_path.c_str());
 }
