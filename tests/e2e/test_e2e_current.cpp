@@ -535,7 +535,7 @@ void check_redacted_login(const cli_run& run, const std::string& redirect) {
 }
 
 /// `buffer-oauth` arguments: the provider discovered from the stand-in,
-/// HTTPS trusting only `cacert`, then `login` with `login_args` on any port.
+/// HTTPS trusting `cacert` besides the system's CAs, then `login` with `login_args` on any port.
 std::vector<std::string> discovered_login(const std::string& cacert, std::vector<std::string> login_args) {
   std::vector<std::string> args{"--discover", stand_in_issuer(), "--cacert", cacert, "login", "--port", "0"};
   args.insert(args.end(), login_args.begin(), login_args.end());
