@@ -24,6 +24,8 @@
 //   12. Attach        attach_token, check_api_response (v1 and GraphQL), parse_bearer_challenge
 //   13. Deauthorize   build_deauthorize_request, parse_deauthorize_response
 //   14. Flow          flow: the state machine, save and restore
+//   15. Session       credentials (to_string, parse_credentials), session: expiry,
+//                     one refresh at a time, rotation, reauthorization
 //
 // Specs: RFC 6749 (OAuth 2.0), 6750 (Bearer), 7636 (PKCE), 8252 (native apps),
 // 8414 (metadata), 9207 (iss), 9700 (security BCP), 3986 (URI), 8259 (JSON),
@@ -48,6 +50,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <new>
 #include <optional>
 #include <string>
@@ -137,6 +140,8 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "client secret") \
   X(pkce_required,            115, caller_misuse,    "PKCE cannot be turned off here: the provider requires " \
                                                      "it, or the client is public; send the code_verifier") \
+  X(stale_ticket,             116, caller_misuse,    "this refresh ticket is not the one in flight: it was " \
+                                                     "answered already, or no refresh was handed out") \
   X(invalid_url,              200, malformed_input,  "not an absolute http(s) URL") \
   X(bad_percent_encoding,     201, malformed_input,  "a '%' is not followed by two hex digits") \
   X(invalid_utf8,             202, malformed_input,  "text is not valid UTF-8") \
@@ -169,6 +174,9 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
   X(corrupt_flow,             221, malformed_input,  "the saved flow is truncated or malformed") \
   X(unsupported_flow_version, 222, malformed_input,  "the saved flow has an unknown format version") \
   X(missing_member,           223, malformed_input,  "a member the response must have is missing") \
+  X(corrupt_credentials,      224, malformed_input,  "the stored credentials are truncated or malformed") \
+  X(unsupported_credentials,  225, malformed_input,  "the stored credentials have a format version this " \
+                                                     "library does not know") \
   X(insecure_url,             300, security_check,   "plain http is not allowed here; use https (or a " \
                                                      "loopback IP with the explicit opt-in)") \
   X(redirect_uri_mismatch,    301, security_check,   "the URL is not the registered redirect URI") \
@@ -216,6 +224,11 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "or none") \
   X(registration_refused,     410, provider_refused, "the registration endpoint refused the client " \
                                                      "metadata (RFC 7591 §3.2.2)") \
+  X(reauthorization_required, 411, provider_refused, "the grant is gone (the refresh token was refused, or " \
+                                                     "a freshly refreshed token was rejected); log in again") \
+  X(rotation_lost,            412, provider_refused, "a refresh answer was lost after the provider rotated " \
+                                                     "the refresh token, so the retry was refused; log in " \
+                                                     "again") \
   X(too_large,                500, limit,            "input exceeds a size or count limit") \
   X(random_unavailable,       501, transport,        "the operating system's random source failed")
 // clang-format on
@@ -628,6 +641,14 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
+}
+
+/// Whether the whole of `value` is one decimal integer that fits `out`, put
+/// there: no sign for an unsigned type, no '+', no space.
+template <class Int>
+bool parse_integer(std::string_view value, Int& out) noexcept {
+  const auto parsed = std::from_chars(value.data(), value.data() + value.size(), out);
+  return !value.empty() && parsed.ec == std::errc() && parsed.ptr == value.data() + value.size();
 }
 
 /// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -4148,6 +4169,14 @@ inline std::uint64_t elapsed_ms(timestamp since, timestamp now) noexcept {
   return static_cast<std::uint64_t>(now.count()) - static_cast<std::uint64_t>(since.count());
 }
 
+/// `now + delay`, or the largest timestamp if that does not fit.
+inline timestamp saturating_add(timestamp now, std::chrono::seconds delay) noexcept {
+  constexpr std::int64_t max_ms = std::numeric_limits<std::int64_t>::max();
+  if (delay.count() < 0) return now;
+  if (delay.count() > max_ms / 1000 || now.count() > max_ms - delay.count() * 1000) return timestamp(max_ms);
+  return now + delay;
+}
+
 /// flow_expired once `age >= max_age`; clock_regressed for a clock that went back.
 inline result<void> check_age(timestamp issued, timestamp now, std::chrono::milliseconds max_age) {
   if (now < issued) return fail(errc::clock_regressed);
@@ -4380,8 +4409,7 @@ class flow {
   /// A saved time: the whole value one decimal integer that fits.
   static std::optional<timestamp> saved_time(std::string_view value) noexcept {
     std::int64_t ms = 0;
-    const auto parsed = std::from_chars(value.data(), value.data() + value.size(), ms);
-    if (value.empty() || parsed.ec != std::errc() || parsed.ptr != value.data() + value.size()) return {};
+    if (!detail::parse_integer(value, ms)) return {};
     return timestamp(ms);
   }
 
@@ -4463,6 +4491,487 @@ inline constexpr flow::saved_row flow::saved_fields[flow::saved_count] = {
     {saved_verifier, "v", saved_rule::text, [](const flow& f) { return f.verifier_; }},
     {saved_issued_at, "i", saved_rule::time,
      [](const flow& f) { return std::to_string(f.issued_at_.count()); }},
+};
+
+// ============================================================================
+// 15. Credentials and session
+// ============================================================================
+//
+// What a client keeps after login, and how it keeps a token fresh:
+//
+//   valid --use: near expiry--> refreshing --refresh_response--> valid
+//   valid --invalidate--> rejected --use--> refreshing_rejected --refresh_response--> valid
+//   refreshing(_rejected) --refresh_failed, or an answer that changes nothing--> valid (rejected)
+//   any state --invalid_grant, or a just-refreshed token rejected--> ended
+//
+// One refresh is in flight at a time, named by a ticket. Buffer's refresh
+// tokens work once and sending one again revokes the grant, so a refresh token
+// is handed out again only after the caller reports that its request got no
+// answer (refresh_failed): that request may never have reached the provider.
+// If it did, and the provider rotated the token, the retry is refused and the
+// session ends with rotation_lost: nothing recovers it but a new login.
+
+/// An access token as the client holds it, with its expiry on the caller's
+/// clock. Secret: store its text form (to_string) like a password. A stored
+/// one is read by other processes too, so take `timestamp`s for it from a
+/// clock they share (e.g. milliseconds of std::chrono::system_clock).
+struct credentials {
+  std::string access_token;
+  std::string token_type = "bearer";
+  std::string refresh_token;  ///< empty when the provider issued none
+  std::string scope;          ///< as granted, when the provider said
+  timestamp obtained_at{0};   ///< when the token arrived
+  /// obtained_at + expires_in. Empty when the provider sent no expires_in:
+  /// the expiry is unknown, which is not "never" (see session_step).
+  std::optional<timestamp> expires_at;
+  std::uint64_t generation = 0;  ///< one more after every successful refresh
+};
+
+namespace detail {
+/// The fields of stored credentials, in the order to_string writes them.
+enum class credential_field : std::uint8_t {
+  generation,
+  obtained_at,
+  expires_at,
+  token_type,
+  scope,
+  access_token,
+  refresh_token,
+  count,
+};
+/// What parse_credentials requires of a field's decoded value.
+enum class credential_rule : std::uint8_t {
+  count,          ///< a decimal integer from 0
+  time,           ///< a decimal integer of milliseconds, possibly negative
+  optional_time,  ///< empty, or a time
+  bearer,         ///< "bearer" in any case: the only type this library uses
+  scope,          ///< empty, or RFC 6749 §3.3 scope
+  access_token,   ///< RFC 6750 b64token
+  refresh_token,  ///< empty, or RFC 6749 VSCHAR
+};
+using credential_row = field<credential_field, credential_rule, std::string (*)(const credentials&)>;
+
+inline std::string time_text(timestamp t) { return std::to_string(t.count()); }
+
+inline constexpr credential_row credential_fields[] = {
+    {credential_field::generation, "generation", credential_rule::count,
+     [](const credentials& c) { return std::to_string(c.generation); }},
+    {credential_field::obtained_at, "obtained_at", credential_rule::time,
+     [](const credentials& c) { return time_text(c.obtained_at); }},
+    {credential_field::expires_at, "expires_at", credential_rule::optional_time,
+     [](const credentials& c) { return c.expires_at ? time_text(*c.expires_at) : std::string(); }},
+    {credential_field::token_type, "token_type", credential_rule::bearer,
+     [](const credentials& c) { return c.token_type; }},
+    {credential_field::scope, "scope", credential_rule::scope, [](const credentials& c) { return c.scope; }},
+    {credential_field::access_token, "access_token", credential_rule::access_token,
+     [](const credentials& c) { return c.access_token; }},
+    {credential_field::refresh_token, "refresh_token", credential_rule::refresh_token,
+     [](const credentials& c) { return c.refresh_token; }},
+};
+static_assert(in_enum_order(credential_fields));
+inline constexpr std::size_t credential_count = static_cast<std::size_t>(credential_field::count);
+
+inline constexpr std::string_view credentials_prefix = "boc1.";
+
+/// Whether a stored field's decoded value follows its rule.
+inline bool credential_value_follows(credential_rule rule, std::string_view value) noexcept {
+  std::int64_t time = 0;
+  std::uint64_t count = 0;
+  switch (rule) {
+    case credential_rule::count: return parse_integer(value, count);
+    case credential_rule::time: return parse_integer(value, time);
+    case credential_rule::optional_time: return value.empty() || parse_integer(value, time);
+    case credential_rule::bearer: return iequals(value, "bearer");
+    case credential_rule::scope: return value.empty() || is_scope(value);
+    case credential_rule::access_token: return is_b64token(value);
+    case credential_rule::refresh_token: return all_of(value, is_vschar);
+  }
+  return false;
+}
+}  // namespace detail
+
+/// The credentials a token response gives at `now`: invalid_expires_in if
+/// now + expires_in does not fit a timestamp, invalid_argument naming the
+/// field if a value breaks the rule parse_credentials reads it by.
+inline result<credentials> make_credentials(const token& t, timestamp now, std::uint64_t generation = 0) {
+  credentials c;
+  if (t.expires_in) {
+    constexpr std::int64_t max_ms = std::numeric_limits<std::int64_t>::max();
+    if (*t.expires_in < 0 || *t.expires_in > max_ms / 1000 || now.count() > max_ms - *t.expires_in * 1000)
+      return detail::fail(errc::invalid_expires_in, "now + expires_in is past the largest timestamp");
+    c.expires_at = now + std::chrono::seconds(*t.expires_in);
+  }
+  c.access_token = t.access_token;
+  c.token_type = t.token_type;
+  c.refresh_token = t.refresh_token;
+  c.scope = t.scope;
+  c.obtained_at = now;
+  c.generation = generation;
+  for (const auto& f : detail::credential_fields)
+    if (!detail::credential_value_follows(f.rule, f.member(c)))
+      return detail::fail(errc::invalid_argument, std::string(f.name) + " breaks its rule");
+  return c;
+}
+
+/// The text form of credentials, version 1: "boc1." then the fields of
+/// detail::credential_fields form-encoded in that order, e.g.
+///   boc1.generation=2&obtained_at=1700000000000&expires_at=1700003600000&token_type=Bearer&scope=account%3Aread&access_token=..&refresh_token=..
+/// with times in milliseconds, expires_at empty when unknown and
+/// refresh_token empty when none. Secret: it holds the tokens.
+inline std::string to_string(const credentials& c) {
+  std::string fields;
+  for (const auto& f : detail::credential_fields)
+    detail::append_pair(fields, f.name, f.member(c), detail::encoding::form);
+  return std::string(detail::credentials_prefix) + fields;
+}
+
+/// Reads what to_string wrote. Distinct errors: too_large, unsupported_credentials
+/// (another version), corrupt_credentials (a field unknown, repeated, missing
+/// or breaking its rule, or an expiry before the token arrived). Messages
+/// name the field, never its value.
+inline result<credentials> parse_credentials(std::string_view text, const limits& lim = {}) {
+  using detail::credential_field;
+  if (text.size() > 4 * lim.max_value + 256) return detail::fail(errc::too_large, "credentials");
+  if (text.substr(0, detail::credentials_prefix.size()) != detail::credentials_prefix) {
+    const std::size_t dot = text.find('.');
+    const bool versioned = text.substr(0, 3) == "boc" && dot != std::string_view::npos && dot > 3 &&
+                           detail::all_of(text.substr(3, dot - 3), detail::is_digit);
+    return detail::fail(versioned ? errc::unsupported_credentials : errc::corrupt_credentials);
+  }
+  std::string values[detail::credential_count];
+  bool seen[detail::credential_count] = {};
+  detail::form_reader reader(text.substr(detail::credentials_prefix.size()));
+  detail::form_pair pair;
+  while (reader.next(pair)) {
+    const auto* f = detail::find_field(detail::credential_fields, pair.name);
+    if (f == nullptr) return detail::fail(errc::corrupt_credentials, "unknown field");
+    const auto id = static_cast<std::size_t>(f->id);
+    if (seen[id]) return detail::fail(errc::corrupt_credentials, f->name);
+    seen[id] = true;
+    if (pair.value.size() > lim.max_value) return detail::fail(errc::too_large, f->name);
+    if (detail::check_form_component(pair.value) != errc::ok)
+      return detail::fail(errc::corrupt_credentials, f->name);
+    values[id] = detail::decode_form_component(pair.value);
+    if (!detail::credential_value_follows(f->rule, values[id]))
+      return detail::fail(errc::corrupt_credentials, f->name);
+  }
+  for (const auto& f : detail::credential_fields)
+    if (!seen[static_cast<std::size_t>(f.id)]) return detail::fail(errc::corrupt_credentials, f.name);
+
+  const auto value = [&](credential_field f) -> std::string& { return values[static_cast<std::size_t>(f)]; };
+  credentials c;
+  std::int64_t ms = 0;
+  detail::parse_integer(value(credential_field::generation), c.generation);
+  detail::parse_integer(value(credential_field::obtained_at), ms);
+  c.obtained_at = timestamp(ms);
+  if (!value(credential_field::expires_at).empty()) {
+    detail::parse_integer(value(credential_field::expires_at), ms);
+    if (timestamp(ms) < c.obtained_at)
+      return detail::fail(errc::corrupt_credentials, "expires_at is before obtained_at");
+    c.expires_at = timestamp(ms);
+  }
+  c.token_type = std::move(value(credential_field::token_type));
+  c.scope = std::move(value(credential_field::scope));
+  c.access_token = std::move(value(credential_field::access_token));
+  c.refresh_token = std::move(value(credential_field::refresh_token));
+  return c;
+}
+
+enum class session_state : std::uint8_t {
+  valid,                ///< the token is handed out; it is refreshed near its expiry
+  refreshing,           ///< a refresh is in flight; the token is handed out until it expires
+  rejected,             ///< the API refused the token: the next use() refreshes
+  refreshing_rejected,  ///< a refresh is in flight and the token is refused: use() waits
+  ended,                ///< the grant is gone; see session::failure()
+};
+
+enum class session_event : std::uint8_t {
+  refresh,         ///< use() handed out a refresh request
+  refreshed,       ///< refresh_response() took new credentials
+  refresh_failed,  ///< no answer, or one that changed nothing: the refresh token is kept
+  reject,          ///< invalidate(): the API refused the token
+  adopt,           ///< adopt(): newer credentials from the store
+};
+
+inline constexpr std::string_view to_string(session_state s) noexcept {
+  constexpr std::string_view names[] = {"valid", "refreshing", "rejected", "refreshing_rejected", "ended"};
+  return names[static_cast<std::size_t>(s)];
+}
+
+inline constexpr std::string_view to_string(session_event e) noexcept {
+  constexpr std::string_view names[] = {"refresh", "refreshed", "refresh_failed", "reject", "adopt"};
+  return names[static_cast<std::size_t>(e)];
+}
+
+struct session_transition {
+  session_state from;
+  session_event on;
+  session_state to;
+};
+
+/// Every step the session takes, except ending; anything absent is refused.
+inline constexpr session_transition session_transitions[] = {
+    {session_state::valid, session_event::refresh, session_state::refreshing},
+    {session_state::rejected, session_event::refresh, session_state::refreshing_rejected},
+    {session_state::refreshing, session_event::refreshed, session_state::valid},
+    {session_state::refreshing_rejected, session_event::refreshed, session_state::valid},
+    {session_state::refreshing, session_event::refresh_failed, session_state::valid},
+    {session_state::refreshing_rejected, session_event::refresh_failed, session_state::rejected},
+    {session_state::valid, session_event::reject, session_state::rejected},
+    {session_state::refreshing, session_event::reject, session_state::refreshing_rejected},
+    {session_state::valid, session_event::adopt, session_state::valid},
+    {session_state::refreshing, session_event::adopt, session_state::valid},
+    {session_state::rejected, session_event::adopt, session_state::valid},
+    {session_state::refreshing_rejected, session_event::adopt, session_state::valid},
+    {session_state::ended, session_event::adopt, session_state::valid},
+};
+
+struct session_options {
+  /// How long before expires_at to refresh, for clock skew and the time a
+  /// request takes; a token that lives less than twice this is refreshed
+  /// at half its life.
+  std::chrono::milliseconds refresh_lead = std::chrono::seconds(60);
+  std::string scope;  ///< sent with each refresh (RFC 6749 §6); empty: the grant's scope
+};
+
+enum class session_action : std::uint8_t {
+  attach,   ///< attach `token->access_token` to the API request
+  refresh,  ///< send `request`, then answer `ticket` with refresh_response or refresh_failed
+  wait,     ///< another caller's refresh, `ticket`, is in flight: wait for its answer
+};
+
+/// What use() tells the caller to do.
+struct session_step {
+  session_action action = session_action::attach;
+  /// attach: the credentials, valid until the session next changes. A
+  /// token with an unknown expiry (no expires_at) is handed out until the
+  /// API rejects it.
+  const credentials* token = nullptr;
+  std::uint64_t ticket = 0;             ///< refresh, wait: the refresh in flight
+  std::optional<http_request> request;  ///< refresh: the request to send
+};
+
+/// What a successful refresh gave.
+struct refreshed {
+  credentials current;  ///< generation one more than before: store it (see session)
+  bool refresh_token_rotated = false;
+};
+
+/// Keeps one login's token fresh: hands it out, asks for one refresh at a
+/// time, and ends with reauthorization_required when the grant is gone.
+/// Events in, requests out; no clock, no I/O, no threads (one session is
+/// used by one thread at a time, or behind a lock).
+///
+/// Storing: after every successful refresh, replace the stored generation N
+/// with the new N + 1 only if the store still holds N (compare and swap). If
+/// it holds more, another process refreshed first: adopt() its credentials.
+class session {
+ public:
+  session() = default;
+  session(provider p, client c, credentials start, session_options o = {}, const limits& lim = {})
+      : provider_(std::move(p)),
+        client_(std::move(c)),
+        options_(std::move(o)),
+        limits_(lim),
+        current_(std::move(start)),
+        last_now_(current_.obtained_at) {}
+
+  session_state state() const noexcept { return state_; }
+  const credentials& current() const noexcept { return current_; }
+  /// Why the session ended, or nullptr.
+  const error* failure() const noexcept { return state_ == session_state::ended ? &failure_ : nullptr; }
+  /// The ticket of the refresh in flight, or 0.
+  std::uint64_t ticket_in_flight() const noexcept { return in_flight() ? ticket_ : 0; }
+
+  /// What to do to make an API call at `now`: attach the token, send a
+  /// refresh first, or wait for the one in flight. The token is refreshed
+  /// once `now` reaches its expiry less the lead; until it expires, it is
+  /// still handed out while its refresh is in flight.
+  result<session_step> use(timestamp now) {
+    if (auto ok = take_time(now); !ok) return ok.error();
+    if (options_.refresh_lead.count() < 0)
+      return detail::fail(errc::invalid_argument, "refresh_lead is negative");
+    session_step step;
+    step.token = &current_;
+    step.ticket = ticket_;
+    const bool usable =
+        state_ == session_state::valid || state_ == session_state::refreshing ? !expired(now) : false;
+    if (in_flight()) {
+      if (!usable) step.action = session_action::wait;
+      return step;
+    }
+    if (usable && !due(now)) return step;
+    if (current_.refresh_token.empty()) {
+      if (usable) return step;
+      return end(detail::fail(errc::reauthorization_required,
+                              state_ == session_state::rejected
+                                  ? "the token was rejected and there is no refresh token"
+                                  : "the token expired and there is no refresh token"));
+    }
+    if (now < not_before_) {
+      if (usable) return step;
+      error e = detail::fail(errc::rate_limited, "the last refresh was rate limited");
+      e.retry_after = std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now +
+                                                                       std::chrono::milliseconds(999));
+      return e;
+    }
+    auto req = build_refresh_request(provider_, client_, current_.refresh_token, options_.scope, limits_);
+    if (!req) return req.error();
+    step.action = session_action::refresh;
+    step.ticket = ++ticket_;
+    step.request = std::move(*req);
+    advance(session_event::refresh);
+    return step;
+  }
+
+  /// The provider's answer to the refresh `ticket`, received at `now`. On
+  /// success the credentials are replaced and their generation goes up by
+  /// one. invalid_grant ends the session with reauthorization_required
+  /// (rotation_lost if the request was a retry after refresh_failed), the
+  /// provider's error kept in from_provider. Any other failure keeps the
+  /// refresh token for another try; a 2xx answer that cannot be read counts
+  /// as lost (it may have rotated the token), and rate_limited holds off the
+  /// next refresh for Retry-After.
+  result<refreshed> refresh_response(std::uint64_t ticket, const http_response& response, timestamp now) {
+    if (auto ok = check_ticket(ticket); !ok) return ok.error();
+    if (auto ok = take_time(now); !ok) return ok.error();
+    auto t = parse_refresh_response(provider_, response, current_.refresh_token, limits_);
+    if (!t) {
+      error e = std::move(t.error());
+      if (e.code == errc::token_error && e.from_provider.error == "invalid_grant") {
+        e.code = answer_lost_ ? errc::rotation_lost : errc::reauthorization_required;
+        e.message = detail::fail(e.code, "the provider refused the refresh token (invalid_grant)").message;
+        return end(std::move(e));
+      }
+      if (response.status >= 200 && response.status < 300) answer_lost_ = true;
+      if (e.retry_after) not_before_ = detail::saturating_add(now, *e.retry_after);
+      advance(session_event::refresh_failed);
+      return e;
+    }
+    auto next = make_credentials(*t, now, current_.generation + 1);
+    if (!next) {
+      answer_lost_ = true;
+      advance(session_event::refresh_failed);
+      return next.error();
+    }
+    forced_ = state_ == session_state::refreshing_rejected;
+    answer_lost_ = false;
+    not_before_ = timestamp(std::numeric_limits<std::int64_t>::min());
+    current_ = std::move(*next);
+    advance(session_event::refreshed);
+    return refreshed{current_, t->refresh_token_rotated};
+  }
+
+  /// The refresh `ticket` got no answer (a transport failure). Its refresh
+  /// token is handed out again by the next use() that needs a refresh: the
+  /// request may never have arrived. If it did, see rotation_lost.
+  result<void> refresh_failed(std::uint64_t ticket, timestamp now) {
+    if (auto ok = check_ticket(ticket); !ok) return ok;
+    if (auto ok = take_time(now); !ok) return ok;
+    answer_lost_ = true;
+    advance(session_event::refresh_failed);
+    return {};
+  }
+
+  /// The API refused the token of `generation` (errc::token_rejected): the
+  /// next use() refreshes. A rejection of an older generation changes
+  /// nothing, as it was replaced already; so many callers may report the
+  /// same rejection and one refresh follows. If the token came from a
+  /// refresh that a rejection forced, refreshing again would loop: the
+  /// session ends with reauthorization_required.
+  result<void> invalidate(std::uint64_t generation, timestamp now) {
+    if (auto ok = take_time(now); !ok) return ok;
+    if (generation > current_.generation)
+      return detail::fail(errc::invalid_argument, "no token of that generation was handed out");
+    if (generation < current_.generation || state_ == session_state::rejected ||
+        state_ == session_state::refreshing_rejected)
+      return {};
+    if (forced_)
+      return end(
+          detail::fail(errc::reauthorization_required, "the token a refresh just gave was rejected too"));
+    if (current_.refresh_token.empty())
+      return end(detail::fail(errc::reauthorization_required,
+                              "the token was rejected and there is no refresh token"));
+    advance(session_event::reject);
+    return {};
+  }
+
+  /// Takes newer credentials from the store, where another process put them
+  /// after its own refresh or login. A refresh in flight here is abandoned:
+  /// its ticket goes stale. Only a higher generation is taken (invalid_argument
+  /// otherwise).
+  result<void> adopt(credentials newer, timestamp now) {
+    if (newer.generation <= current_.generation)
+      return detail::fail(errc::invalid_argument, "adopt takes only credentials of a higher generation");
+    if (now < newer.obtained_at || now < last_now_) return detail::fail(errc::clock_regressed);
+    last_now_ = now;
+    current_ = std::move(newer);
+    forced_ = false;
+    answer_lost_ = false;
+    failure_ = {};
+    advance(session_event::adopt);
+    return {};
+  }
+
+ private:
+  bool in_flight() const noexcept {
+    return state_ == session_state::refreshing || state_ == session_state::refreshing_rejected;
+  }
+  bool expired(timestamp now) const noexcept { return current_.expires_at && now >= *current_.expires_at; }
+
+  /// Whether the token is within its refresh lead of expiring: the lead,
+  /// or half the token's life if that is shorter.
+  bool due(timestamp now) const noexcept {
+    if (!current_.expires_at) return false;
+    if (now >= *current_.expires_at) return true;
+    const std::uint64_t life = detail::elapsed_ms(current_.obtained_at, *current_.expires_at);
+    const std::uint64_t lead = std::min(static_cast<std::uint64_t>(options_.refresh_lead.count()), life / 2);
+    return detail::elapsed_ms(now, *current_.expires_at) <= lead;
+  }
+
+  result<void> take_time(timestamp now) {
+    if (state_ == session_state::ended) {
+      error e = failure_;
+      e.message.insert(0, "session ended: ");
+      return e;
+    }
+    if (now < last_now_) return detail::fail(errc::clock_regressed);
+    last_now_ = now;
+    return {};
+  }
+
+  result<void> check_ticket(std::uint64_t ticket) const {
+    if (state_ != session_state::ended && (!in_flight() || ticket != ticket_))
+      return detail::fail(errc::stale_ticket);
+    return {};
+  }
+
+  void advance(session_event event) {
+    for (const auto& t : session_transitions)
+      if (t.from == state_ && t.on == event) {
+        state_ = t.to;
+        return;
+      }
+  }
+
+  error end(error e) {
+    failure_ = e;
+    state_ = session_state::ended;
+    return e;
+  }
+
+  provider provider_;
+  client client_;
+  session_options options_;
+  limits limits_;
+  credentials current_;
+  session_state state_ = session_state::valid;
+  timestamp last_now_{0};
+  timestamp not_before_{std::numeric_limits<std::int64_t>::min()};
+  std::uint64_t ticket_ = 0;  ///< the last ticket handed out
+  bool forced_ = false;       ///< current_ came from a refresh that a rejection forced
+  bool answer_lost_ = false;  ///< the last refresh of this token got no usable answer
+  error failure_;
 };
 
 }  // namespace buffer_oauth
