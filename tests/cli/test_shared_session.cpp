@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -68,12 +69,15 @@ class rotating_provider {
     lock.unlock();
     // Every other refresh outlasts the token it replaces, so callers wait.
     clock_.advance(slow ? 40s : 5s);
-    std::this_thread::sleep_for(2ms);
+    if (slow && while_slow) while_slow();
     return {200,
             {{"Content-Type", "application/json"}},
             R"({"access_token":")" + t.access_token + R"(","token_type":"Bearer","expires_in":)" +
                 std::to_string(token_life_s) + R"(,"refresh_token":")" + t.refresh_token + "\"}"};
   }
+
+  /// Runs while a slow refresh is in flight, after the token it replaces expired.
+  std::function<void()> while_slow;
 
   send_function send() {
     return [this](const bo::http_request& r) { return answer(r); };
@@ -148,6 +152,12 @@ TEST_CASE("8 threads: one refresh per generation, no refresh token sent twice, c
   rotating_provider provider(clock);
   auto store = stored_login(provider);
   process p(provider, clock, store);
+  provider.while_slow = [&] {
+    const auto waits = p.shared.counters().waits;
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (p.shared.counters().waits == waits && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+  };
 
   std::atomic<int> failures{0}, generation_went_back{0};
   on_threads(8, [&] {
