@@ -370,10 +370,9 @@ void drive_session(std::uint8_t opt, const bo::credentials& start, std::string_v
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  arena a;
   std::string_view in = as_view(data, size);
-  option_bytes ob(in);
-  const std::uint8_t opt = ob.next();
+  const std::uint8_t opt = option_bytes(in).next();
+  arena a;
   bo::limits lim;
   if (opt & 4) lim.max_value = 24;  // still above the 20 digits of a time or generation
 
