@@ -187,14 +187,6 @@ std::optional<bo::credentials> from_fields(arena& a, std::uint8_t opt, std::stri
   return std::nullopt;
 }
 
-bo::client session_client() {
-  bo::client c;
-  c.id = "4e9680c0512f7ed322000000";
-  c.secret = "s3cr3t-for-fuzzing";
-  c.redirect_uri = "https://client.example/back";
-  return c;
-}
-
 bo::http_response refresh_answer(std::uint8_t pick, std::uint64_t n) {
   bo::http_response r;
   r.status = 200;
@@ -234,8 +226,8 @@ constexpr std::int64_t kSteps[] = {0, 1, 999, 1000, 30000, 59999, 60000, 61000, 
 void drive_session(std::uint8_t opt, const bo::credentials& start, std::string_view script, const bo::limits& lim) {
   bo::session_options o;
   o.refresh_lead = std::chrono::milliseconds(script.empty() ? 60000 : static_cast<unsigned char>(script[0]) * 1000);
-  bo::session s(opt & 16 ? bo::provider::buffer() : bo::provider::buffer_legacy(), session_client(), start, o,
-                lim);
+  const bo::client client{"4e9680c0512f7ed322000000", "s3cr3t-for-fuzzing", "https://client.example/back"};
+  bo::session s(opt & 16 ? bo::provider::buffer() : bo::provider::buffer_legacy(), client, start, o, lim);
   bo::timestamp latest = start.obtained_at;
   bo::timestamp now = start.obtained_at;
   std::uint64_t generation = start.generation;
