@@ -634,6 +634,101 @@ def registration():
     r("name-truncated", 0, b'{"client_id":"a"}', client_name=b"caf\xc3")
 
 
+# ---------------------------------------------------------- credentials
+def credentials():
+    # byte 0: bits 0-1 mode (0 text, 1 text after "boc1.", 2/3 fields), bit 2
+    # tight limits, bit 3 no expires_at, bit 4 Buffer's current provider
+    def text(name, opt, body):
+        write("credentials", name, bytes([opt]) + body)
+
+    def fields(name, opt, generation, obtained_at, expires_in, access, refresh, scope=b"", token_type=b"bearer",
+               script=b""):
+        numbers = b"".join(n.to_bytes(8, "little", signed=n < 0) for n in (generation, obtained_at, expires_in))
+        write("credentials", name, bytes([opt]) + numbers + join(access, refresh, scope, token_type, script))
+
+    def stored(generation=b"2", obtained=b"1700000000000", expires=b"1700003600000", token_type=b"Bearer",
+               scope=b"account%3Aread", access=b"1%2F" + T[2:], refresh=b"1%2Fr3fr3sh"):
+        return (b"boc1.generation=" + generation + b"&obtained_at=" + obtained + b"&expires_at=" + expires +
+                b"&token_type=" + token_type + b"&scope=" + scope + b"&access_token=" + access +
+                b"&refresh_token=" + refresh)
+
+    good = stored()
+    text("doc-example", 0, good)
+    text("doc-example-current", 0x10, good)
+    text("no-expiry", 0, stored(expires=b""))
+    text("no-refresh-token", 0, stored(refresh=b""))
+    text("no-scope", 0, stored(scope=b""))
+    text("negative-times", 0, stored(obtained=b"-5000", expires=b"-1000"))
+    text("int64-edges", 0, stored(generation=b"18446744073709551615", obtained=b"-9223372036854775808",
+                                  expires=b"9223372036854775807"))
+    text("expiry-before-arrival", 0, stored(expires=b"1699999999999"))
+    text("generation-negative", 0, stored(generation=b"-1"))
+    text("generation-overflow", 0, stored(generation=b"18446744073709551616"))
+    text("leading-zeros", 0, stored(generation=b"007"))
+    text("plus-sign", 0, stored(obtained=b"+1"))
+    text("token-type-mac", 0, stored(token_type=b"mac"))
+    text("token-type-case", 0, stored(token_type=b"bEaReR"))
+    text("access-token-space", 0, stored(access=b"a+b"))
+    text("access-token-padding", 0, stored(access=b"abc%3D%3D"))
+    text("access-token-empty", 0, stored(access=b""))
+    text("refresh-token-ctl", 0, stored(refresh=b"a%01b"))
+    text("scope-double-space", 0, stored(scope=b"a++b"))
+    text("scope-quote", 0, stored(scope=b"a%22b"))
+    text("bad-percent", 0, stored(refresh=b"%zz"))
+    text("nul", 0, stored(scope=b"%00"))
+    text("not-utf8", 0, stored(refresh=b"%C0%AF"))
+    text("repeated", 0, good + b"&scope=x")
+    text("unknown", 0, good + b"&extra=1")
+    text("missing", 0, good.rsplit(b"&", 1)[0])
+    text("reordered", 0, b"boc1." + b"&".join(reversed(good[5:].split(b"&"))))
+    text("empty-pieces", 0, b"boc1.&&" + good[5:] + b"&")
+    text("version-2", 0, b"boc2." + good[5:])
+    text("version-long", 0, b"boc12345." + good[5:])
+    text("no-prefix", 0, good[5:])
+    text("empty", 0, b"")
+    text("fields-only", 1, good[5:])
+    text("tight-limits", 4, good)
+    text("tight-limits-encoded", 4, stored(access=b"%2F" * 12, refresh=b"r", scope=b"", expires=b""))
+    text("oversized", 0, b"boc1.scope=" + b"a" * 16800)
+
+    # Fields, then the session's script: byte 0 the refresh lead in seconds,
+    # then one byte a step: bits 0-2 the event, bits 3-6 the time step
+    # (kSteps), bit 7 a stale ticket or an older generation.
+    use, answer, lost, reject, adopt = 0, 3, 5, 6, 7
+
+    def step(event, time_pick, flag=0):
+        return bytes([event | (time_pick << 3) | (flag << 7)])
+
+    def answered(kind, time_pick=0):  # kind: refresh_answer's pick, bits 4-6
+        return bytes([answer | (kind << 4) | (time_pick << 3 & 0x08)])
+
+    hour = b"\x3c" + step(use, 0) + step(use, 8) + answered(0) + step(use, 1) + step(reject, 0) + step(use, 0)
+    fields("buffer-hour", 2, 0, 1700000000000, 3600, T, b"1/r3fr3sh", b"", b"bearer", hour)
+    fields("current-rotating", 0x12, 7, 1700000000000, 2, b"at-" + T[2:], b"rt-1", b"account:read posts:write",
+           b"Bearer", b"\x01" + step(use, 1) + step(use, 3) + answered(1) + step(use, 4) + step(lost, 0)
+           + step(use, 0) + answered(3) + step(use, 3))
+    fields("lost-then-invalid-grant", 2, 1, 0, 60, T, b"rt", b"", b"bearer",
+           b"\x3c" + step(use, 6) + step(lost, 0) + step(use, 0) + answered(3))
+    fields("rate-limited", 2, 1, 0, 60, T, b"rt", b"", b"bearer",
+           b"\x3c" + step(use, 7) + answered(4) + step(use, 7) + step(use, 3))
+    fields("no-expiry-rejected", 0x0a, 3, 0, 0, T, b"rt", b"", b"bearer",
+           b"\x3c" + step(use, 8) + step(reject, 0) + step(reject, 0, 1) + step(use, 0) + answered(2)
+           + step(reject, 1))
+    fields("unreadable-answer", 2, 0, 0, 60, T, b"rt", b"", b"bearer",
+           b"\x3c" + step(use, 6) + answered(5) + step(use, 0) + answered(3))
+    fields("no-refresh-token", 2, 0, 0, 10, T, b"", b"", b"bearer", b"\x3c" + step(use, 0) + step(use, 8))
+    fields("clock-back-and-adopt", 2, 5, 1000, 3600, T, b"rt", b"", b"bearer",
+           b"\x3c" + step(use, 9) + step(use, 10) + step(adopt, 1) + step(adopt, 1, 1) + step(use, 0))
+    fields("expiry-overflow", 2, 0, 9223372036854775000, 3600, T, b"rt")
+    fields("expiry-negative", 2, 0, 0, -1, T, b"rt")
+    fields("int64-min-obtained", 2, 0, -9223372036854775808, 0, T, b"rt", b"", b"bearer",
+           b"\x00" + step(use, 10) + step(use, 1))
+    fields("bad-access-token", 2, 0, 0, 60, b"a b", b"rt")
+    fields("bad-token-type", 2, 0, 0, 60, T, b"rt", b"", b"mac")
+    fields("tight-encoded-scope", 6, 0, 0, 60, b"1/abc", b"rt", b"%&%&%&%&%&", b"bearer")
+    fields("tight-long-token", 6, 0, 0, 60, b"abcdefghijklmnopqrstuvwxy", b"rt")
+
+
 def main():
     form()
     redirect()
@@ -644,6 +739,7 @@ def main():
     registration()
     attach()
     flow()
+    credentials()
 
 
 if __name__ == "__main__":

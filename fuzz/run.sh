@@ -5,7 +5,7 @@
 #
 # Usage: fuzz/run.sh [--merge] [--runs N] SECONDS [TARGET...]
 #   SECONDS   time budget per target (-max_total_time)
-#   TARGET    form redirect attach json token_response api_response metadata registration flow (default: all)
+#   TARGET    form redirect attach json token_response api_response metadata registration flow credentials (default: all)
 #   --merge   afterwards, add the inputs that reached new coverage to
 #             fuzz/corpus/<target>/ (libFuzzer -merge=1); without it the
 #             committed corpus is never touched
@@ -20,7 +20,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
 root=$PWD
-all_targets=(form redirect attach json token_response api_response metadata registration flow)
+all_targets=(form redirect attach json token_response api_response metadata registration flow credentials)
 
 merge=0
 runs=""

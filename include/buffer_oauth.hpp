@@ -4631,7 +4631,8 @@ inline std::string to_string(const credentials& c) {
 /// name the field, never its value.
 inline result<credentials> parse_credentials(std::string_view text, const limits& lim = {}) {
   using detail::credential_field;
-  if (text.size() > 4 * lim.max_value + 256) return detail::fail(errc::too_large, "credentials");
+  // Three values of up to max_value bytes, each byte at most 3 once encoded.
+  if (text.size() > 9 * lim.max_value + 256) return detail::fail(errc::too_large, "credentials");
   if (text.substr(0, detail::credentials_prefix.size()) != detail::credentials_prefix) {
     const std::size_t dot = text.find('.');
     const bool versioned = text.substr(0, 3) == "boc" && dot != std::string_view::npos && dot > 3 &&
@@ -4648,10 +4649,10 @@ inline result<credentials> parse_credentials(std::string_view text, const limits
     const auto id = static_cast<std::size_t>(f->id);
     if (seen[id]) return detail::fail(errc::corrupt_credentials, f->name);
     seen[id] = true;
-    if (pair.value.size() > lim.max_value) return detail::fail(errc::too_large, f->name);
     if (detail::check_form_component(pair.value) != errc::ok)
       return detail::fail(errc::corrupt_credentials, f->name);
     values[id] = detail::decode_form_component(pair.value);
+    if (values[id].size() > lim.max_value) return detail::fail(errc::too_large, f->name);
     if (!detail::credential_value_follows(f->rule, values[id]))
       return detail::fail(errc::corrupt_credentials, f->name);
   }
@@ -4807,6 +4808,10 @@ class session {
                               state_ == session_state::rejected
                                   ? "the token was rejected and there is no refresh token"
                                   : "the token expired and there is no refresh token"));
+    }
+    if (current_.generation == std::numeric_limits<std::uint64_t>::max()) {  // a refresh would wrap it to 0
+      if (usable) return step;
+      return end(detail::fail(errc::reauthorization_required, "the generation is at its largest"));
     }
     if (now < not_before_) {
       if (usable) return step;

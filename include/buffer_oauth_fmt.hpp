@@ -19,7 +19,8 @@
 //   - request bodies without exactly one application/x-www-form-urlencoded
 //     Content-Type (two that disagree are ambiguous), every
 //     response body and error::body (a JSON token response is never shown);
-//   - token::access_token, token::refresh_token, client::secret and
+//   - token::access_token, token::refresh_token, credentials::access_token,
+//     credentials::refresh_token, client::secret and
 //     registered_client::registration_access_token.
 // Bytes outside printable ASCII (and '\') are shown as \xNN, so one value is
 // one log line. Every formatter accepts the string format spec: {:>60}.
@@ -326,6 +327,24 @@ inline std::string text(const token& t) {
   return out;
 }
 
+inline std::string text(const credentials& c) {
+  std::string out = "credentials{generation: " + std::to_string(c.generation) + ", access_token: ";
+  secret_value(out, "access_token", c.access_token);
+  out += ", token_type: ";
+  quoted(out, c.token_type);
+  out += ", scope: ";
+  quoted(out, c.scope);
+  out += ", obtained_at: " + std::to_string(c.obtained_at.count()) + " ms, expires_at: ";
+  out += c.expires_at ? std::to_string(c.expires_at->count()) + " ms" : std::string("unknown");
+  out += ", refresh_token: ";
+  if (c.refresh_token.empty())
+    out += "none";
+  else
+    secret_value(out, "refresh_token", c.refresh_token);
+  out += '}';
+  return out;
+}
+
 inline std::string text(const client& c) {
   std::string out = "client{id: ";
   quoted(out, c.id);
@@ -444,6 +463,11 @@ struct fmt::formatter<buffer_oauth::http_response>
 /// "token{access_token: 1/[redacted, 32 bytes], token_type: "bearer", expires_in: 3600, ...}"
 template <>
 struct fmt::formatter<buffer_oauth::token> : buffer_oauth::detail::redact::formatter<buffer_oauth::token> {};
+/// "credentials{generation: 2, access_token: 1/[redacted, 32 bytes], token_type: "bearer", scope: "",
+/// obtained_at: 1700000000000 ms, expires_at: 1700003600000 ms, refresh_token: [redacted, 22 bytes]}"
+template <>
+struct fmt::formatter<buffer_oauth::credentials>
+    : buffer_oauth::detail::redact::formatter<buffer_oauth::credentials> {};
 /// "client{id: "abc", secret: [redacted, 6 bytes], redirect_uri: "https://client.example/back"}"
 template <>
 struct fmt::formatter<buffer_oauth::client> : buffer_oauth::detail::redact::formatter<buffer_oauth::client> {
@@ -463,6 +487,14 @@ struct fmt::formatter<buffer_oauth::flow_state>
 template <>
 struct fmt::formatter<buffer_oauth::flow_event>
     : buffer_oauth::detail::redact::name_formatter<buffer_oauth::flow_event> {};
+/// "refreshing_rejected"
+template <>
+struct fmt::formatter<buffer_oauth::session_state>
+    : buffer_oauth::detail::redact::name_formatter<buffer_oauth::session_state> {};
+/// "refresh_failed"
+template <>
+struct fmt::formatter<buffer_oauth::session_event>
+    : buffer_oauth::detail::redact::name_formatter<buffer_oauth::session_event> {};
 /// "token_type_defaulted"
 template <>
 struct fmt::formatter<buffer_oauth::leniency>

@@ -6,6 +6,8 @@
 
 #include "test_support.hpp"
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,4 +112,39 @@ TEST_CASE("fuzz: an authorize endpoint whose query ends in '?' keeps its last va
   auto url = bo::build_authorize_url(p, c, a);
   REQUIRE(url);
   CHECK(url->rfind("https://auth.example/authorize?x=1?&client_id=client&", 0) == 0);
+}
+
+// fuzz/regressions/credentials/value-longer-once-encoded
+TEST_CASE("fuzz: stored credentials are limited by their values, not by the values' encoding") {
+  bo::credentials c;
+  c.access_token = "1/" + std::string(4094, '/');  // b64token; "%2F" stored
+  c.refresh_token = std::string(4096, '&');
+  c.scope = std::string(4096, ':');  // one scope token; account:read has one too
+  c.obtained_at = bo::timestamp(1700000000000);
+  c.expires_at = bo::timestamp(1700003600000);
+  auto back = bo::parse_credentials(bo::to_string(c));
+  REQUIRE(back);
+  CHECK(back->access_token == c.access_token);
+  CHECK(back->refresh_token == c.refresh_token);
+  CHECK(back->scope == c.scope);
+  c.scope += ':';
+  CHECK(bo::parse_credentials(bo::to_string(c)).code() == bo::errc::too_large);
+}
+
+// fuzz/regressions/credentials/generation-at-its-largest
+TEST_CASE("fuzz: a session whose generation cannot go up never refreshes it back to 0") {
+  bo::credentials c;
+  c.access_token = "1/abc";
+  c.refresh_token = "1/refresh";
+  c.obtained_at = bo::timestamp(0);
+  c.expires_at = bo::timestamp(3600000);
+  c.generation = std::numeric_limits<std::uint64_t>::max();
+  bo::session s(bo::provider::buffer_legacy(),
+                {"4e9680c0512f7ed322000000", "s3cr3t", "https://client.example/back"}, c);
+  auto due = s.use(bo::timestamp(3590000));  // within the lead: handed out, not refreshed
+  REQUIRE(due);
+  CHECK(due->action == bo::session_action::attach);
+  CHECK(s.state() == bo::session_state::valid);
+  CHECK(s.use(bo::timestamp(3600000)).code() == bo::errc::reauthorization_required);
+  CHECK(s.state() == bo::session_state::ended);
 }

@@ -16,6 +16,7 @@ const std::vector<op>& all_ops() {
     add_token_ops(v);
     add_redirect_ops(v);
     add_attach_ops(v);
+    add_session_ops(v);
     return v;
   }();
   return ops;

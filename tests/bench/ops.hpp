@@ -3,8 +3,8 @@
 // the same object files, so both measure exactly the same code.
 //
 // Names are "<group>/<input>/<implementation>". Implementations whose name
-// starts with "ours_" call buffer_oauth; "floor_" ones are the memchr and
-// memcpy floors; everything else is a competitor.
+// starts with "ours_" call buffer_oauth; "floor_" ones are the floors (memchr,
+// memcpy, reading the fields a session decides on); everything else is a competitor.
 #ifndef BUFFER_OAUTH_BENCH_OPS_HPP
 #define BUFFER_OAUTH_BENCH_OPS_HPP
 
@@ -43,6 +43,7 @@ inline const buffer_oauth::provider& buffer_provider() {
 void add_token_ops(std::vector<op>& out);
 void add_redirect_ops(std::vector<op>& out);
 void add_attach_ops(std::vector<op>& out);
+void add_session_ops(std::vector<op>& out);
 
 /// The input as the compiler must see it: bytes known only at run time, so
 /// nothing is folded at compile time (inputs are constants here, never in use).

@@ -120,6 +120,8 @@ def main():
                 checks.append((group, "ours_parse_redirect", t, 1 / 3, "3x faster than Boost.URL"))
         elif kind == "attach":
             checks.append((group, "ours_attach_token", "floor_memcpy", 2.0, "within 2x of the memcpy floor"))
+        elif kind == "session":
+            checks.append((group, "ours_session_use", "floor_fields", 2.0, "at most 2x reading the fields"))
     for group, o, t, limit, text in checks:
         ri = ratio(get(group, o, "instr"), get(group, t, "instr"))
         rn = ratio(get(group, o, "ns"), get(group, t, "ns"))

@@ -436,3 +436,40 @@ TEST_CASE("fmt: a bearer credential shows the version prefix of an access token,
   CHECK(fmt::format("{}", bo::http_header{"Authorization", "1/abcdefgh"}) ==
         "Authorization: " + redacted(10));
 }
+
+TEST_CASE("fmt: credentials show their generation, times and scope, never a token") {
+  bo::token t;
+  t.access_token = std::string(access_value);
+  t.refresh_token = std::string(refresh_value);
+  t.token_type = "Bearer";
+  t.scope = "account:read posts:write";
+  t.expires_in = 3600;
+  auto c = bo::make_credentials(t, bo::timestamp{1700000000000}, 7);
+  REQUIRE(c.has_value());
+  const std::string s = fmt::format("{}", *c);
+  check_hidden(s, {access_value, refresh_value});
+  CHECK(s.find(bo::to_string(*c)) == std::string::npos);
+  CHECK(s ==
+        "credentials{generation: 7, access_token: 1/" + redacted(access_value.size() - 2) +
+            ", token_type: \"Bearer\", scope: \"account:read posts:write\", obtained_at: 1700000000000 ms, "
+            "expires_at: 1700003600000 ms, refresh_token: " +
+            redacted(refresh_value.size()) + "}");
+
+  c->expires_at.reset();
+  c->refresh_token.clear();
+  const std::string bare = fmt::format("{}", *c);
+  check_hidden(bare, {access_value});
+  CHECK(has(bare, "expires_at: unknown, refresh_token: none}"));
+  CHECK(fmt::format("{:>200}", *c).size() == 200);
+}
+
+TEST_CASE("fmt: a session's states and events print their names") {
+  CHECK(fmt::format("{}", bo::session_state::refreshing_rejected) == "refreshing_rejected");
+  CHECK(fmt::format("{}", bo::session_state::ended) == "ended");
+  CHECK(fmt::format("{}", bo::session_event::refresh_failed) == "refresh_failed");
+  CHECK(fmt::format("{:>8}", bo::session_event::adopt) == "   adopt");
+  for (const auto& step : bo::session_transitions)
+    CHECK(fmt::format("{} --{}--> {}", step.from, step.on, step.to) ==
+          std::string(bo::to_string(step.from)) + " --" + std::string(bo::to_string(step.on)) + "--> " +
+              std::string(bo::to_string(step.to)));
+}
