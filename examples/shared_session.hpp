@@ -156,6 +156,7 @@ class shared_session {
   buffer_oauth::result<void> refresh(std::unique_lock<std::mutex>& lock,
                                      const buffer_oauth::session_step& step) {
     const std::uint64_t generation = session_->current().generation;
+    const buffer_oauth::http_request request = *step.request;  // the session may change once unlocked
     lock.unlock();
     // Another process may have refreshed already and spent this refresh token.
     auto newer = stored_after(generation);
@@ -167,7 +168,7 @@ class shared_session {
     }
     buffer_oauth::http_response answer;
     try {
-      answer = send_(*step.request);
+      answer = send_(request);
     } catch (...) {
       lock.lock();
       ++counters_.refreshes_sent;

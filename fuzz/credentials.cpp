@@ -273,7 +273,7 @@ void drive_session(std::uint8_t opt, const bo::credentials& start, std::string_v
             FUZZ_CHECK(!held.expires_at || now < *held.expires_at);
             break;
           case bo::session_action::refresh: {
-            FUZZ_CHECK(in_flight == 0 && step_or->request.has_value());
+            FUZZ_CHECK(in_flight == 0 && step_or->request != nullptr);
             FUZZ_CHECK(step_or->ticket != 0 && step_or->ticket == s.ticket_in_flight());
             FUZZ_CHECK(!held.refresh_token.empty());
             const auto sent = values_named(step_or->request->body, "refresh_token");

@@ -4748,8 +4748,10 @@ struct session_step {
   /// token with an unknown expiry (no expires_at) is handed out until the
   /// API rejects it.
   const credentials* token = nullptr;
-  std::uint64_t ticket = 0;             ///< refresh, wait: the refresh in flight
-  std::optional<http_request> request;  ///< refresh: the request to send
+  std::uint64_t ticket = 0;  ///< refresh, wait: the refresh in flight
+  /// refresh: the request to send, held by the session until its ticket is
+  /// answered (copy it before the session can change, e.g. before unlocking).
+  const http_request* request = nullptr;
 };
 
 /// What a successful refresh gave.
@@ -4775,7 +4777,8 @@ class session {
         options_(std::move(o)),
         limits_(lim),
         current_(std::move(start)),
-        last_now_(current_.obtained_at) {}
+        last_now_(current_.obtained_at),
+        refresh_at_(refresh_time()) {}
 
   session_state state() const noexcept { return state_; }
   const credentials& current() const noexcept { return current_; }
@@ -4789,6 +4792,11 @@ class session {
   /// once `now` reaches its expiry less the lead; until it expires, it is
   /// still handed out while its refresh is in flight.
   result<session_step> use(timestamp now) {
+    // Most calls: a token that is not yet due, and time that went forward.
+    if (state_ == session_state::valid && now < refresh_at_ && now >= last_now_) {
+      last_now_ = now;
+      return session_step{session_action::attach, &current_, ticket_, nullptr};
+    }
     if (auto ok = take_time(now); !ok) return ok.error();
     if (options_.refresh_lead.count() < 0)
       return detail::fail(errc::invalid_argument, "refresh_lead is negative");
@@ -4822,9 +4830,10 @@ class session {
     }
     auto req = build_refresh_request(provider_, client_, current_.refresh_token, options_.scope, limits_);
     if (!req) return req.error();
+    request_ = std::move(*req);
     step.action = session_action::refresh;
     step.ticket = ++ticket_;
-    step.request = std::move(*req);
+    step.request = &request_;
     advance(session_event::refresh);
     return step;
   }
@@ -4862,7 +4871,7 @@ class session {
     forced_ = state_ == session_state::refreshing_rejected;
     answer_lost_ = false;
     not_before_ = timestamp(std::numeric_limits<std::int64_t>::min());
-    current_ = std::move(*next);
+    replace_current(std::move(*next));
     advance(session_event::refreshed);
     return refreshed{current_, t->refresh_token_rotated};
   }
@@ -4882,8 +4891,9 @@ class session {
   /// next use() refreshes. A rejection of an older generation changes
   /// nothing, as it was replaced already; so many callers may report the
   /// same rejection and one refresh follows. If the token came from a
-  /// refresh that a rejection forced, refreshing again would loop: the
-  /// session ends with reauthorization_required.
+  /// refresh that a rejection forced and is rejected before it is due for
+  /// refresh, refreshing again would loop: the session ends with
+  /// reauthorization_required.
   result<void> invalidate(std::uint64_t generation, timestamp now) {
     if (auto ok = take_time(now); !ok) return ok;
     if (generation > current_.generation)
@@ -4891,7 +4901,7 @@ class session {
     if (generation < current_.generation || state_ == session_state::rejected ||
         state_ == session_state::refreshing_rejected)
       return {};
-    if (forced_)
+    if (forced_ && !due(now))
       return end(
           detail::fail(errc::reauthorization_required, "the token a refresh just gave was rejected too"));
     if (current_.refresh_token.empty())
@@ -4910,7 +4920,7 @@ class session {
       return detail::fail(errc::invalid_argument, "adopt takes only credentials of a higher generation");
     if (now < newer.obtained_at || now < last_now_) return detail::fail(errc::clock_regressed);
     last_now_ = now;
-    current_ = std::move(newer);
+    replace_current(std::move(newer));
     forced_ = false;
     answer_lost_ = false;
     failure_ = {};
@@ -4924,14 +4934,25 @@ class session {
   }
   bool expired(timestamp now) const noexcept { return current_.expires_at && now >= *current_.expires_at; }
 
-  /// Whether the token is within its refresh lead of expiring: the lead,
-  /// or half the token's life if that is shorter.
-  bool due(timestamp now) const noexcept {
-    if (!current_.expires_at) return false;
-    if (now >= *current_.expires_at) return true;
-    const std::uint64_t life = detail::elapsed_ms(current_.obtained_at, *current_.expires_at);
-    const std::uint64_t lead = std::min(static_cast<std::uint64_t>(options_.refresh_lead.count()), life / 2);
-    return detail::elapsed_ms(now, *current_.expires_at) <= lead;
+  /// When the current token is due for refresh: its expiry less the lead,
+  /// or less half its life if that is shorter, so that a short-lived token
+  /// is not refreshed in a loop. A negative lead gives the earliest time,
+  /// so that every use() takes the path that refuses it.
+  timestamp refresh_time() const noexcept {
+    if (options_.refresh_lead.count() < 0) return timestamp::min();
+    if (!current_.expires_at) return timestamp::max();
+    const timestamp expires = *current_.expires_at;
+    if (expires <= current_.obtained_at) return expires;
+    const std::uint64_t half_life = detail::elapsed_ms(current_.obtained_at, expires) / 2;
+    const auto lead = std::min(static_cast<std::uint64_t>(options_.refresh_lead.count()), half_life);
+    return expires - timestamp(static_cast<std::int64_t>(lead));
+  }
+
+  bool due(timestamp now) const noexcept { return current_.expires_at && now >= refresh_at_; }
+
+  void replace_current(credentials next) {
+    current_ = std::move(next);
+    refresh_at_ = refresh_time();
   }
 
   result<void> take_time(timestamp now) {
@@ -4972,7 +4993,9 @@ class session {
   credentials current_;
   session_state state_ = session_state::valid;
   timestamp last_now_{0};
+  timestamp refresh_at_ = timestamp::max();  ///< refresh_time() of current_
   timestamp not_before_{std::numeric_limits<std::int64_t>::min()};
+  http_request request_;      ///< the refresh in flight
   std::uint64_t ticket_ = 0;  ///< the last ticket handed out
   bool forced_ = false;       ///< current_ came from a refresh that a rejection forced
   bool answer_lost_ = false;  ///< the last refresh of this token got no usable answer
