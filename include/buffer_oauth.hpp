@@ -2109,9 +2109,9 @@ namespace detail {
 /// confidential; the provider must take that kind of client.
 inline result<void> check_client_accepted(const provider& p, const client& c) {
   if (!c.secret.empty() && !p.confidential_clients)
-    return fail(errc::client_auth_unsupported,
-                "the provider takes only public clients (method none): log in without the secret, or "
-                "discover a document that lists a secret method");
+    return fail(errc::client_auth_unsupported, "provider \"" + p.name +
+                                                   "\" takes only public clients: drop the client secret, or "
+                                                   "set confidential_clients");
   if (c.secret.empty() && !p.public_clients)
     return fail(errc::client_secret_required,
                 "client \"" + c.id + "\" has no secret, provider \"" + p.name + "\"");
