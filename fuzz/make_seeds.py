@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import os
-import re
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -509,17 +508,14 @@ def api_response():
 # ------------------------------------------------------- metadata
 BUFFER_ISSUER = b"https://auth.buffer.com"
 
-# Buffer's discovery documents: the raw-string fixtures of tests/test_discovery.cpp.
+# Buffer's discovery documents, as the unit and CLI tests read them.
 def discovery_fixture(name):
-    with open(os.path.join(HERE, "..", "tests", "test_discovery.cpp"), encoding="utf-8") as f:
-        source = f.read()
-    found = re.search(r"constexpr std::string_view " + name + r' = R"\((.*?)\)";', source, re.S)
-    assert found, name
-    return found.group(1).encode()
+    with open(os.path.join(HERE, "..", "tests", "cli", "fixtures", name), "rb") as f:
+        return f.read()
 
 
-BUFFER_RFC8414 = discovery_fixture("kBufferRfc8414")
-BUFFER_OIDC = discovery_fixture("kBufferOidc")
+BUFFER_RFC8414 = discovery_fixture("buffer-oauth-authorization-server.json")
+BUFFER_OIDC = discovery_fixture("buffer-openid-configuration.json")
 
 LOOPBACK_DOC = (b'{"issuer": "http://127.0.0.1:3000", "authorization_endpoint": "http://127.0.0.1:3000/auth", '
                 b'"token_endpoint": "http://127.0.0.1:3000/token", "response_types_supported": ["code"], '

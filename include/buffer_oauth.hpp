@@ -2130,9 +2130,9 @@ namespace detail {
 /// confidential; the provider must take that kind of client.
 inline result<void> check_client_accepted(const provider& p, const client& c) {
   if (!c.secret.empty() && !p.confidential_clients)
-    return fail(errc::client_auth_unsupported,
-                "the provider takes only public clients (method none): log in without the secret, or "
-                "discover a document that lists a secret method");
+    return fail(errc::client_auth_unsupported, "provider \"" + p.name +
+                                                   "\" takes only public clients: drop the client secret, or "
+                                                   "set confidential_clients");
   if (c.secret.empty() && !p.public_clients)
     return fail(errc::client_secret_required,
                 "client \"" + c.id + "\" has no secret, provider \"" + p.name + "\"");
@@ -3399,23 +3399,24 @@ struct registration_fields {
 };
 static_assert(in_enum_order(registration_fields::fields), "registration_fields::fields[k] is field k");
 
-/// The registration members of a body read_response_members accepted, each
-/// once at most.
-inline result<std::array<json_value, registration_fields::count>> read_registration_members(
-    std::string_view body) {
-  json_slot slots[registration_fields::count];
-  for (const auto& f : registration_fields::fields) slots[f.id].name = f.name;
-  const std::size_t open = body.find('{'), close = body.rfind('}');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
-    return fail(errc::not_an_object);
-  json_read_object({json_type::object, body.substr(open, close + 1 - open), false}, slots,
-                   registration_fields::count);
-  std::array<json_value, registration_fields::count> out;
-  for (const auto& f : registration_fields::fields) {
-    auto v = json_member(slots, registration_fields::count, f.name);
-    if (!v) return v.error();
-    out[f.id] = *v;
-  }
+/// A registration answer's members: the OAuth ones an error body carries and
+/// the registered client's.
+struct registration_members {
+  response_members oauth;
+  std::array<json_value, registration_fields::count> client;
+};
+
+/// Reads a registration answer as a JSON object, once for both kinds of
+/// member; a repeated one is an error.
+inline result<registration_members> read_registration_members(std::string_view body, const limits& lim) {
+  constexpr std::size_t first_client = response_members::count;
+  registration_members out;
+  json_slot slots[first_client + registration_fields::count];
+  std::copy(std::begin(out.oauth.slots), std::end(out.oauth.slots), slots);
+  for (const auto& f : registration_fields::fields) slots[first_client + f.id].name = f.name;
+  if (auto ok = read_object_members(body, slots, lim); !ok) return ok.error();
+  for (std::size_t k = 0; k < first_client; ++k) out.oauth.v[k] = slots[k].value;
+  for (const auto& f : registration_fields::fields) out.client[f.id] = slots[first_client + f.id].value;
   return out;
 }
 
@@ -3429,24 +3430,23 @@ inline result<bool> registration_string(const json_value& v, std::string_view na
 
 /// The client a 201 answer registered (RFC 7591 §3.2.1), checked against
 /// what was sent.
-inline result<registered_client> read_registered_client(std::string_view body,
-                                                        const registration_params& sent, const limits& lim) {
+inline result<registered_client> read_registered_client(
+    const std::array<json_value, registration_fields::count>& m, const registration_params& sent,
+    const limits& lim) {
   using rf = registration_fields;
-  auto m = read_registration_members(body);
-  if (!m) return m.error();
   registered_client out;
   client& app = out.app;
-  auto has_id = registration_string((*m)[rf::client_id], "client_id", app.id);
+  auto has_id = registration_string(m[rf::client_id], "client_id", app.id);
   if (!has_id) return has_id.error();
   if (!*has_id) return fail(errc::missing_member, "client_id");
   if (app.id.size() > lim.max_value) return fail(errc::too_large, "client_id");
   if (!check_client_id(app.id)) return fail(errc::invalid_character, "client_id is empty or not VSCHAR");
 
-  auto has_secret = registration_string((*m)[rf::client_secret], "client_secret", app.secret);
+  auto has_secret = registration_string(m[rf::client_secret], "client_secret", app.secret);
   if (!has_secret) return has_secret.error();
   if (app.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
   if (!all_of(app.secret, is_vschar)) return fail(errc::invalid_character, "client_secret is not VSCHAR");
-  const json_value& expires = (*m)[rf::client_secret_expires_at];
+  const json_value& expires = m[rf::client_secret_expires_at];
   std::int64_t expires_at = 0;
   if (expires.type != json_type::absent &&
       !(expires.type == json_type::number && parse_seconds(expires.raw, expires_at)))
@@ -3457,7 +3457,7 @@ inline result<registered_client> read_registered_client(std::string_view body,
     out.client_secret_expires_at = expires_at;
   }
 
-  auto has_token = registration_string((*m)[rf::registration_access_token], "registration_access_token",
+  auto has_token = registration_string(m[rf::registration_access_token], "registration_access_token",
                                        out.registration_access_token);
   if (!has_token) return has_token.error();
   if (*has_token) {
@@ -3466,7 +3466,7 @@ inline result<registered_client> read_registered_client(std::string_view body,
     if (!is_b64token(out.registration_access_token))
       return fail(errc::invalid_token_syntax, "registration_access_token");
   }
-  auto has_uri = registration_string((*m)[rf::registration_client_uri], "registration_client_uri",
+  auto has_uri = registration_string(m[rf::registration_client_uri], "registration_client_uri",
                                      out.registration_client_uri);
   if (!has_uri) return has_uri.error();
   if (*has_token != *has_uri)
@@ -3480,7 +3480,7 @@ inline result<registered_client> read_registered_client(std::string_view body,
     if (!uri->https()) return fail(errc::insecure_url, "registration_client_uri");
   }
 
-  const json_value& uris = (*m)[rf::redirect_uris];
+  const json_value& uris = m[rf::redirect_uris];
   if (uris.type != json_type::absent) {
     auto registered = json_string_array(uris, lim.max_parameters, "redirect_uris");
     if (!registered) return registered.error();
@@ -3492,7 +3492,7 @@ inline result<registered_client> read_registered_client(std::string_view body,
   }
   std::string method;
   auto has_method =
-      registration_string((*m)[rf::token_endpoint_auth_method], "token_endpoint_auth_method", method);
+      registration_string(m[rf::token_endpoint_auth_method], "token_endpoint_auth_method", method);
   if (!has_method) return has_method.error();
   if (*has_method && method != "none" && app.secret.empty())
     return fail(errc::client_auth_unsupported,
@@ -3569,18 +3569,22 @@ inline result<registered_client> parse_registration_response(const http_response
   return detail::read_response(r, [&]() -> result<registered_client> {
     if (auto ok = detail::check_registration_params(sent, lim); !ok) return ok.error();
     if (auto e = detail::rate_limit_error(r)) return *std::move(e);
-    const bool json_object = detail::opens_json_object(r.body);
-    if (r.status == 201 || json_object) {
+    if (r.status == 201) {
+      auto members = detail::read_registration_members(r.body, lim);
+      if (!members) return members.error();
+      if (auto e = detail::response_error(members->oauth, r, errc::registration_refused))
+        return *std::move(e);
+      return detail::read_registered_client(members->client, sent, lim);
+    }
+    if (detail::opens_json_object(r.body)) {
       auto members = detail::read_response_members(r.body, lim);
       if (!members) return members.error();
       auto e = detail::response_error(*members, r, errc::registration_refused);
       if (e && e->code != errc::http_error) return *std::move(e);
     }
-    if (r.status != 201)
-      return detail::fail(errc::http_error, "the registration endpoint answered HTTP " +
-                                                std::to_string(r.status) +
-                                                "; a registration is HTTP 201 Created (RFC 7591 §3.2.1)");
-    return detail::read_registered_client(r.body, sent, lim);
+    return detail::fail(errc::http_error, "the registration endpoint answered HTTP " +
+                                              std::to_string(r.status) +
+                                              "; a registration is HTTP 201 Created (RFC 7591 §3.2.1)");
   });
 }
 

@@ -7,6 +7,8 @@
 
 #include "test_support.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,57 +21,20 @@ namespace {
 
 constexpr std::string_view kIssuer = "https://auth.buffer.com";
 
+// One of Buffer's discovery documents, which the CLI's tests read too.
+std::string fixture(std::string_view name) {
+  std::ifstream in = repository_file("tests/cli/fixtures/" + std::string(name));
+  REQUIRE(in.good());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Buffer's RFC 8414 document (/.well-known/oauth-authorization-server): the
 // token endpoint lists only "none".
-constexpr std::string_view kBufferRfc8414 = R"({
-  "issuer": "https://auth.buffer.com",
-  "authorization_endpoint": "https://auth.buffer.com/auth",
-  "token_endpoint": "https://auth.buffer.com/token",
-  "registration_endpoint": "https://auth.buffer.com/reg",
-  "revocation_endpoint": "https://auth.buffer.com/token/revocation",
-  "introspection_endpoint": "https://auth.buffer.com/token/introspection",
-  "pushed_authorization_request_endpoint": "https://auth.buffer.com/request",
-  "jwks_uri": "https://auth.buffer.com/jwks",
-  "scopes_supported": ["posts:read", "posts:write", "ideas:read", "ideas:write", "account:read",
-                       "account:write", "offline_access", "insights:read", "engagements:read",
-                       "engagements:write"],
-  "response_types_supported": ["code"],
-  "response_modes_supported": ["query", "fragment", "form_post"],
-  "grant_types_supported": ["authorization_code", "refresh_token"],
-  "token_endpoint_auth_methods_supported": ["none"],
-  "code_challenge_methods_supported": ["S256"],
-  "authorization_response_iss_parameter_supported": true,
-  "resource_parameter_supported": true
-})";
+std::string buffer_rfc8414() { return fixture("buffer-oauth-authorization-server.json"); }
 
 // Buffer's OpenID Connect document (/.well-known/openid-configuration): both
 // client authentication methods, client_credentials, openid.
-constexpr std::string_view kBufferOidc = R"({
-  "issuer": "https://auth.buffer.com",
-  "authorization_endpoint": "https://auth.buffer.com/auth",
-  "token_endpoint": "https://auth.buffer.com/token",
-  "userinfo_endpoint": "https://auth.buffer.com/me",
-  "jwks_uri": "https://auth.buffer.com/jwks",
-  "registration_endpoint": "https://auth.buffer.com/reg",
-  "revocation_endpoint": "https://auth.buffer.com/token/revocation",
-  "introspection_endpoint": "https://auth.buffer.com/token/introspection",
-  "end_session_endpoint": "https://auth.buffer.com/session/end",
-  "pushed_authorization_request_endpoint": "https://auth.buffer.com/request",
-  "scopes_supported": ["openid", "offline_access", "posts:read", "posts:write", "ideas:read",
-                       "ideas:write", "account:read", "account:write", "insights:read",
-                       "engagements:read", "engagements:write"],
-  "response_types_supported": ["code"],
-  "response_modes_supported": ["form_post", "fragment", "query"],
-  "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-  "subject_types_supported": ["public"],
-  "id_token_signing_alg_values_supported": ["RS256"],
-  "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
-  "code_challenge_methods_supported": ["S256"],
-  "claims_parameter_supported": false,
-  "request_parameter_supported": false,
-  "require_pushed_authorization_requests": false,
-  "authorization_response_iss_parameter_supported": true
-})";
+std::string buffer_oidc() { return fixture("buffer-openid-configuration.json"); }
 
 // `doc` with its one occurrence of `from` replaced by `to`.
 std::string with(std::string_view doc, std::string_view from, std::string_view to) {
@@ -184,7 +149,7 @@ TEST_CASE("build_metadata_request: an issuer is a URL without query or fragment 
 
 TEST_CASE(
     "parse_provider_metadata: Buffer's RFC 8414 document gives Buffer's provider, public clients only") {
-  auto p = metadata(std::string(kBufferRfc8414));
+  auto p = metadata(buffer_rfc8414());
   REQUIRE(p);
   const auto buffer = bo::provider::buffer();
   CHECK(p->name == "buffer");
@@ -218,7 +183,7 @@ TEST_CASE(
 }
 
 TEST_CASE("parse_provider_metadata: Buffer's OpenID document takes both kinds of client") {
-  auto p = metadata(std::string(kBufferOidc));
+  auto p = metadata(buffer_oidc());
   REQUIRE(p);
   CHECK(p->issuer == "https://auth.buffer.com");
   CHECK(p->authorize_endpoint == "https://auth.buffer.com/auth");
@@ -236,7 +201,7 @@ TEST_CASE("parse_provider_metadata: Buffer's OpenID document takes both kinds of
 
 TEST_CASE(
     "parse_provider_metadata: the authorize URL goes to the document's endpoint, the redirect needs iss") {
-  auto p = metadata(std::string(kBufferOidc));
+  auto p = metadata(buffer_oidc());
   REQUIRE(p);
   bo::authorize_params params;
   params.state = "af0ifjsldkj-af0ifjsldkj";
@@ -261,7 +226,7 @@ TEST_CASE("parse_provider_metadata: client authentication from token_endpoint_au
   const auto basic_base = generic();
   REQUIRE(basic_base.authentication == bo::client_auth::http_basic);
   SUBCASE("base's method listed: kept") {
-    auto p = metadata(with(kBufferOidc, R"(["client_secret_post", "none"])",
+    auto p = metadata(with(buffer_oidc(), R"(["client_secret_post", "none"])",
                            R"(["client_secret_basic", "client_secret_post"])"),
                       basic_base);
     REQUIRE(p);
@@ -270,32 +235,32 @@ TEST_CASE("parse_provider_metadata: client authentication from token_endpoint_au
     CHECK_FALSE(p->public_clients);
   }
   SUBCASE("only the other secret method listed: that one") {
-    auto p = metadata(std::string(kBufferOidc), basic_base);
+    auto p = metadata(buffer_oidc(), basic_base);
     REQUIRE(p);
     CHECK(p->authentication == bo::client_auth::request_body);
   }
   SUBCASE("absent: client_secret_basic (RFC 8414 §2), even for a base that posts the secret") {
-    auto p = metadata(without(kBufferOidc, "token_endpoint_auth_methods_supported"));
+    auto p = metadata(without(buffer_oidc(), "token_endpoint_auth_methods_supported"));
     REQUIRE(p);
     CHECK(p->authentication == bo::client_auth::http_basic);
     CHECK(p->confidential_clients);
     CHECK_FALSE(p->public_clients);
   }
   SUBCASE("no method this library has") {
-    CHECK(metadata_error(with(kBufferOidc, R"(["client_secret_post", "none"])",
+    CHECK(metadata_error(with(buffer_oidc(), R"(["client_secret_post", "none"])",
                               R"(["private_key_jwt", "tls_client_auth"])")) ==
           bo::errc::client_auth_unsupported);
-    CHECK(metadata_error(with(kBufferOidc, R"(["client_secret_post", "none"])", "[]")) ==
+    CHECK(metadata_error(with(buffer_oidc(), R"(["client_secret_post", "none"])", "[]")) ==
           bo::errc::client_auth_unsupported);
   }
 }
 
 TEST_CASE("parse_provider_metadata: PKCE S256") {
-  const std::string plain_only = with(kBufferRfc8414, R"(["S256"])", R"(["plain"])");
-  const std::string no_pkce = without(kBufferRfc8414, "code_challenge_methods_supported");
+  const std::string plain_only = with(buffer_rfc8414(), R"(["S256"])", R"(["plain"])");
+  const std::string no_pkce = without(buffer_rfc8414(), "code_challenge_methods_supported");
   CHECK(metadata_error(plain_only) == bo::errc::pkce_not_supported);
   CHECK(metadata_error(no_pkce) == bo::errc::pkce_not_supported);
-  CHECK(metadata_error(with(kBufferRfc8414, R"(["S256"])", R"(["s256"])")) == bo::errc::pkce_not_supported);
+  CHECK(metadata_error(with(buffer_rfc8414(), R"(["S256"])", R"(["s256"])")) == bo::errc::pkce_not_supported);
 
   // A base that does not require PKCE keeps its own choice; S256 turns it on.
   auto generic_plain = metadata(plain_only, generic());
@@ -306,16 +271,16 @@ TEST_CASE("parse_provider_metadata: PKCE S256") {
   auto legacy_none = metadata(no_pkce, legacy);
   REQUIRE(legacy_none);
   CHECK_FALSE(legacy_none->pkce);
-  auto legacy_s256 = metadata(std::string(kBufferRfc8414), legacy);
+  auto legacy_s256 = metadata(buffer_rfc8414(), legacy);
   REQUIRE(legacy_s256);
   CHECK(legacy_s256->pkce);
 }
 
 TEST_CASE("parse_provider_metadata: iss on the redirect only when the document says so (RFC 9207 §3)") {
-  auto no_iss = metadata(without(kBufferRfc8414, "authorization_response_iss_parameter_supported"));
+  auto no_iss = metadata(without(buffer_rfc8414(), "authorization_response_iss_parameter_supported"));
   REQUIRE(no_iss);
   CHECK(no_iss->issuer.empty());
-  auto iss_false = metadata(with(kBufferRfc8414, "\"authorization_response_iss_parameter_supported\": true",
+  auto iss_false = metadata(with(buffer_rfc8414(), "\"authorization_response_iss_parameter_supported\": true",
                                  "\"authorization_response_iss_parameter_supported\": false"));
   REQUIRE(iss_false);
   CHECK(iss_false->issuer.empty());
@@ -323,7 +288,7 @@ TEST_CASE("parse_provider_metadata: iss on the redirect only when the document s
 
 TEST_CASE("parse_provider_metadata: endpoints the document does not name are cleared, deauthorize stays") {
   auto legacy = bo::provider::buffer_legacy();
-  auto p = metadata(without(without(kBufferOidc, "revocation_endpoint"), "registration_endpoint"), legacy);
+  auto p = metadata(without(without(buffer_oidc(), "revocation_endpoint"), "registration_endpoint"), legacy);
   REQUIRE(p);
   CHECK(p->revocation_endpoint.empty());
   CHECK(p->registration_endpoint.empty());
@@ -334,12 +299,12 @@ TEST_CASE("parse_provider_metadata: endpoints the document does not name are cle
 }
 
 TEST_CASE("parse_provider_metadata: escapes are decoded before comparing, unknown members ignored") {
-  auto p = metadata(with(kBufferRfc8414, R"("issuer": "https://auth.buffer.com")",
+  auto p = metadata(with(buffer_rfc8414(), R"("issuer": "https://auth.buffer.com")",
                          R"("issuer": "https:\/\/auth.buffer\u002ecom")"));
   REQUIRE(p);
   CHECK(p->issuer == "https://auth.buffer.com");
   auto repeated_unknown =
-      metadata(with(kBufferRfc8414, R"("resource_parameter_supported": true)",
+      metadata(with(buffer_rfc8414(), R"("resource_parameter_supported": true)",
                     R"("resource_parameter_supported": true, "resource_parameter_supported": 1)"));
   CHECK(repeated_unknown);
 }
@@ -366,7 +331,7 @@ TEST_CASE("parse_provider_metadata: the issuer must be exactly the one asked for
         "http://auth.buffer.com", "https://auth.buffer.com:443", "https://auth.buffer.com.evil.example",
         "https://evil.example", ""}) {
     CAPTURE(other);
-    const std::string doc = with(kBufferRfc8414, R"("issuer": "https://auth.buffer.com")",
+    const std::string doc = with(buffer_rfc8414(), R"("issuer": "https://auth.buffer.com")",
                                  "\"issuer\": \"" + std::string(other) + "\"");
     auto p = metadata(doc);
     REQUIRE(!p);
@@ -376,15 +341,15 @@ TEST_CASE("parse_provider_metadata: the issuer must be exactly the one asked for
     if (!other.empty() && other.rfind("http:", 0) != 0)
       CHECK(metadata(doc, bo::provider::buffer(), other).code() != bo::errc::metadata_issuer_mismatch);
   }
-  CHECK(metadata_error(std::string(kBufferRfc8414), bo::provider::buffer(), "https://auth.buffer.com/") ==
+  CHECK(metadata_error(buffer_rfc8414(), bo::provider::buffer(), "https://auth.buffer.com/") ==
         bo::errc::metadata_issuer_mismatch);
 }
 
 TEST_CASE("parse_provider_metadata: an issuer asked for and named alike must still be an issuer") {
-  CHECK(metadata_error(with(kBufferRfc8414, R"("issuer": "https://auth.buffer.com")",
+  CHECK(metadata_error(with(buffer_rfc8414(), R"("issuer": "https://auth.buffer.com")",
                             R"("issuer": "http://auth.buffer.com")"),
                        bo::provider::buffer(), "http://auth.buffer.com") == bo::errc::insecure_url);
-  CHECK(metadata_error(with(kBufferRfc8414, R"("issuer": "https://auth.buffer.com")",
+  CHECK(metadata_error(with(buffer_rfc8414(), R"("issuer": "https://auth.buffer.com")",
                             R"("issuer": "https://auth.buffer.com?x=1")"),
                        bo::provider::buffer(), "https://auth.buffer.com?x=1") == bo::errc::invalid_endpoint);
 }
@@ -395,37 +360,37 @@ TEST_CASE("parse_provider_metadata: every endpoint must pass the endpoint checks
     CAPTURE(member);
     const std::string name = "\"" + std::string(member) + "\": \"https://auth.buffer.com/";
     CHECK(metadata_error(
-              with(kBufferOidc, name, "\"" + std::string(member) + "\": \"http://auth.buffer.com/")) ==
+              with(buffer_oidc(), name, "\"" + std::string(member) + "\": \"http://auth.buffer.com/")) ==
           bo::errc::insecure_url);
     CHECK(metadata_error(
-              with(kBufferOidc, name, "\"" + std::string(member) + "\": \"https://auth.buffer.com/#/")) ==
+              with(buffer_oidc(), name, "\"" + std::string(member) + "\": \"https://auth.buffer.com/#/")) ==
           bo::errc::invalid_endpoint);
-    CHECK(metadata_error(with(kBufferOidc, name, "\"" + std::string(member) + "\": \"/")) ==
+    CHECK(metadata_error(with(buffer_oidc(), name, "\"" + std::string(member) + "\": \"/")) ==
           bo::errc::invalid_endpoint);
     CHECK(metadata_error(
-              with(kBufferOidc, name,
+              with(buffer_oidc(), name,
                    "\"" + std::string(member) + "\": \"https://auth.buffer.com/?grant_type=password&/")) ==
           bo::errc::duplicate_parameter);
     CHECK(metadata_error(
-              with(kBufferOidc, name, "\"" + std::string(member) + "\": \"https://auth.buffer.com/\\n")) ==
+              with(buffer_oidc(), name, "\"" + std::string(member) + "\": \"https://auth.buffer.com/\\n")) ==
           bo::errc::invalid_endpoint);
   }
   // The endpoint itself is not an OAuth endpoint we read: anything goes.
-  CHECK(metadata(with(kBufferOidc, "https://auth.buffer.com/me", "http://auth.buffer.com/me")));
+  CHECK(metadata(with(buffer_oidc(), "https://auth.buffer.com/me", "http://auth.buffer.com/me")));
 }
 
 TEST_CASE("parse_provider_metadata: required members") {
   for (std::string_view member :
        {"issuer", "authorization_endpoint", "token_endpoint", "response_types_supported"}) {
     CAPTURE(member);
-    CHECK(metadata_error(without(kBufferOidc, member)) == bo::errc::missing_member);
+    CHECK(metadata_error(without(buffer_oidc(), member)) == bo::errc::missing_member);
   }
-  CHECK(metadata_error(with(kBufferOidc, R"("response_types_supported": ["code"])",
+  CHECK(metadata_error(with(buffer_oidc(), R"("response_types_supported": ["code"])",
                             R"("response_types_supported": ["token", "id_token"])")) ==
         bo::errc::missing_member);
-  CHECK(metadata_error(with(kBufferOidc, R"("response_types_supported": ["code"])",
+  CHECK(metadata_error(with(buffer_oidc(), R"("response_types_supported": ["code"])",
                             R"("response_types_supported": ["code id_token"])")) == bo::errc::missing_member);
-  CHECK(metadata(with(kBufferOidc, R"("response_types_supported": ["code"])",
+  CHECK(metadata(with(buffer_oidc(), R"("response_types_supported": ["code"])",
                       R"("response_types_supported": ["id_token", "code"])")));
 }
 
@@ -447,7 +412,7 @@ TEST_CASE("parse_provider_metadata: members of the wrong type") {
   };
   for (const auto& change : wrong) {
     CAPTURE(change.second);
-    CHECK(metadata_error(with(kBufferOidc, change.first, change.second)) == bo::errc::invalid_member_type);
+    CHECK(metadata_error(with(buffer_oidc(), change.first, change.second)) == bo::errc::invalid_member_type);
   }
 }
 
@@ -457,11 +422,11 @@ TEST_CASE("parse_provider_metadata: a member we read, twice, is refused") {
         R"("code_challenge_methods_supported": ["S256"])",
         R"("authorization_response_iss_parameter_supported": true)"}) {
     CAPTURE(member);
-    CHECK(metadata_error(with(kBufferOidc, member, std::string(member) + ", " + std::string(member))) ==
+    CHECK(metadata_error(with(buffer_oidc(), member, std::string(member) + ", " + std::string(member))) ==
           bo::errc::duplicate_member);
   }
   // The same name escaped is the same member.
-  CHECK(metadata_error(with(kBufferOidc, R"("token_endpoint": )",
+  CHECK(metadata_error(with(buffer_oidc(), R"("token_endpoint": )",
                             R"("token_endpoint": "https://evil.example/token", "token_\u0065ndpoint": )")) ==
         bo::errc::duplicate_member);
 }
@@ -469,40 +434,39 @@ TEST_CASE("parse_provider_metadata: a member we read, twice, is refused") {
 TEST_CASE("parse_provider_metadata: only HTTP 200 with a JSON object") {
   for (int status : {201, 204, 301, 304, 404, 429, 500}) {
     CAPTURE(status);
-    auto p = metadata(std::string(kBufferOidc), bo::provider::buffer(), kIssuer, status);
+    auto p = metadata(buffer_oidc(), bo::provider::buffer(), kIssuer, status);
     REQUIRE(!p);
     CHECK(p.code() == bo::errc::http_error);
     CHECK(p.error().http_status == status);
   }
   CHECK(metadata_error("<!DOCTYPE html><html><body>Not Found</body></html>") == bo::errc::not_json);
   CHECK(metadata_error("") == bo::errc::empty_body);
-  CHECK(metadata_error("[" + std::string(kBufferOidc) + "]") == bo::errc::not_an_object);
-  CHECK(metadata_error(std::string(kBufferOidc) + ",") == bo::errc::malformed_json);
-  CHECK(metadata_error(std::string(kBufferOidc.substr(0, kBufferOidc.size() - 1)) + ", \"x\": \"\xff\"}") ==
-        bo::errc::invalid_utf8);
+  CHECK(metadata_error("[" + buffer_oidc() + "]") == bo::errc::not_an_object);
+  CHECK(metadata_error(buffer_oidc() + ",") == bo::errc::malformed_json);
+  CHECK(metadata_error(with(buffer_oidc(), "\n}", ",\n  \"x\": \"\xff\"\n}")) == bo::errc::invalid_utf8);
 }
 
 TEST_CASE("parse_provider_metadata: limits") {
-  const std::string padded = with(kBufferOidc, R"("subject_types_supported": ["public"])",
+  const std::string padded = with(buffer_oidc(), R"("subject_types_supported": ["public"])",
                                   "\"subject_types_supported\": [\"" + std::string(70000, 'p') + "\"]");
   CHECK(metadata_error(padded) == bo::errc::too_large);
   const std::string deep =
-      with(kBufferOidc, R"("claims_parameter_supported": false)",
+      with(buffer_oidc(), R"("claims_parameter_supported": false)",
            "\"claims_parameter_supported\": " + std::string(100, '[') + std::string(100, ']'));
   CHECK(metadata_error(deep) == bo::errc::depth_exceeded);
   const std::string long_endpoint =
-      with(kBufferOidc, R"("token_endpoint": "https://auth.buffer.com/token")",
+      with(buffer_oidc(), R"("token_endpoint": "https://auth.buffer.com/token")",
            "\"token_endpoint\": \"https://auth.buffer.com/" + std::string(9000, 't') + "\"");
   CHECK(metadata_error(long_endpoint) == bo::errc::too_large);
   std::string many = "[";
   for (int i = 0; i < 200; ++i) many += "\"m" + std::to_string(i) + "\",";
   many += "\"S256\"]";
-  CHECK(metadata_error(with(kBufferOidc, R"(["S256"])", many)) == bo::errc::too_large);
+  CHECK(metadata_error(with(buffer_oidc(), R"(["S256"])", many)) == bo::errc::too_large);
 }
 
 TEST_CASE("parse_provider_metadata: an error keeps the status and the redacted body") {
   auto p = metadata(
-      with(kBufferOidc, R"("issuer": "https://auth.buffer.com")", R"("issuer": "https://evil.example")"));
+      with(buffer_oidc(), R"("issuer": "https://auth.buffer.com")", R"("issuer": "https://evil.example")"));
   REQUIRE(!p);
   CHECK(p.error().body.find("https://evil.example") != std::string::npos);
   CHECK(p.error().message.find("https://auth.buffer.com") != std::string::npos);

@@ -151,15 +151,6 @@ void read_diagram_line(const std::string& line, std::vector<std::string>& steps)
   }
 }
 
-// A file of the repository; __FILE__ is the path the build system compiled
-// (absolute under CMake, build-relative under Meson).
-std::ifstream repository_file(std::string_view relative) {
-  std::string path = __FILE__;
-  const auto slash = path.find_last_of("/\\");
-  path = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/../";
-  return std::ifstream(path + std::string(relative));
-}
-
 // The code block under README.md's "## The flow".
 std::vector<std::string> readme_diagram() {
   std::ifstream in = repository_file("README.md");

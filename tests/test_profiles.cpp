@@ -196,6 +196,21 @@ TEST_CASE("a provider without public clients refuses a client without a secret")
   }
 }
 
+TEST_CASE(
+    "a provider built for public clients only refuses a client with a secret, and says what to change") {
+  bo::provider p = generic();
+  p.public_clients = true;
+  p.confidential_clients = false;
+  auto token = bo::build_token_request(p, confidential_app(), kCode, kVerifier);
+  REQUIRE(!token);
+  CHECK(token.code() == bo::errc::client_auth_unsupported);
+  CHECK(token.error().message.rfind("provider \"example\" takes only public clients: drop the client secret, "
+                                    "or set confidential_clients",
+                                    0) == 0);
+  CHECK(token.error().message.find(confidential_app().secret) == std::string::npos);
+  CHECK(bo::build_token_request(p, public_app(), kCode, kVerifier));
+}
+
 TEST_CASE("buffer(): the flow logs a public client in with PKCE and checks iss") {
   const std::string state_bytes(16, 's'), verifier_bytes(32, 'v');
   bo::flow_options no_pkce;

@@ -318,6 +318,15 @@ TEST_CASE("registration response: a repeated member is duplicate_member, also wh
         bo::errc::duplicate_member);
   // Nested members are data.
   CHECK(registration(201, R"({"client_id":"a","x":{"client_id":"b","client_secret":1}})"));
+  // A repeated member is refused before an error beside it is read, as at the token endpoint.
+  CHECK(registration(201, R"({"client_id":"a","client_id":"b","error":"invalid_client_metadata"})").code() ==
+        bo::errc::duplicate_member);
+}
+
+TEST_CASE("registration response: braces inside strings are text") {
+  auto c = registration(201, R"({"client_name":"}{\"client_id\":\"b\"}{","client_id":"a}"," }":"{"})");
+  REQUIRE(c);
+  CHECK(c->app.id == "a}");
 }
 
 TEST_CASE("registration response: strict JSON, same limits as token responses") {

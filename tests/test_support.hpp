@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,15 @@ inline constexpr std::string_view kRu = "https://example.com/back";
 // An authorization code as Buffer issues them: "1/" and then base62.
 inline constexpr std::string_view kBufferCode = "1/mWot20jTwojsd00jFlaaR45";
 inline constexpr std::string_view kToken = "1/8c3f0e7a9b2d4c6e8f0a1b2c3d4e5f60";
+
+// A file of the repository; __FILE__ is the path the build system compiled
+// (absolute under CMake, build-relative under Meson).
+inline std::ifstream repository_file(std::string_view relative) {
+  std::string path = __FILE__;
+  const auto slash = path.find_last_of("/\\");
+  path = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/../";
+  return std::ifstream(path + std::string(relative));
+}
 
 inline buffer_oauth::client buffer_client(std::string_view redirect_uri = kRu) {
   return buffer_oauth::client{std::string(kCid), "s3cr3t", std::string(redirect_uri)};
