@@ -132,7 +132,7 @@ struct login_args {
   std::string scope{};             ///< space-separated; {}: aggregate initializations may stop before it
   bool register_client = false;    ///< RFC 7591: register a public client first; client_id unused
   std::string discover_issuer{};   ///< the provider from this issuer's OpenID document, over `p`
-  std::string credentials_path{};  ///< where the token is saved (see save_login)
+  std::string credentials_path{};  ///< where the token is saved (see save_login); empty: nowhere
 };
 /// Shows the user the authorization URL (printing it, maybe opening a browser).
 using browser = std::function<void(const std::string& authorize_url)>;

@@ -72,10 +72,11 @@ buffer_oauth::result<buffer_oauth::token> swap_code(buffer_oauth::flow& flow, co
   return flow.token_response(send(*req, transport));
 }
 
-/// The token saved to the credentials file, and printed redacted unless show_token.
+/// The token saved to the credentials file (if one is named), and printed redacted unless show_token.
 command_result logged_in(const buffer_oauth::token& token, const buffer_oauth::provider& p,
                          const buffer_oauth::client& app, const login_args& a) {
-  command_result saved = save_login(a.credentials_path, p, app, token);
+  command_result saved =
+      a.credentials_path.empty() ? success(json::object()) : save_login(a.credentials_path, p, app, token);
   if (saved.exit_code != exit_success) return saved;
   json out = token_json(token);
   if (!a.show_token) {
