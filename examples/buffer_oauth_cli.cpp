@@ -4,6 +4,7 @@
 // examples/README.md. Argument parsing only: the work is in commands.cpp,
 // demo.cpp and login.cpp, and the protocol is the core's.
 #include "commands.hpp"
+#include "file_credential_store.hpp"
 
 #include <fmt/core.h>
 #include <spawn.h>
@@ -281,6 +282,21 @@ int main(int argc, char** argv) {
   auto* parse_token_cmd = add_response_subcommand(
       app, "parse-token", "Parse a token endpoint response (body on stdin)", token_response);
 
+  refresh_request_args refresh_args;
+  auto* refresh_request_cmd =
+      app.add_subcommand("refresh-request", "Build the POST that swaps a refresh token for a new token");
+  refresh_request_cmd->add_option("--refresh-token", refresh_args.refresh_token)->required();
+  refresh_request_cmd->add_option("--client-id", refresh_args.client_id)->required();
+  refresh_request_cmd->add_option("--client-secret", refresh_args.client_secret, "none: a public client");
+  refresh_request_cmd->add_option("--scope", refresh_args.scope, "narrower scopes (default: the grant's)");
+
+  response_options refresh_response;
+  std::string previous_refresh_token;
+  auto* parse_refresh_cmd = add_response_subcommand(
+      app, "parse-refresh",
+      "Parse the answer to a refresh (body on stdin); say if it rotated the refresh token", refresh_response);
+  parse_refresh_cmd->add_option("--refresh-token", previous_refresh_token, "the refresh token that was sent");
+
   attach_args attach_opts;
   std::string attach_placement;
   auto* attach_cmd = app.add_subcommand("attach", "Put an access token on an API request");
@@ -380,6 +396,31 @@ int main(int argc, char** argv) {
   login_cmd->add_option("--timeout", timeout_seconds, "seconds to wait for the browser (default 300)")
       ->check(CLI::Range(1, 3600));
 
+  session_args stored;
+  app.add_option("--credentials", stored.credentials_path,
+                 "login, call, refresh, logout: the credentials file (default "
+                 "$XDG_CONFIG_HOME/buffer-oauth/credentials, else ~/.config/buffer-oauth/credentials)")
+      ->group("Credentials (global option)");
+  const char* stored_secret_help = "the client secret, if the login used one (it is not stored)";
+
+  call_args call_opts;
+  std::string call_data, call_json;
+  auto* call_cmd = app.add_subcommand(
+      "call", "Send one API request with the stored token, refreshing it first when it is due or rejected");
+  call_cmd->add_option("url", call_opts.url, "the API URL")->required();
+  std::string call_method;
+  auto* method_opt =
+      call_cmd->add_option("--method", call_method, "HTTP method (default GET, POST with a body)");
+  auto* data_opt = call_cmd->add_option("--data", call_data, "a form-encoded body");
+  auto* json_opt = call_cmd->add_option("--json", call_json, "a JSON body")->excludes(data_opt);
+  call_cmd->add_option("--client-secret", stored.client_secret, stored_secret_help);
+
+  auto* refresh_cmd = app.add_subcommand("refresh", "Refresh the stored token now, and store the new one");
+  refresh_cmd->add_option("--client-secret", stored.client_secret, stored_secret_help);
+  auto* logout_cmd =
+      app.add_subcommand("logout", "Revoke the stored grant at the provider and delete the credentials file");
+  logout_cmd->add_option("--client-secret", stored.client_secret, stored_secret_help);
+
   buffer_oauth::provider provider;
   try {
     app.parse(argc, argv);
@@ -403,6 +444,9 @@ int main(int argc, char** argv) {
   try {
     curl_global curl;
     command_result result;
+    if (stored.credentials_path.empty() && (*login_cmd || *call_cmd || *refresh_cmd || *logout_cmd))
+      stored.credentials_path = default_credentials_path();
+    stored.transport.ca_file = provider_opts.cacert;
     if (*authorize_cmd) {
       if (state_opt->count() > 0) authorize.state = authorize_state;
       result = authorize_url(provider, authorize);
@@ -412,6 +456,10 @@ int main(int argc, char** argv) {
       result = token_request(provider, swap);
     } else if (*parse_token_cmd) {
       result = parse_token(provider, read_response(token_response));
+    } else if (*refresh_request_cmd) {
+      result = refresh_request(provider, refresh_args);
+    } else if (*parse_refresh_cmd) {
+      result = parse_refresh(provider, read_response(refresh_response), previous_refresh_token);
     } else if (*attach_cmd) {
       attach_opts.placement = placement_named(attach_placement);
       result = attach(provider, attach_opts);
@@ -434,8 +482,19 @@ int main(int argc, char** argv) {
       result = parse_api_response(provider, read_response(api_response));
     } else if (*demo_cmd) {
       return demo(provider_opts.name == "buffer-legacy" ? demo_api::legacy : demo_api::current);
+    } else if (*call_cmd) {
+      if (data_opt->count() > 0)
+        call_opts = {call_opts.url, "POST", call_data, "application/x-www-form-urlencoded"};
+      if (json_opt->count() > 0) call_opts = {call_opts.url, "POST", call_json, "application/json"};
+      if (method_opt->count() > 0) call_opts.method = call_method;
+      result = call(stored, call_opts);
+    } else if (*refresh_cmd) {
+      result = refresh(stored);
+    } else if (*logout_cmd) {
+      result = logout(stored);
     } else if (*login_cmd) {
       login_opts.timeout = std::chrono::seconds(timeout_seconds);
+      login_opts.credentials_path = stored.credentials_path;
       login_opts.discover_issuer = provider_opts.discover;
       if (scope_opt->count() == 0 && provider.name == "buffer")
         login_opts.scope = "account:read offline_access";
@@ -450,6 +509,9 @@ int main(int argc, char** argv) {
     }
     print(result.output);
     return result.exit_code;
+  } catch (const credential_file_error& e) {
+    print(error_json(e.errc(), e.what()));
+    return exit_protocol_error;
   } catch (const std::exception& e) {
     print(error_json("internal_error", e.what()));
     return exit_protocol_error;

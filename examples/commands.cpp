@@ -67,6 +67,22 @@ command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::
   return success(token_json(*t));
 }
 
+command_result refresh_request(const buffer_oauth::provider& p, const refresh_request_args& a) {
+  auto req =
+      buffer_oauth::build_refresh_request(p, {a.client_id, a.client_secret, {}}, a.refresh_token, a.scope);
+  if (!req) return failure(req.error());
+  return success(request_json(*req));
+}
+
+command_result parse_refresh(const buffer_oauth::provider& p, const buffer_oauth::http_response& response,
+                             const std::string& previous) {
+  auto t = buffer_oauth::parse_refresh_response(p, response, previous);
+  if (!t) return failure(t.error());
+  json out = token_json(*t);
+  out["refresh_token_rotated"] = t->refresh_token_rotated;
+  return success(std::move(out));
+}
+
 command_result attach(const buffer_oauth::provider& p, const attach_args& a) {
   buffer_oauth::http_request req{a.method, a.url, {}, a.body};
   if (!a.content_type.empty()) req.headers.push_back({"Content-Type", a.content_type});

@@ -52,6 +52,20 @@ command_result token_request(const buffer_oauth::provider& p, const token_reques
 /// {"access_token","token_type","expires_in","refresh_token","scope","leniencies"}
 command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response);
 
+struct refresh_request_args {
+  std::string refresh_token;
+  std::string client_id;
+  std::string client_secret;  ///< empty: a public client
+  std::string scope;          ///< empty: the grant's
+};
+/// The refresh POST (RFC 6749 §6). {"method","url","headers","body"}
+command_result refresh_request(const buffer_oauth::provider& p, const refresh_request_args& a);
+
+/// parse-token's output for a refresh answer, with "refresh_token_rotated":
+/// whether the refresh token differs from `previous` (none sent: kept).
+command_result parse_refresh(const buffer_oauth::provider& p, const buffer_oauth::http_response& response,
+                             const std::string& previous);
+
 struct attach_args {
   std::string url;
   std::string token;
@@ -115,17 +129,50 @@ struct login_args {
   int port = 8765;            ///< 0: any free port (for providers that follow RFC 8252 §7.3)
   bool show_token = false;
   std::chrono::seconds timeout{300};
-  std::string scope{};            ///< space-separated; {}: aggregate initializations may stop before it
-  bool register_client = false;   ///< RFC 7591: register a public client first; client_id unused
-  std::string discover_issuer{};  ///< the provider from this issuer's OpenID document, over `p`
+  std::string scope{};             ///< space-separated; {}: aggregate initializations may stop before it
+  bool register_client = false;    ///< RFC 7591: register a public client first; client_id unused
+  std::string discover_issuer{};   ///< the provider from this issuer's OpenID document, over `p`
+  std::string credentials_path{};  ///< where the token is saved (see save_login); empty: nowhere
 };
 /// Shows the user the authorization URL (printing it, maybe opening a browser).
 using browser = std::function<void(const std::string& authorize_url)>;
 /// The real login: a loopback listener for the redirect, the code swapped at
-/// once, the token (redacted unless show_token), with the client_id when one
-/// was registered. Progress goes to stderr.
+/// once, the token saved to the credentials file and printed (redacted unless
+/// show_token) with save_login's members, and the client_id when one was
+/// registered. Progress goes to stderr.
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
                      const transport_options& transport = {});
+
+/// What call, refresh and logout work on: the credentials file login wrote.
+/// The provider and client come from the file; a confidential client's
+/// secret, never stored, from the command line.
+struct session_args {
+  std::string credentials_path;
+  std::string client_secret;
+  transport_options transport;
+};
+
+/// Writes the token of a login to the credentials file `path` (mode 0600),
+/// its generation one past the file's; {"credentials","generation"}.
+command_result save_login(const std::string& path, const buffer_oauth::provider& p,
+                          const buffer_oauth::client& c, const buffer_oauth::token& t);
+
+struct call_args {
+  std::string url;
+  std::string method = "GET";
+  std::string body;
+  std::string content_type;
+};
+/// One API request with the stored token, refreshed first when due or when
+/// the API rejects it (once). {"status","body","refreshed","generation"}
+command_result call(const session_args& a, const call_args& c);
+
+/// A refresh whether due or not, stored. {"generation","refreshed","rotated"}
+command_result refresh(const session_args& a);
+
+/// Revokes the grant (RFC 7009, or Buffer v1's deauthorize) and deletes the
+/// file. {"revoked":true}
+command_result logout(const session_args& a);
 
 }  // namespace buffer_oauth_cli
 

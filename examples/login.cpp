@@ -63,20 +63,29 @@ class callback_mailbox {
 };
 
 /// Redirect received -> token: every check is the flow's.
-command_result swap_code(buffer_oauth::flow& flow, const std::string& redirect, const login_args& a,
-                         const transport_options& transport) {
-  if (auto ok = flow.redirect(redirect, steady_now()); !ok) return failure(ok.error());
+buffer_oauth::result<buffer_oauth::token> swap_code(buffer_oauth::flow& flow, const std::string& redirect,
+                                                    const transport_options& transport) {
+  if (auto ok = flow.redirect(redirect, steady_now()); !ok) return ok.error();
   auto req = flow.token_request(steady_now());
-  if (!req) return failure(req.error());
+  if (!req) return req.error();
   fmt::print(stderr, "Redirect accepted; swapping the code at {}\n", req->url);
-  auto token = flow.token_response(send(*req, transport));
-  if (!token) return failure(token.error());
-  json out = token_json(*token);
+  return flow.token_response(send(*req, transport));
+}
+
+/// The token saved to the credentials file (if one is named), and printed redacted unless show_token.
+command_result logged_in(const buffer_oauth::token& token, const buffer_oauth::provider& p,
+                         const buffer_oauth::client& app, const login_args& a) {
+  command_result saved =
+      a.credentials_path.empty() ? success(json::object()) : save_login(a.credentials_path, p, app, token);
+  if (saved.exit_code != exit_success) return saved;
+  json out = token_json(token);
   if (!a.show_token) {
-    out["access_token"] = buffer_oauth::redacted_value("access_token", token->access_token);
-    if (!token->refresh_token.empty())
-      out["refresh_token"] = buffer_oauth::redacted_value("refresh_token", token->refresh_token);
+    out["access_token"] = buffer_oauth::redacted_value("access_token", token.access_token);
+    if (!token.refresh_token.empty())
+      out["refresh_token"] = buffer_oauth::redacted_value("refresh_token", token.refresh_token);
   }
+  out.update(saved.output);
+  if (a.register_client) out["client_id"] = app.id;
   return success(std::move(out));
 }
 
@@ -161,8 +170,8 @@ command_result log_in(const buffer_oauth::provider& base, const login_args& a, c
     return failure("timeout",
                    fmt::format("no redirect reached {} within {} s", app.redirect_uri, a.timeout.count()));
   fmt::print(stderr, "Redirect received: {}\n", buffer_oauth::redacted_url(*redirect));
-  command_result result = swap_code(flow, *redirect, a, transport);
-  if (a.register_client && result.exit_code == exit_success) result.output["client_id"] = app.id;
+  auto token = swap_code(flow, *redirect, transport);
+  command_result result = token ? logged_in(*token, p, app, a) : failure(token.error());
   mailbox.finish(
       result.exit_code == exit_success
           ? "Logged in. You can close this tab and return to the terminal.\n"

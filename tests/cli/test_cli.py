@@ -9,11 +9,15 @@ import base64
 import hashlib
 import http.server
 import json
+import os
 import pathlib
 import re
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 
@@ -28,9 +32,12 @@ API = "https://api.bufferapp.com/1"
 GENERIC = ["--authorize-endpoint", "https://auth.example/authorize?x=1",
            "--token-endpoint", "https://auth.example/token", "--api-base", "https://api.example/v2/"]
 
-SECRET_OPTIONS = ("--client-secret", "--token", "--code", "--code-verifier")
+SECRET_OPTIONS = ("--client-secret", "--token", "--code", "--code-verifier", "--refresh-token")
 WINDOW = 8        # no run of this many characters of a secret may show
 DISTINCTIVE = 16  # a shorter secret could show by chance, so no test uses one
+
+CONFIG_HOME = tempfile.TemporaryDirectory()
+os.environ["XDG_CONFIG_HOME"] = CONFIG_HOME.name  # login saves its token: never in the user's own file
 
 failures = []
 checks = 0
@@ -563,6 +570,39 @@ case("parse-revocation: 429 with Retry-After", [*CURRENT, "parse-revocation", "-
      "rate_limited", check=lambda d: eq(d["retry_after"], 5))
 case("parse-revocation, header without a colon", [*CURRENT, "parse-revocation", "--header", "Retry-After 5"], 2)
 
+# ---------------------------------------------------------------- refresh (RFC 6749 §6)
+NEW_REFRESH_T = "rt-Lm4nB8vC2xZ6aS1dF5gH9jK3"
+REFRESH_REQ = [*CURRENT, "refresh-request", "--refresh-token", REFRESH_T, "--client-id", CID]
+case("refresh-request: a public client", REFRESH_REQ, prints={"--refresh-token": "body"}, check=lambda d: (
+    eq(d["url"], AUTH + "/token"), eq(header(d, "Authorization"), None),
+    eq(form(d["body"]), {"client_id": [CID], "grant_type": ["refresh_token"], "refresh_token": [REFRESH_T]})))
+case("refresh-request: narrower scope", [*REFRESH_REQ, "--scope", "account:read"], prints={"--refresh-token": "body"},
+     check=lambda d: eq(form(d["body"])["scope"], ["account:read"]))
+case("refresh-request, generic provider: HTTP Basic", [*GENERIC, *REFRESH_REQ[2:], "--client-secret", SECRET],
+     prints={"--refresh-token": "body"}, check=lambda d: (
+         eq(header(d, "Authorization"), "Basic " + base64.b64encode(f"{CID}:{SECRET}".encode()).decode()),
+         eq("client_secret" in d["body"], False)))
+case("refresh-request, a refresh token with a newline", with_value(REFRESH_REQ, "--refresh-token", REFRESH_T + "\nX: 1"), 1,
+     "invalid_token_syntax")
+case("refresh-request without --refresh-token", without(REFRESH_REQ, "--refresh-token"), 2)
+case("refresh-request without --client-id", without(REFRESH_REQ, "--client-id"), 2)
+
+PARSE_REFRESH = [*CURRENT, "parse-refresh", "--refresh-token", REFRESH_T]
+case("parse-refresh: a new refresh token came, rotated", PARSE_REFRESH, secrets=[NEW_REFRESH_T],
+     stdin=json.dumps({"access_token": T, "token_type": "Bearer", "expires_in": 3600, "refresh_token": NEW_REFRESH_T}),
+     prints={"secret": "refresh_token"}, check=lambda d: (
+         eq(d["refresh_token"], NEW_REFRESH_T), eq(d["refresh_token_rotated"], True), eq(d["expires_in"], 3600)))
+case("parse-refresh: no refresh token in the answer, the previous one kept", PARSE_REFRESH, prints={"--refresh-token": "refresh_token"},
+     stdin=json.dumps({"access_token": T, "token_type": "Bearer"}), check=lambda d: (
+         eq(d["refresh_token"], REFRESH_T), eq(d["refresh_token_rotated"], False)))
+case("parse-refresh: the same refresh token again, not rotated", PARSE_REFRESH, prints={"--refresh-token": "refresh_token"},
+     stdin=json.dumps({"access_token": T, "token_type": "Bearer", "refresh_token": REFRESH_T}),
+     check=lambda d: eq(d["refresh_token_rotated"], False))
+case("parse-refresh: invalid_grant", [*PARSE_REFRESH, "--status", "400"], 1, "token_error",
+     stdin='{"error":"invalid_grant","error_description":"grant request is invalid"}', check=lambda d: eq(d["error"], "invalid_grant"))
+case("parse-refresh: an OAuth error under 429 is the provider's error", [*PARSE_REFRESH, "--status", "429"], 1, "token_error",
+     stdin='{"error":"slow_down"}', check=lambda d: (eq(d["error"], "slow_down"), eq(d["http_status"], 429)))
+
 # ---------------------------------------------------------------- parse-api-response (GraphQL and v1)
 def api(name, args, body, expect_exit=0, errc=None, check=None):
     return case(f"parse-api-response {name}", [*args[:2], "parse-api-response", *args[2:]], expect_exit, errc, stdin=body, check=check)
@@ -664,11 +704,18 @@ case("login, plain http authorize endpoint", ["--authorize-endpoint", "http://a.
 
 
 class TokenEndpoint(http.server.BaseHTTPRequestHandler):
-    """Answers every POST with the server's `answer`: (status, JSON body)."""
+    """Answers every POST with the server's `answer`: (status, JSON body),
+    and every GET, an API call, with the first of `api` (the last one stays)."""
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status, body = self.server.answer
+        self.send(*self.server.answer)
+
+    def do_GET(self):
+        self.server.authorizations.append(self.headers.get("Authorization", ""))
+        self.send(*(self.server.api.pop(0) if len(self.server.api) > 1 else self.server.api[0]))
+
+    def send(self, status, body):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -717,6 +764,94 @@ case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "to
      browser=approving_browser(CODE))
 case("login, a redirect with a state that is not ours", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
      browser=approving_browser(CODE, state="forged-state-of-an-attacker"))
+# ---------------------------------------------------------------- the credentials file: login, call, refresh, logout
+CREDS = os.path.join(CONFIG_HOME.name, "kept", "credentials")
+STORED = ["--credentials", CREDS, "--client-secret", SECRET]  # the login's client has a secret: never stored
+T2, REFRESH2 = "1/Zb7Xq2Lw9Nc4Vt6Rm1Ks8Hd3Jf5Gp0Ya", "1/Pq8Wn3Ez6Ry1Tu4Io7Ap2Sd5Fg9Hj0Kl"
+TOKENS = [T, REFRESH, T2, REFRESH2]
+CALL = ["call", LOCAL + "/profiles.json", *STORED]
+REJECTED = (403, {"success": False, "code": 1001, "message": "Access token required."})
+provider.authorizations, provider.api = [], [(200, {"id": "4eb854340acb04e870000010"})]
+
+
+def answer_tokens(access, refresh, expires_in=3600):
+    provider.answer = (200, {"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": expires_in})
+
+
+def stored_lines():
+    return pathlib.Path(CREDS).read_text().splitlines()
+
+
+def stored_generation():
+    return int(urllib.parse.parse_qs(stored_lines()[0][len("boc1."):])["generation"][0])
+
+
+def kept(name, args, expect_exit=0, errc=None, check=None):
+    return case(name, args, expect_exit, errc, secrets=TOKENS, check=check)
+
+
+answer_tokens(T, REFRESH, expires_in=1)
+LOGIN_KEPT = [*LOCAL_LOGIN, "--revocation-endpoint", LOCAL + "/revoke", "--credentials", CREDS]
+case("login --credentials: the token saved, generation 0", LOGIN_KEPT, secrets=[CODE, *TOKENS], browser=approving_browser(CODE),
+     check=lambda d: (eq(d["credentials"], CREDS), eq(d["generation"], 0)))
+client = json.loads(stored_lines()[1])
+report("login --credentials: mode 0600 in a 0700 folder; the second line describes the client, no secret", [
+    problem for problem, bad in [
+        (f"file mode {stat.S_IMODE(os.stat(CREDS).st_mode):o}", stat.S_IMODE(os.stat(CREDS).st_mode) != 0o600),
+        (f"folder mode {stat.S_IMODE(os.stat(os.path.dirname(CREDS)).st_mode):o}", stat.S_IMODE(os.stat(os.path.dirname(CREDS)).st_mode) != 0o700),
+        ("no boc1 first line", not stored_lines()[0].startswith("boc1.generation=0&")),
+        (f"client line {client}", client["client_id"] != CID or client["confidential"] is not True
+         or client["provider"]["token_endpoint"] != LOCAL + "/token" or client["provider"]["revocation_endpoint"] != LOCAL + "/revoke"),
+        ("the client secret stored", SECRET in pathlib.Path(CREDS).read_text())] if bad])
+
+time.sleep(1.1)  # the 1 s token is due
+answer_tokens(T2, REFRESH2)
+kept("call: the token due, refreshed and stored before the call", CALL, check=lambda d: (
+    eq(d, {"status": 200, "body": {"id": "4eb854340acb04e870000010"}, "refreshed": True, "generation": 1}),
+    eq(provider.authorizations[-1], "Bearer " + T2), eq(stored_generation(), 1)))
+kept("call again: the stored token, no refresh", CALL, check=lambda d: (eq(d["refreshed"], False), eq(d["generation"], 1)))
+kept("call without the login's client secret", CALL[:4], 1, "client_secret_required")
+answer_tokens(T, REFRESH)
+provider.api = [REJECTED, (200, {"id": "y"})]
+kept("call: the API rejects the token, one refresh and a retry", CALL, check=lambda d: (
+    eq(d["body"], {"id": "y"}), eq(d["refreshed"], True), eq(d["generation"], 2), eq(provider.authorizations[-2:], ["Bearer " + T2, "Bearer " + T])))
+provider.api = [REJECTED]
+kept("call: rejected again after the refresh it forced: no loop", CALL, 1, "token_rejected", check=lambda d: eq(stored_generation(), 3))
+answer_tokens(T2, REFRESH2)
+kept("refresh: forced and stored", ["refresh", *STORED], check=lambda d: eq(d, {"generation": 4, "refreshed": True, "rotated": True}))
+provider.answer = (400, {"error": "invalid_grant", "error_description": "grant request is invalid"})
+kept("refresh: the grant is gone", ["refresh", *STORED], 1, "reauthorization_required",
+     check=lambda d: (eq(d["error"], "invalid_grant"), eq(stored_generation(), 4)))
+kept("call --data and --json together", [*CALL, "--data", "a=1", "--json", "{}"], 2)
+kept("call without a URL", CALL[:1] + CALL[2:], 2)
+
+os.chmod(CREDS, 0o640)
+kept("call: a credentials file others may read is refused", CALL, 1, "credentials_unsafe", check=lambda d: eq(CREDS in d["message"], True))
+os.chmod(CREDS, 0o600)
+saved = pathlib.Path(CREDS).read_text()
+for name, text, errc in [("corrupt", "boc1.generation=x\n{}\n", "corrupt_credentials"), ("of another version", "boc2.generation=0\n{}\n", "unsupported_credentials"),
+                         ("with a client line that is not login's", saved.splitlines()[0] + "\n{}\n", "corrupt_credentials")]:
+    pathlib.Path(CREDS).write_text(text)
+    kept(f"call: a credentials file {name}", CALL, 1, errc)
+pathlib.Path(CREDS).write_text(saved)
+
+provider.answer = (200, {})
+kept("logout: the refresh token revoked (RFC 7009), the file deleted", ["logout", *STORED],
+     check=lambda d: (eq(d, {"revoked": True}), eq(os.path.exists(CREDS), False)))
+kept("call after logout", CALL, 1, "not_logged_in")
+kept("refresh after logout", ["refresh", *STORED], 1, "not_logged_in")
+
+answer_tokens(T, REFRESH, expires_in=1)
+case("login again into the deleted file", LOGIN_KEPT, secrets=[CODE, *TOKENS], browser=approving_browser(CODE), check=lambda d: eq(d["generation"], 0))
+time.sleep(1.1)
+answer_tokens(T2, REFRESH2)
+os.environ["BUFFER_OAUTH_TEST_CRASH_AFTER_REFRESH"] = "1"
+kept("the test hook: a call that got a rotated refresh token dies before storing it", CALL, 99,
+     check=None)
+del os.environ["BUFFER_OAUTH_TEST_CRASH_AFTER_REFRESH"]
+report("the test hook left the file as it was", [] if stored_generation() == 0 and urllib.parse.parse_qs(stored_lines()[0])["refresh_token"] == [REFRESH]
+       else ["file changed"])
+
 provider.shutdown()
 provider.server_close()
 case("login, the token endpoint is gone", LOCAL_LOGIN, 1, "transport_error", secrets=[CODE], browser=approving_browser(CODE))

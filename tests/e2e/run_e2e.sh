@@ -98,6 +98,9 @@ make_cert "$work/trusted"
 make_cert "$work/untrusted"
 
 export E2E_WORK_DIR="$work"
+# `buffer-oauth login` saves its token in the default credentials file
+# unless told another: here, never in the user's own.
+export XDG_CONFIG_HOME="$work/config"
 export E2E_CA_CERT="$work/trusted.pem"
 export E2E_CERT_KEY="$work/trusted-key.pem"
 export E2E_UNTRUSTED_CERT="$work/untrusted.pem"

@@ -217,11 +217,13 @@ inline std::string line_after(const std::string& text, std::string_view label) {
 /// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
 /// user's browser: it reads the authorization URL from the CLI's stderr,
 /// logs in and consents on the stand-in's pages, brings the redirect to the
-/// CLI's loopback listener and returns the redirect in `redirect`.
+/// CLI's loopback listener and returns the redirect in `redirect`. Its output
+/// goes to `name`.out and `name`.err in E2E_WORK_DIR: runs at the same time
+/// need distinct names.
 inline cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
-                       std::string* redirect = nullptr) {
-  const std::string out_file = need("E2E_WORK_DIR") + "/cli.out",
-                    err_file = need("E2E_WORK_DIR") + "/cli.err";
+                       std::string* redirect = nullptr, const std::string& name = "cli") {
+  const std::string out_file = need("E2E_WORK_DIR") + "/" + name + ".out",
+                    err_file = need("E2E_WORK_DIR") + "/" + name + ".err";
   std::vector<std::string> words{program};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
