@@ -59,6 +59,7 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(csrf_protection_missing, 113, caller_misuse),
     BO_ERRC_ROW(client_secret_required, 114, caller_misuse),
     BO_ERRC_ROW(pkce_required, 115, caller_misuse),
+    BO_ERRC_ROW(stale_ticket, 116, caller_misuse),
     BO_ERRC_ROW(invalid_url, 200, malformed_input),
     BO_ERRC_ROW(bad_percent_encoding, 201, malformed_input),
     BO_ERRC_ROW(invalid_utf8, 202, malformed_input),
@@ -83,6 +84,8 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(corrupt_flow, 221, malformed_input),
     BO_ERRC_ROW(unsupported_flow_version, 222, malformed_input),
     BO_ERRC_ROW(missing_member, 223, malformed_input),
+    BO_ERRC_ROW(corrupt_credentials, 224, malformed_input),
+    BO_ERRC_ROW(unsupported_credentials, 225, malformed_input),
     BO_ERRC_ROW(insecure_url, 300, security_check),
     BO_ERRC_ROW(redirect_uri_mismatch, 301, security_check),
     BO_ERRC_ROW(state_missing, 302, security_check),
@@ -112,6 +115,8 @@ const errc_row published_errcs[] = {
     BO_ERRC_ROW(pkce_not_supported, 408, provider_refused),
     BO_ERRC_ROW(client_auth_unsupported, 409, provider_refused),
     BO_ERRC_ROW(registration_refused, 410, provider_refused),
+    BO_ERRC_ROW(reauthorization_required, 411, provider_refused),
+    BO_ERRC_ROW(rotation_lost, 412, provider_refused),
     BO_ERRC_ROW(too_large, 500, limit),
     BO_ERRC_ROW(random_unavailable, 501, transport),
 };
@@ -361,7 +366,7 @@ TEST_CASE("every errc has a snake_case name and a non-empty message of its own")
 }
 
 TEST_CASE("an errc value outside the table gets a placeholder name and message, category none") {
-  for (unsigned v : {1u, 99u, 107u, 116u, 224u, 318u, 411u, 502u, 999u, 65535u}) {
+  for (unsigned v : {1u, 99u, 107u, 117u, 226u, 318u, 413u, 502u, 999u, 65535u}) {
     CAPTURE(v);
     const auto code = static_cast<bo::errc>(v);
     CHECK(bo::to_string(code) == "unknown");
