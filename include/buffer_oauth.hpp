@@ -4098,11 +4098,26 @@ inline constexpr std::string_view to_string(flow_event e) noexcept {
   return names[static_cast<std::size_t>(e)];
 }
 
-struct flow_transition {
-  flow_state from;
-  flow_event on;
-  flow_state to;
+namespace detail {
+/// One row of a state machine's table: in `from`, `on` leads to `to`.
+template <class State, class Event>
+struct transition {
+  State from;
+  Event on;
+  State to;
 };
+
+/// The row of `table` for `on` in `from`, or nullptr.
+template <class State, class Event, std::size_t N>
+constexpr const transition<State, Event>* find_transition(const transition<State, Event> (&table)[N],
+                                                          State from, Event on) noexcept {
+  for (const auto& row : table)
+    if (row.from == from && row.on == on) return &row;
+  return nullptr;
+}
+}  // namespace detail
+
+using flow_transition = detail::transition<flow_state, flow_event>;
 
 /// Every allowed step, and the only way the flow moves except to failed.
 /// Anything absent is refused: see flow_refusals.
@@ -4428,9 +4443,7 @@ class flow {
 
   /// The row of flow_transitions for `event` in the current state, or nullptr.
   const flow_transition* transition(flow_event event) const noexcept {
-    for (const auto& t : flow_transitions)
-      if (t.from == state_ && t.on == event) return &t;
-    return nullptr;
+    return detail::find_transition(flow_transitions, state_, event);
   }
 
   /// Whether `event` may happen now; a refusal here changes nothing.
@@ -4708,11 +4721,7 @@ inline constexpr std::string_view to_string(session_event e) noexcept {
   return names[static_cast<std::size_t>(e)];
 }
 
-struct session_transition {
-  session_state from;
-  session_event on;
-  session_state to;
-};
+using session_transition = detail::transition<session_state, session_event>;
 
 /// Every step the session takes, except ending; anything absent is refused.
 inline constexpr session_transition session_transitions[] = {
@@ -4977,11 +4986,8 @@ class session {
   }
 
   void advance(session_event event) {
-    for (const auto& t : session_transitions)
-      if (t.from == state_ && t.on == event) {
-        state_ = t.to;
-        return;
-      }
+    if (const session_transition* t = detail::find_transition(session_transitions, state_, event))
+      state_ = t->to;
   }
 
   error end(error e) {
