@@ -3157,6 +3157,8 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   }
   return t;
 }
+
+inline std::optional<error> rate_limit_error(const http_response& r);  // with Retry-After, below
 }  // namespace detail
 
 /// Parses the token endpoint's answer into a token, or an error that says
@@ -3164,10 +3166,12 @@ inline result<token> read_token(const provider& p, const response_members& m, co
 /// Buffer API envelope (api_error), non-JSON body (not_json), empty body,
 /// malformed JSON, not an object, duplicate member, missing or ill-typed
 /// access_token, token outside b64token, unsupported token_type, bad
-/// expires_in, or an unexpected status (http_error). `error` with HTTP 200
+/// expires_in, 429 or 503 with Retry-After (rate_limited, with retry_after
+/// when given), or an unexpected status (http_error). `error` with HTTP 200
 /// is still an error. Leniencies the provider allows are recorded when used.
 inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
   return detail::read_response(r, [&]() -> result<token> {
+    if (auto e = detail::rate_limit_error(r)) return *std::move(e);
     auto members = detail::read_response_members(r.body, lim);
     if (!members) return members.error();
     if (auto e = detail::response_error(*members, r)) return *std::move(e);
