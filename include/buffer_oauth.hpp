@@ -485,6 +485,14 @@ constexpr bool in_enum_order(const field<Enum, Rule, Member> (&table)[N]) noexce
   return true;
 }
 
+/// The name of enumerator `value` in `names`, which lists them in order;
+/// "unknown" for a value outside the enumeration.
+template <class Enum, std::size_t N>
+constexpr std::string_view name_of(const std::string_view (&names)[N], Enum value) noexcept {
+  const auto i = static_cast<std::size_t>(value);
+  return i < N ? names[i] : std::string_view("unknown");
+}
+
 /// The row named `name`, or nullptr.
 template <class Enum, class Rule, class Member, std::size_t N>
 constexpr const field<Enum, Rule, Member>* find_field(const field<Enum, Rule, Member> (&table)[N],
@@ -2477,6 +2485,52 @@ inline std::optional<error> response_error(const response_members& m, const http
   if (!status_ok(r.status)) return fail(errc::http_error);
   return std::nullopt;
 }
+
+/// Whether `s` has exactly the shape of an IMF-fixdate (RFC 9110 §5.6.7),
+/// "Sun, 06 Nov 1994 08:49:37 GMT": in `shape`, '?' is a letter of a day or
+/// month name and '#' a digit.
+inline bool is_imf_fixdate(std::string_view s) noexcept {
+  constexpr std::string_view shape = "???, ## ??? #### ##:##:## GMT";
+  constexpr std::string_view days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (s.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    const bool fits = shape[i] == '#' ? is_digit(ch) : shape[i] == '?' ? is_alpha(ch) : s[i] == shape[i];
+    if (!fits) return false;
+  }
+  auto one_of = [](const auto& names, std::string_view name) {
+    for (std::string_view n : names)
+      if (n == name) return true;
+    return false;
+  };
+  return one_of(days, s.substr(0, 3)) && one_of(months, s.substr(8, 3));
+}
+
+/// Reads a Retry-After value (RFC 9110 §10.2.3) into `e`: delay-seconds,
+/// which is 1*DIGIT, as `retry_after`, or an IMF-fixdate kept as text in
+/// `retry_after_date`. Anything else ("-1", "1e3", "+5", "", more digits than
+/// fit) sets neither: a malformed hint must not hide the refusal it came with.
+inline void parse_retry_after(std::string_view value, error& e) {
+  std::int64_t seconds = 0;
+  if (parse_seconds(value, seconds)) {
+    e.retry_after = std::chrono::seconds(seconds);
+  } else if (is_imf_fixdate(value)) {
+    e.retry_after_date.assign(value);
+  }
+}
+
+/// rate_limited, with the delay asked for, when the answer is a rate limit:
+/// 429 with or without a delay (RFC 6585 §4), a 503 only when it says how
+/// long to wait.
+inline std::optional<error> rate_limit_error(const http_response& r) {
+  const std::string* retry_after = find_header(r.headers, "Retry-After");
+  if (r.status != 429 && !(r.status == 503 && retry_after)) return std::nullopt;
+  error e = fail(errc::rate_limited);
+  if (retry_after) parse_retry_after(*retry_after, e);
+  return e;
+}
 }  // namespace detail
 
 // ============================================================================
@@ -3157,8 +3211,6 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   }
   return t;
 }
-
-inline std::optional<error> rate_limit_error(const http_response& r);  // with Retry-After, below
 }  // namespace detail
 
 /// Parses the token endpoint's answer into a token, or an error that says
@@ -3241,54 +3293,6 @@ inline result<http_request> build_revocation_request(const provider& p, const cl
     detail::append_pair(req->body, "token_type_hint", to_string(hint), encoding::form);
   return req;
 }
-
-namespace detail {
-/// Whether `s` has exactly the shape of an IMF-fixdate (RFC 9110 §5.6.7),
-/// "Sun, 06 Nov 1994 08:49:37 GMT": in `shape`, '?' is a letter of a day or
-/// month name and '#' a digit.
-inline bool is_imf_fixdate(std::string_view s) noexcept {
-  constexpr std::string_view shape = "???, ## ??? #### ##:##:## GMT";
-  constexpr std::string_view days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-  constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (s.size() != shape.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto ch = static_cast<unsigned char>(s[i]);
-    const bool fits = shape[i] == '#' ? is_digit(ch) : shape[i] == '?' ? is_alpha(ch) : s[i] == shape[i];
-    if (!fits) return false;
-  }
-  auto one_of = [](const auto& names, std::string_view name) {
-    for (std::string_view n : names)
-      if (n == name) return true;
-    return false;
-  };
-  return one_of(days, s.substr(0, 3)) && one_of(months, s.substr(8, 3));
-}
-
-/// Reads a Retry-After value (RFC 9110 §10.2.3) into `e`: delay-seconds,
-/// which is 1*DIGIT, as `retry_after`, or an IMF-fixdate kept as text in
-/// `retry_after_date`. Anything else ("-1", "1e3", "+5", "", more digits than
-/// fit) sets neither: a malformed hint must not hide the refusal it came with.
-inline void parse_retry_after(std::string_view value, error& e) {
-  std::int64_t seconds = 0;
-  if (parse_seconds(value, seconds)) {
-    e.retry_after = std::chrono::seconds(seconds);
-  } else if (is_imf_fixdate(value)) {
-    e.retry_after_date.assign(value);
-  }
-}
-
-/// rate_limited, with the delay asked for, when the answer is a rate limit:
-/// 429 with or without a delay (RFC 6585 §4), a 503 only when it says how
-/// long to wait.
-inline std::optional<error> rate_limit_error(const http_response& r) {
-  const std::string* retry_after = find_header(r.headers, "Retry-After");
-  if (r.status != 429 && !(r.status == 503 && retry_after)) return std::nullopt;
-  error e = fail(errc::rate_limited);
-  if (retry_after) parse_retry_after(*retry_after, e);
-  return e;
-}
-}  // namespace detail
 
 /// Reads the revocation endpoint's answer (RFC 7009 §2.2). HTTP 200 means
 /// revoked, whatever the body says (the RFC has the client ignore it). Else:
@@ -4094,12 +4098,12 @@ enum class flow_event : std::uint8_t { begin, redirect, token_request, token_res
 inline constexpr std::string_view to_string(flow_state s) noexcept {
   constexpr std::string_view names[] = {"idle",           "awaiting_redirect", "have_code",
                                         "awaiting_token", "authorized",        "failed"};
-  return names[static_cast<std::size_t>(s)];
+  return detail::name_of(names, s);
 }
 
 inline constexpr std::string_view to_string(flow_event e) noexcept {
   constexpr std::string_view names[] = {"begin", "redirect", "token_request", "token_response", "restore"};
-  return names[static_cast<std::size_t>(e)];
+  return detail::name_of(names, e);
 }
 
 namespace detail {
@@ -4717,12 +4721,12 @@ enum class session_event : std::uint8_t {
 
 inline constexpr std::string_view to_string(session_state s) noexcept {
   constexpr std::string_view names[] = {"valid", "refreshing", "rejected", "refreshing_rejected", "ended"};
-  return names[static_cast<std::size_t>(s)];
+  return detail::name_of(names, s);
 }
 
 inline constexpr std::string_view to_string(session_event e) noexcept {
   constexpr std::string_view names[] = {"refresh", "refreshed", "refresh_failed", "reject", "adopt"};
-  return names[static_cast<std::size_t>(e)];
+  return detail::name_of(names, e);
 }
 
 using session_transition = detail::transition<session_state, session_event>;

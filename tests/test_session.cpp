@@ -412,6 +412,15 @@ TEST_CASE("session: an event the table lacks is refused and changes nothing") {
   CHECK(d.s.state() == bo::session_state::ended);
 }
 
+TEST_CASE("session: states and events have names, and a value outside the enumeration is unknown") {
+  CHECK(bo::to_string(bo::session_state::refreshing_rejected) == "refreshing_rejected");
+  CHECK(bo::to_string(bo::session_event::adopt) == "adopt");
+  CHECK(bo::to_string(static_cast<bo::session_state>(5)) == "unknown");
+  CHECK(bo::to_string(static_cast<bo::session_event>(255)) == "unknown");
+  CHECK(bo::to_string(static_cast<bo::flow_state>(6)) == "unknown");
+  CHECK(bo::to_string(static_cast<bo::flow_event>(200)) == "unknown");
+}
+
 // ---------------------------------------------------------------------------
 // session: when to refresh
 
