@@ -354,7 +354,7 @@ class error_slot {
     return other.error_ ? std::exchange(other.error_, &no_error()) : nullptr;
   }
   void release() noexcept {
-    if (error_ != &no_error()) delete error_;
+    if (error_ != nullptr && error_ != &no_error()) delete error_;  // a success never asks for no_error()
     error_ = nullptr;
   }
 
