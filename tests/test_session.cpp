@@ -341,10 +341,11 @@ TEST_CASE("session: parse_credentials refuses hostile text with a distinct error
       {replace("access_token", "access_token="), bo::errc::corrupt_credentials},
       {replace("access_token", "access_token=1%2F%C3%A9"), bo::errc::corrupt_credentials},
   };
-  for (const auto& [text, code] : cases) {
+  for (const auto& one : cases) {
+    const std::string& text = one.first;
     CAPTURE(text);
     auto c = bo::parse_credentials(text);
-    CHECK(c.code() == code);
+    CHECK(c.code() == one.second);
     if (!c) {
       CHECK(c.error().message.find(kAccess) == std::string::npos);
       CHECK(c.error().message.find(kRefresh) == std::string::npos);
