@@ -4872,7 +4872,7 @@ class session {
     if (auto ok = take_time(now); !ok) return ok.error();
     auto t = parse_refresh_response(provider_, response, current_.refresh_token, limits_);
     if (!t) {
-      error e = std::move(t.error());
+      error e = t.error();
       if (e.code == errc::token_error && e.from_provider.error == "invalid_grant") {
         e.code = answer_lost_ ? errc::rotation_lost : errc::reauthorization_required;
         e.message = detail::fail(e.code, "the provider refused the refresh token (invalid_grant)").message;

@@ -382,7 +382,8 @@ TEST_CASE("session: parse_credentials refuses oversized text and values as too_l
 
   const std::string huge = "boc1." + std::string(16 * lim.max_value + 256, 'a');
   CHECK(bo::parse_credentials(huge, lim).code() == bo::errc::too_large);
-  CHECK(bo::parse_credentials("boc9." + std::string(10 * 4096, 'x')).code() == bo::errc::too_large);
+  CHECK(bo::parse_credentials("boc9." + std::string(std::size_t{10} * 4096, 'x')).code() ==
+        bo::errc::too_large);
 }
 
 // ---------------------------------------------------------------------------
@@ -452,11 +453,11 @@ TEST_CASE("session: a fresh token is attached, and refreshed exactly at expires_
 
 TEST_CASE("session: a custom lead and scope, and Buffer's legacy API with its secret") {
   bo::session_options o;
-  o.refresh_lead = 5min;
+  o.refresh_lead = std::chrono::minutes(5);
   o.scope = "account:read";
   bo::session s(bo::provider::buffer_legacy(), buffer_client(), creds(), o);
-  check_attaches(s, kExpiry - 5min - 1ms);
-  auto step = s.use(kExpiry - 5min);
+  check_attaches(s, kExpiry - std::chrono::minutes(5) - 1ms);
+  auto step = s.use(kExpiry - std::chrono::minutes(5));
   REQUIRE(step);
   REQUIRE(step->action == bo::session_action::refresh);
   const pairs body = form_pairs(step->request->body);
@@ -551,7 +552,7 @@ TEST_CASE("session: a successful refresh raises the generation and says whether 
   REQUIRE(r);
   CHECK_FALSE(r->refresh_token_rotated);
   CHECK(r->current.generation == 6);
-  const bo::timestamp later = kDue + 1s + 540s + 1h;
+  const bo::timestamp later = kDue + std::chrono::seconds(1 + 540 + 3600);
   ticket = start_refresh(s, later);
   r = s.refresh_response(ticket, token_ok("1/acc7", ""), later);
   REQUIRE(r);
@@ -666,7 +667,7 @@ TEST_CASE("session: a rate-limited refresh holds off the next one for Retry-Afte
   CHECK(*step.error().retry_after == 20s);
   step = held.use(kDue + 29s + 500ms);
   REQUIRE(step.code() == bo::errc::rate_limited);
-  CHECK(*step.error().retry_after == 1s);
+  CHECK(*step.error().retry_after == std::chrono::seconds(1));
   CHECK(held.state() == bo::session_state::valid);
   step = held.use(kDue + 30s);
   REQUIRE(step);
