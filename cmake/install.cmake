@@ -17,6 +17,7 @@ mark_as_advanced(BUFFER_OAUTH_CMAKE_DIR BUFFER_OAUTH_PKGCONFIG_DIR)
 install(FILES
   "${PROJECT_SOURCE_DIR}/include/buffer_oauth.hpp"
   "${PROJECT_SOURCE_DIR}/include/buffer_oauth_fmt.hpp"
+  "${PROJECT_SOURCE_DIR}/include/buffer_oauth_curl.hpp"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 set_target_properties(buffer_oauth PROPERTIES EXPORT_NAME buffer_oauth)

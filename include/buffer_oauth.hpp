@@ -230,7 +230,10 @@ inline constexpr std::string_view to_string(errc_category c) noexcept {
                                                      "the refresh token, so the retry was refused; log in " \
                                                      "again") \
   X(too_large,                500, limit,            "input exceeds a size or count limit") \
-  X(random_unavailable,       501, transport,        "the operating system's random source failed")
+  X(random_unavailable,       501, transport,        "the operating system's random source failed") \
+  X(transport_error,          502, transport,        "no complete HTTP response arrived (DNS, connect, TLS, " \
+                                                     "timeout, closed connection); the message has the " \
+                                                     "transport's own words")
 // clang-format on
 
 /// Why an operation failed. Values are stable: never renumbered, only

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+// buffer_oauth_curl.hpp: sends a buffer_oauth::http_request with libcurl and
+// returns result<http_response>. Optional: the core never includes it.
+//
+// Every transfer verifies the TLS peer and host name (there is no switch to
+// turn that off), speaks only http and https, follows no redirect (a 302 is
+// data for the caller to read), has a connect and a total timeout, and stops
+// reading at limits::max_body (too_large). No exception is thrown; no
+// response at all is errc::transport_error with libcurl's own words, and the
+// message never holds the request's path, query, headers or body, where
+// secrets travel.
+#ifndef BUFFER_OAUTH_CURL_HPP
+#define BUFFER_OAUTH_CURL_HPP
+
+#include <curl/curl.h>
+
+#include <buffer_oauth.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace buffer_oauth::curl {
+
+struct options {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{30'000};
+  /// limits::max_body caps the response body.
+  buffer_oauth::limits limits{};
+  /// A PEM file of CAs trusted besides the system's (a private CA, a test
+  /// certificate); empty: the system's alone.
+  std::string ca_file{};
+  /// A directory of hashed CA certificates (c_rehash) used besides the system's.
+  std::string ca_path{};
+  std::string user_agent = "buffer-oauth/0.1 (+libcurl)";
+};
+
+/// curl_global_init for the life of the program: make one in main, before
+/// any thread sends, and check ok().
+class global {
+ public:
+  global() noexcept : ok_(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {}
+  ~global() {
+    if (ok_) curl_global_cleanup();
+  }
+  global(const global&) = delete;
+  global& operator=(const global&) = delete;
+  bool ok() const noexcept { return ok_; }
+
+ private:
+  bool ok_;
+};
+
+namespace detail {
+
+inline error transport_failure(std::string message) {
+  error e;
+  e.code = errc::transport_error;
+  e.message = std::move(message);
+  return e;
+}
+
+/// scheme://host[:port] of `url`: what a message may say about where a
+/// request went, as the path and query may carry a token.
+inline std::string_view origin_of(std::string_view url) noexcept {
+  const std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return {};
+  const std::size_t end = url.find_first_of("/?#", authority + 3);
+  return url.substr(0, end);
+}
+
+inline error request_failed(const http_request& req, std::string_view what, std::string_view details) {
+  std::string message(req.method);
+  message += ' ';
+  message += origin_of(req.url);
+  message += ": ";
+  message += what;
+  if (!details.empty()) {
+    message += " (";
+    message += details;
+    message += ')';
+  }
+  return transport_failure(std::move(message));
+}
+
+/// What the callbacks fill while libcurl reads a response.
+struct transfer {
+  http_response response;
+  std::size_t max_body = 0;
+  bool body_too_large = false;
+};
+
+inline std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) noexcept {
+  auto* t = static_cast<transfer*>(user);
+  const std::size_t n = size * count;
+  if (n > t->max_body - t->response.body.size()) {
+    t->body_too_large = true;
+    return 0;  // libcurl stops with CURLE_WRITE_ERROR
+  }
+  t->response.body.append(data, n);
+  return n;
+}
+
+inline std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) noexcept {
+  auto* t = static_cast<transfer*>(user);
+  const std::size_t n = size * count;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.substr(0, 5) == "HTTP/") {
+    t->response.headers.clear();  // a final response after 1xx: only its headers count
+    return n;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return n;
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  t->response.headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
+  return n;
+}
+
+inline bool is_loopback_url(std::string_view url) noexcept {
+  const std::string_view origin = origin_of(url);
+  const std::size_t at = origin.find("://");
+  if (at == std::string_view::npos) return false;
+  const std::string_view host = origin.substr(at + 3);
+  return host.substr(0, 4) == "127." || host.substr(0, 5) == "[::1]" || host == "localhost" ||
+         host.substr(0, 10) == "localhost:";
+}
+
+/// The system's CA bundle followed by the file `extra`: libcurl takes one
+/// bundle, and naming a file of one's own would drop the system's.
+inline bool ca_bundle_with(CURL* h, const std::string& extra, std::string& bundle) {
+  char* system_bundle = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_CAINFO, &system_bundle) == CURLE_OK && system_bundle != nullptr) {
+    std::ifstream in(system_bundle, std::ios::binary);
+    bundle.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
+  }
+  std::ifstream in(extra, std::ios::binary);
+  if (!in) return false;
+  bundle.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+using header_list = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+inline bool append_header(header_list& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown == nullptr) return false;
+  static_cast<void>(list.release());  // curl_slist_append returns the same list, grown
+  list.reset(grown);
+  return true;
+}
+
+/// Sets every option of one transfer on `h`. The header list and `t` must
+/// outlive the transfer.
+inline result<void> prepare(CURL* h, const http_request& req, const options& o, transfer& t,
+                            header_list& headers, char* error_text) {
+  CURLcode rc = CURLE_OK;
+  const char* what = "";
+  auto set = [&](CURLoption option, auto value, const char* name) {
+    if (rc == CURLE_OK) {
+      rc = curl_easy_setopt(h, option, value);
+      what = name;
+    }
+  };
+  t.max_body = o.limits.max_body;
+  set(CURLOPT_URL, req.url.c_str(), "URL");
+  set(CURLOPT_PROTOCOLS_STR, "http,https", "protocols");
+  set(CURLOPT_FOLLOWLOCATION, 0L, "no redirects");
+  set(CURLOPT_SSL_VERIFYPEER, 1L, "TLS peer verification");
+  set(CURLOPT_SSL_VERIFYHOST, 2L, "TLS host verification");
+  std::string bundle;
+  if (!o.ca_file.empty()) {
+    if (!ca_bundle_with(h, o.ca_file, bundle)) return request_failed(req, "cannot read the CA file", o.ca_file);
+    curl_blob blob{bundle.data(), bundle.size(), CURL_BLOB_COPY};
+    set(CURLOPT_CAINFO_BLOB, &blob, "CA file");
+  }
+  if (!o.ca_path.empty()) set(CURLOPT_CAPATH, o.ca_path.c_str(), "CA path");
+  set(CURLOPT_NOSIGNAL, 1L, "no signals");
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()), "connect timeout");
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()), "total timeout");
+  set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.limits.max_body), "size cap");
+  set(CURLOPT_USERAGENT, o.user_agent.c_str(), "user agent");
+  set(CURLOPT_ERRORBUFFER, error_text, "error buffer");
+  set(CURLOPT_WRITEFUNCTION, &on_body, "body callback");
+  set(CURLOPT_WRITEDATA, static_cast<void*>(&t), "body data");
+  set(CURLOPT_HEADERFUNCTION, &on_header, "header callback");
+  set(CURLOPT_HEADERDATA, static_cast<void*>(&t), "header data");
+  // A loopback server is never reached through a proxy from the environment.
+  if (is_loopback_url(req.url)) set(CURLOPT_NOPROXY, "*", "no proxy");
+
+  if (req.method == "GET") {
+    set(CURLOPT_HTTPGET, 1L, "GET");
+  } else if (req.method == "HEAD") {
+    set(CURLOPT_NOBODY, 1L, "HEAD");
+  } else {
+    // The body goes exactly as built, even when empty (Content-Length: 0).
+    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()), "body size");
+    set(CURLOPT_POSTFIELDS, req.body.c_str(), "body");
+    if (req.method != "POST") set(CURLOPT_CUSTOMREQUEST, req.method.c_str(), "method");
+  }
+  if (rc != CURLE_OK) return request_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
+
+  bool listed = true;
+  for (const auto& header : req.headers)  // "Name;" is libcurl's spelling of an empty value
+    listed = listed && append_header(headers, header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
+  if (find_header(req.headers, "Content-Type") == nullptr)
+    listed = listed && append_header(headers, "Content-Type:");  // not the form type curl would invent
+  listed = listed && append_header(headers, "Expect:");          // no 100-continue round trip
+  if (!listed) return request_failed(req, "out of memory for the header list", {});
+  set(CURLOPT_HTTPHEADER, headers.get(), "headers");
+  if (rc != CURLE_OK) return request_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
+  return {};
+}
+
+/// The outcome of a finished transfer: the response, too_large, or transport_error.
+inline result<http_response> finish(CURL* h, const http_request& req, const options& o, transfer& t,
+                                    CURLcode rc, const char* error_text) {
+  if (t.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+    error e;
+    e.code = errc::too_large;
+    e.message = "the response body is over " + std::to_string(o.limits.max_body) + " bytes, the limit (limits::max_body)";
+    return e;
+  }
+  if (rc != CURLE_OK)
+    return request_failed(req, curl_easy_strerror(rc), error_text != nullptr ? error_text : "");
+  long status = 0;
+  if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status < 100 || status > 999)
+    return request_failed(req, "no HTTP status line in the response", {});
+  t.response.status = static_cast<int>(status);
+  return std::move(t.response);
+}
+
+}  // namespace detail
+
+/// Sends `req` on the caller's easy handle, which keeps its connections
+/// between calls (reset first, so no option of an earlier use survives), and
+/// returns the response whatever its status.
+inline result<http_response> send(CURL* handle, const http_request& req, const options& o = {}) {
+  if (handle == nullptr) return buffer_oauth::detail::fail(errc::invalid_argument, "the CURL handle is null");
+  curl_easy_reset(handle);
+  detail::transfer t;
+  detail::header_list headers(nullptr, curl_slist_free_all);
+  char error_text[CURL_ERROR_SIZE] = {};
+  if (auto ready = detail::prepare(handle, req, o, t, headers, error_text); !ready) return ready.error();
+  const CURLcode rc = curl_easy_perform(handle);
+  auto outcome = detail::finish(handle, req, o, t, rc, error_text);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);  // error_text ends with this call
+  return outcome;
+}
+
+/// Sends `req` on a new easy handle.
+inline result<http_response> send(const http_request& req, const options& o = {}) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
+  if (!handle) return detail::request_failed(req, "curl_easy_init failed", {});
+  return send(handle.get(), req, o);
+}
+
+}  // namespace buffer_oauth::curl
+
+#endif  // BUFFER_OAUTH_CURL_HPP
