@@ -163,7 +163,7 @@ class shared_session {
     if (!newer || *newer) {
       lock.lock();
       auto adopted = newer ? adopt(std::move(**newer)) : buffer_oauth::result<void>(newer.error());
-      if (!adopted) (void)session_->refresh_failed(step.ticket, now());  // nothing was sent
+      if (!adopted) (void)session_->refresh_not_sent(step.ticket, now());
       return adopted;
     }
     buffer_oauth::http_response answer;

@@ -4717,7 +4717,7 @@ enum class session_state : std::uint8_t {
 enum class session_event : std::uint8_t {
   refresh,         ///< use() handed out a refresh request
   refreshed,       ///< refresh_response() took new credentials
-  refresh_failed,  ///< no answer, or one that changed nothing: the refresh token is kept
+  refresh_failed,  ///< no answer, one that changed nothing, or never sent: the refresh token is kept
   reject,          ///< invalidate(): the API refused the token
   adopt,           ///< adopt(): newer credentials from the store
 };
@@ -4907,6 +4907,17 @@ class session {
     if (auto ok = check_ticket(ticket); !ok) return ok;
     if (auto ok = take_time(now); !ok) return ok;
     answer_lost_ = true;
+    advance(session_event::refresh_failed);
+    return {};
+  }
+
+  /// The refresh `ticket` was never sent (the caller failed before sending,
+  /// or adopted newer credentials instead). Its refresh token is handed out
+  /// again like after refresh_failed, but no answer can have been lost, so a
+  /// later invalid_grant is reauthorization_required, not rotation_lost.
+  result<void> refresh_not_sent(std::uint64_t ticket, timestamp now) {
+    if (auto ok = check_ticket(ticket); !ok) return ok;
+    if (auto ok = take_time(now); !ok) return ok;
     advance(session_event::refresh_failed);
     return {};
   }

@@ -279,3 +279,44 @@ TEST_CASE("a refresh that got no answer is rethrown to its caller, and the next 
   CHECK(p.shared.counters().refreshes_sent == 2);
   CHECK(provider.received() == std::vector<std::string>{"rt-0"});
 }
+
+/// A store that, once armed, serves one corrupt load of a "newer" generation.
+class flaky_store final : public credential_store {
+ public:
+  explicit flaky_store(memory_credential_store& real) : real_(real) {}
+  std::optional<stored_credentials> load() override {
+    if (corrupt_next) {
+      corrupt_next = false;
+      return stored_credentials{7, "boc1.not-credentials"};
+    }
+    return real_.load();
+  }
+  bool compare_and_swap(std::uint64_t expected, const stored_credentials& next) override {
+    return real_.compare_and_swap(expected, next);
+  }
+  bool corrupt_next = false;
+
+ private:
+  memory_credential_store& real_;
+};
+
+TEST_CASE("a refresh dropped before sending, as the store was unreadable, is no lost answer: invalid_grant later is reauthorization_required") {
+  virtual_clock clock;
+  rotating_provider provider(clock);
+  auto real = stored_login(provider);
+  flaky_store store(real);
+  process p(provider, clock, store);
+  REQUIRE(p.shared.token());
+  provider.revoke();
+  clock.advance(std::chrono::seconds(token_life_s));
+
+  store.corrupt_next = true;
+  CHECK(p.shared.token().code() == bo::errc::corrupt_credentials);
+  CHECK(p.shared.counters().refreshes_sent == 0);
+  CHECK(provider.received().empty());
+
+  auto t = p.shared.token();
+  CHECK(t.code() == bo::errc::reauthorization_required);
+  CHECK(p.shared.counters().refreshes_sent == 1);
+  CHECK(provider.received() == std::vector<std::string>{"rt-0"});
+}
