@@ -599,7 +599,8 @@ TEST_CASE("session: refresh_not_sent hands the refresh token out again and marks
   REQUIRE(again);
   REQUIRE(again->action == bo::session_action::refresh);
   CHECK(sent_refresh_token(*again) == first);
-  CHECK(s.refresh_response(again->ticket, kInvalidGrant, kDue + 3s).code() == bo::errc::reauthorization_required);
+  CHECK(s.refresh_response(again->ticket, kInvalidGrant, kDue + 3s).code() ==
+        bo::errc::reauthorization_required);
 }
 
 TEST_CASE("session: refresh_not_sent after a lost answer keeps it lost") {
