@@ -1353,10 +1353,10 @@ class json_scanner {
       const char e = s_[i_++];
       if (e == 'u') {
         std::uint32_t cp = 0;
-        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad);
+        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad, at);
       } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
                  e != 't') {
-        return failb(errc::malformed_json, i_ - 1);
+        return failb(errc::malformed_json, at);
       }
     }
     return failb(errc::malformed_json);
@@ -2982,7 +2982,8 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
   std::size_t pairs = 0;
   while (reader.next(pair)) {
     if (++pairs > lim.max_parameters)
-      return over_limit("the redirect", pairs + count_pairs(reader), "parameters", lim.max_parameters);
+      return over_limit("the redirect's query", pairs + count_pairs(reader), "parameters",
+                        lim.max_parameters);
     if (pair.value.size() > 3 * lim.max_value)
       return over_limit("a redirect parameter's value", pair.value.size(), "bytes (encoded)",
                         3 * lim.max_value);
