@@ -3557,6 +3557,30 @@ inline result<bool> registration_string(const json_value& v, std::string_view na
   return true;
 }
 
+/// redirect_uri_mismatch naming a URI sent but not registered or, shown only
+/// when it is plain URI characters, one registered but not sent.
+inline error registered_uris_mismatch(const std::vector<std::string>& sent,
+                                      const std::vector<std::string>& registered) {
+  error e;
+  e.code = errc::redirect_uri_mismatch;
+  auto absent = [](const std::vector<std::string>& list, const std::string& uri) {
+    return std::find(list.begin(), list.end(), uri) == list.end();
+  };
+  for (const auto& uri : sent)
+    if (absent(registered, uri)) {
+      e.message = "\"" + uri + "\" was sent but is not among the registered redirect_uris";
+      return e;
+    }
+  for (const auto& uri : registered)
+    if (absent(sent, uri)) {
+      e.message = all_of(uri, abnf::uri) ? "\"" + uri + "\" is registered but was not sent"
+                                         : "a redirect URI that was not sent is registered";
+      return e;
+    }
+  e.message = "the registered redirect_uris repeat one that was sent";
+  return e;
+}
+
 /// The client a 201 answer registered (RFC 7591 §3.2.1), checked against
 /// what was sent.
 inline result<registered_client> read_registered_client(
@@ -3618,8 +3642,7 @@ inline result<registered_client> read_registered_client(
     std::vector<std::string> asked = sent.redirect_uris;
     std::sort(asked.begin(), asked.end());
     std::sort(registered->begin(), registered->end());
-    if (*registered != asked)
-      return fail(errc::redirect_uri_mismatch, "the registered redirect_uris differ from the ones sent");
+    if (*registered != asked) return registered_uris_mismatch(asked, *registered);
   }
   std::string method;
   auto has_method =

@@ -274,3 +274,22 @@ TEST_CASE("redirect_uri_mismatch names the part that differs and shows both valu
   REQUIRE_FALSE(other);
   CHECK(other.error().message.find("OtherTenantValue") == std::string::npos);
 }
+
+TEST_CASE("redirect_uri_mismatch in a registration answer names a URI that differs") {
+  bo::registration_params sent;
+  sent.redirect_uris = {"http://127.0.0.1/callback"};
+  auto registered = [&](const std::string& uris) {
+    return bo::parse_registration_response(response(201, R"({"client_id":"a","redirect_uris":)" + uris + "}"),
+                                           sent);
+  };
+  check_message(registered(R"(["http://127.0.0.1:8080/callback"])"), bo::errc::redirect_uri_mismatch,
+                R"("http://127.0.0.1/callback" was sent but is not among the registered redirect_uris)");
+  check_message(registered(R"(["http://127.0.0.1/callback","https://evil.example/cb"])"),
+                bo::errc::redirect_uri_mismatch,
+                R"("https://evil.example/cb" is registered but was not sent)");
+  // A provider's URI outside URI characters is not repeated.
+  check_message(registered(R"(["http://127.0.0.1/callback","http://x/\r\nInjected: 1"])"),
+                bo::errc::redirect_uri_mismatch, "a redirect URI that was not sent is registered");
+  check_message(registered(R"(["http://127.0.0.1/callback","http://127.0.0.1/callback"])"),
+                bo::errc::redirect_uri_mismatch, "the registered redirect_uris repeat one that was sent");
+}
