@@ -8,7 +8,9 @@
 
 #include "test_support.hpp"
 
+#include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +83,14 @@ TEST_CASE("limit errors give the size and the limit: 'code is 5000 bytes; the li
   a.state = long_state;
   check_message(bo::build_authorize_url(p, secret_client(), a), bo::errc::too_large,
                 "state is 4098 bytes; the limit is 4096");
+}
+
+TEST_CASE("every too_large of the header is worded by over_limit, so that each gives both numbers") {
+  std::ifstream in = repository_file("include/buffer_oauth.hpp");
+  REQUIRE(in.good());
+  const std::string header((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(header.find("over_limit(") != std::string::npos);
+  CHECK(header.find("fail(errc::too_large") == std::string::npos);
 }
 
 TEST_CASE("limit errors in a token answer give the size and the limit") {
