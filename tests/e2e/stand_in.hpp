@@ -214,14 +214,11 @@ inline std::string line_after(const std::string& text, std::string_view label) {
   return end == std::string::npos ? std::string() : text.substr(start, end - start);
 }
 
-/// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
-/// user's browser: it reads the authorization URL from the CLI's stderr,
-/// logs in and consents on the stand-in's pages, brings the redirect to the
-/// CLI's loopback listener and returns the redirect in `redirect`. Its output
-/// goes to `name`.out and `name`.err in E2E_WORK_DIR: runs at the same time
-/// need distinct names.
-inline cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
-                       std::string* redirect = nullptr, const std::string& name = "cli") {
+/// Starts `program` with `args`, its stdout and stderr going to `name`.out
+/// and `name`.err in E2E_WORK_DIR (runs at the same time need distinct
+/// names). Returns its pid.
+inline pid_t spawn_logged(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& name) {
   const std::string out_file = need("E2E_WORK_DIR") + "/" + name + ".out",
                     err_file = need("E2E_WORK_DIR") + "/" + name + ".err";
   std::vector<std::string> words{program};
@@ -239,6 +236,19 @@ inline cli_run run_cli(const std::string& program, const std::vector<std::string
   const int spawned = posix_spawn(&pid, program.c_str(), &files, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
   REQUIRE_MESSAGE(spawned == 0, "cannot run " << program);
+  return pid;
+}
+
+/// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
+/// user's browser: it reads the authorization URL from the CLI's stderr,
+/// logs in and consents on the stand-in's pages, brings the redirect to the
+/// CLI's loopback listener and returns the redirect in `redirect`. Its output
+/// goes to `name`.out and `name`.err in E2E_WORK_DIR.
+inline cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
+                       std::string* redirect = nullptr, const std::string& name = "cli") {
+  const std::string out_file = need("E2E_WORK_DIR") + "/" + name + ".out",
+                    err_file = need("E2E_WORK_DIR") + "/" + name + ".err";
+  const pid_t pid = spawn_logged(program, args, name);
 
   cli_run run;
   int status = 0;
