@@ -9,17 +9,17 @@
 
 #include <httplib.h>
 
-#include <cstdio>
 #include <future>
+#include <iostream>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace {
 
 int fail(const bo::error& e) {
-  std::fprintf(stderr, "Login failed: %s: %s\n", std::string(bo::to_string(e.code)).c_str(),
-               e.message.c_str());
+  std::cerr << "Login failed: " << bo::to_string(e.code) << ": " << e.message << "\n";
   return 1;
 }
 
@@ -31,13 +31,13 @@ int main() {
   const bo::provider buffer = buffer_or_local(https);
   const std::string client_id = setting("BUFFER_CLIENT_ID");
   if (!curl.ok() || client_id.empty()) {
-    std::fputs("usage: BUFFER_CLIENT_ID=... desktop_app\n", stderr);
+    std::cerr << "usage: BUFFER_CLIENT_ID=... desktop_app\n";
     return 2;
   }
   httplib::Server listener;
   const int port = listener.bind_to_any_port("127.0.0.1");
   if (port <= 0) {
-    std::fputs("Login failed: cannot listen on 127.0.0.1\n", stderr);
+    std::cerr << "Login failed: cannot listen on 127.0.0.1\n";
     return 1;
   }
   const bo::client app{client_id, "", "http://127.0.0.1:" + std::to_string(port) + "/callback"};
@@ -64,18 +64,17 @@ int main() {
   std::thread serving([&] { listener.listen_after_bind(); });
 
   // Open *url in the user's browser; this prints it, as a terminal app does.
-  std::fprintf(stderr, "Callback URL: %s\nOpen this URL to log in:\n%s\n", app.redirect_uri.c_str(),
-               url->c_str());
+  std::cerr << "Callback URL: " << app.redirect_uri << "\nOpen this URL to log in:\n" << *url << std::endl;
   auto answered = account.get_future();
   const bool arrived = answered.wait_for(std::chrono::minutes(5)) == std::future_status::ready;
   listener.stop();
   serving.join();
   if (!arrived) {
-    std::fputs("Login failed: the browser did not come back within 5 minutes\n", stderr);
+    std::cerr << "Login failed: the browser did not come back within 5 minutes\n";
     return 1;
   }
   auto result = answered.get();
   if (!result) return fail(result.error());
-  std::printf("%s\n", result->c_str());
+  std::cout << *result << "\n";
   return 0;
 }

@@ -10,10 +10,13 @@
 
 #include <httplib.h>
 
-#include <cstdio>
+#include <charconv>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <utility>
 
 namespace {
@@ -25,6 +28,14 @@ std::string session_id(const httplib::Request& req) {
   if (at == std::string::npos) return "";
   const std::size_t start = at + 10;
   return cookies.substr(start, cookies.find(';', start) - start);
+}
+
+/// The port to serve, or 0 when `text` is not a number from 1 to 65535.
+int port_number(std::string_view text) {
+  int port = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, failure] = std::from_chars(text.data(), end, port);
+  return failure == std::errc() && stop == end && port > 0 && port < 65536 ? port : 0;
 }
 
 /// The login ends here: the page names the errc and what went wrong, never a secret.
@@ -43,10 +54,9 @@ int main(int argc, char** argv) {
   const bo::client app{setting("BUFFER_CLIENT_ID"), setting("BUFFER_CLIENT_SECRET"),
                        setting("BUFFER_REDIRECT_URI")};
   const auto key = random_bytes(32);  // signs the saved flows; never leaves the server
-  const int port = argc == 2 ? std::atoi(argv[1]) : 0;
+  const int port = argc == 2 ? port_number(argv[1]) : 0;
   if (!curl.ok() || !key || app.id.empty() || app.redirect_uri.empty() || port <= 0) {
-    std::fputs("usage: BUFFER_CLIENT_ID=.. BUFFER_CLIENT_SECRET=.. BUFFER_REDIRECT_URI=.. web_app PORT\n",
-               stderr);
+    std::cerr << "usage: BUFFER_CLIENT_ID=.. BUFFER_CLIENT_SECRET=.. BUFFER_REDIRECT_URI=.. web_app PORT\n";
     return 2;
   }
 
@@ -97,7 +107,6 @@ int main(int argc, char** argv) {
     res.set_content("Logged in. Buffer says: " + *account + "\n", "text/plain");
   });
 
-  std::printf("Log in at http://127.0.0.1:%d/login\n", port);
-  std::fflush(stdout);
+  std::cout << "Log in at http://127.0.0.1:" << port << "/login" << std::endl;
   return server.listen("127.0.0.1", port) ? 0 : 1;
 }
