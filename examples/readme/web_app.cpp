@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   }
 
   std::mutex mutex;
-  std::map<std::string, std::string> saved_flows;  // by session id
+  std::map<std::string, std::string> saved_flows;  // by session id; drop those older than 10 minutes
   httplib::Server server;
 
   server.Get("/login", [&](const httplib::Request&, httplib::Response& res) {
