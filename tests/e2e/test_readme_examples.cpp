@@ -61,6 +61,18 @@ class web_app {
   pid_t pid_ = 0;
 };
 
+/// Waits up to 60 s for `pid` to exit; its exit code, or -1 (then it is killed).
+int exit_code(pid_t pid) {
+  int status = 0;
+  for (int waited = 0; waited < 600; ++waited) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    std::this_thread::sleep_for(100ms);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
 /// The JSON after `prefix` in `page`.
 json json_after(const std::string& page, std::string_view prefix) {
   INFO("page: " << page);
@@ -139,5 +151,28 @@ TEST_SUITE("readme_examples") {
     const std::string code = query_value(redirect, "code");
     REQUIRE_FALSE(code.empty());
     CHECK_FALSE(contains(run.out + run.err, code));
+  }
+
+  TEST_CASE("desktop app: a denied consent ends the login with authorization_denied") {
+    use_stand_in(need("E2E_PUBLIC_CLIENT_ID"), "");
+    const pid_t app = spawn_logged(need("E2E_README_DESKTOP_APP"), {}, "desktop_app_denied");
+    const std::string err_file = need("E2E_WORK_DIR") + "/desktop_app_denied.err";
+    std::string url, callback;
+    for (int waited = 0; waited < 100 && url.empty(); ++waited) {
+      std::this_thread::sleep_for(100ms);
+      const std::string err = read_file(err_file);
+      url = line_after(err, "Open this URL to log in:\n");
+      callback = line_after(err, "Callback URL: ");
+    }
+    if (url.empty()) kill(app, SIGKILL);
+    REQUIRE_MESSAGE(!url.empty(), "the desktop app printed no URL: " << read_file(err_file));
+
+    auto browser = e2e::curl_stack::open(ca_file());
+    const std::string back = oidc_authorize(*browser, url, callback, consent::deny);
+    const auto page = send(*browser, get(back));
+    CHECK(contains(page.body, "Login failed"));
+    CHECK(exit_code(app) == 1);
+    const std::string err = read_file(err_file);
+    CHECK(contains(err, "Login failed: authorization_denied: "));
   }
 }
