@@ -35,6 +35,11 @@
 #ifndef BUFFER_OAUTH_HPP
 #define BUFFER_OAUTH_HPP
 
+// MSVC reports 199711L in __cplusplus unless given /Zc:__cplusplus; _MSVC_LANG is its real standard.
+#if !((defined(_MSVC_LANG) && _MSVC_LANG >= 201703L) || __cplusplus >= 201703L)
+#error "buffer_oauth.hpp needs C++17 or later: compile with -std=c++17 (g++, clang++) or /std:c++17 (MSVC)"
+#else
+
 #define BUFFER_OAUTH_VERSION_MAJOR 0
 #define BUFFER_OAUTH_VERSION_MINOR 1
 #define BUFFER_OAUTH_VERSION_PATCH 0
@@ -292,30 +297,30 @@ inline constexpr errc_category category(errc code) noexcept {
 
 /// Error fields sent by a provider (RFC 6749 §4.1.2.1, §5.2).
 struct oauth_error {
-  std::string error;
-  std::string error_description;
-  std::string error_uri;
+  std::string error{};
+  std::string error_description{};
+  std::string error_uri{};
 };
 
 /// What went wrong. `message` never contains a secret. For a response from
 /// the network, `http_status` is what arrived and `body` a redacted copy.
 struct error {
   errc code = errc::ok;
-  std::string message;
-  oauth_error from_provider;
+  std::string message{};
+  oauth_error from_provider{};
   int http_status = 0;
-  std::string body;           ///< at most 2 KiB, token-shaped runs redacted
+  std::string body{};         ///< at most 2 KiB, token-shaped runs redacted
   std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
   /// rate_limited: how long the provider asks to wait, when its Retry-After
   /// gave a number of seconds.
-  std::optional<std::chrono::seconds> retry_after;
+  std::optional<std::chrono::seconds> retry_after{};
   /// rate_limited: the Retry-After HTTP-date ("Sun, 06 Nov 1994 08:49:37
   /// GMT") as sent; compare it with your own clock, as this library reads none.
-  std::string retry_after_date;
+  std::string retry_after_date{};
   /// A GraphQL API's refusal: the first error's extensions.code as sent (RFC 6749 NQCHAR), e.g. "FORBIDDEN".
-  std::string api_error_code;
+  std::string api_error_code{};
   /// rate_limited by a GraphQL API: the first error's extensions.window as sent, e.g. "15m".
-  std::string rate_limit_window;
+  std::string rate_limit_window{};
 };
 
 namespace detail {
@@ -1944,25 +1949,25 @@ inline result<void> system_random_bytes(unsigned char* out, std::size_t n) {
 // ============================================================================
 
 struct http_header {
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 
 using http_headers = std::vector<http_header>;
 
 /// A request for the caller to send. `url` is absolute.
 struct http_request {
-  std::string method;
-  std::string url;
-  http_headers headers;
-  std::string body;
+  std::string method{};
+  std::string url{};
+  http_headers headers{};
+  std::string body{};
 };
 
 /// What the caller received.
 struct http_response {
   int status = 0;
-  http_headers headers;
-  std::string body;
+  http_headers headers{};
+  std::string body{};
 };
 
 /// First header named `name` (case-insensitive), or nullptr.
@@ -2106,14 +2111,14 @@ inline constexpr std::string_view to_string(leniency l) noexcept {
 /// Everything provider-specific. provider::buffer() holds the facts of
 /// Buffer's current API, provider::buffer_legacy() those of its REST API v1.
 struct provider {
-  std::string name;
-  std::string authorize_endpoint;
-  std::string token_endpoint;
-  std::string deauthorize_endpoint;                      ///< empty: the provider has none
-  std::string revocation_endpoint;                       ///< RFC 7009; empty: the provider has none
-  std::string registration_endpoint;                     ///< RFC 7591; empty: the provider has none
-  std::string api_base;                                  ///< tokens are only ever sent to this origin
-  std::string issuer;                                    ///< RFC 9207 iss to require; empty: none
+  std::string name{};
+  std::string authorize_endpoint{};
+  std::string token_endpoint{};
+  std::string deauthorize_endpoint{};                    ///< empty: the provider has none
+  std::string revocation_endpoint{};                     ///< RFC 7009; empty: the provider has none
+  std::string registration_endpoint{};                   ///< RFC 7591; empty: the provider has none
+  std::string api_base{};                                ///< tokens are only ever sent to this origin
+  std::string issuer{};                                  ///< RFC 9207 iss to require; empty: none
   std::chrono::milliseconds code_lifetime{0};            ///< 0: no client-side limit
   bool code_form_safe = false;                           ///< send code with '/' unescaped (Buffer)
   client_auth authentication = client_auth::http_basic;  ///< for a client with a secret
@@ -2196,9 +2201,9 @@ inline constexpr std::string_view offline_access = "offline_access";  ///< asks 
 
 /// A registered application.
 struct client {
-  std::string id;
-  std::string secret;
-  std::string redirect_uri;  ///< exactly the registered callback URL
+  std::string id{};
+  std::string secret{};
+  std::string redirect_uri{};  ///< exactly the registered callback URL
 };
 
 namespace detail {
@@ -2852,10 +2857,10 @@ inline result<provider> parse_provider_metadata(const http_response& r, std::str
 
 /// What goes on the authorization URL besides the client's facts.
 struct authorize_params {
-  std::string_view state;           ///< required unless without_state
-  bool without_state = false;       ///< opt-out of state; needs a code_challenge (PKCE stops CSRF then)
-  std::string_view code_challenge;  ///< S256 challenge; empty: no PKCE
-  std::string_view scope;           ///< space-separated scope tokens; empty: omitted
+  std::string_view state{};           ///< required unless without_state
+  bool without_state = false;         ///< opt-out of state; needs a code_challenge (PKCE stops CSRF then)
+  std::string_view code_challenge{};  ///< S256 challenge; empty: no PKCE
+  std::string_view scope{};           ///< space-separated scope tokens; empty: omitted
 };
 
 namespace detail {
@@ -2935,7 +2940,7 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
 
 /// What the redirect must carry back.
 struct expected_redirect {
-  std::string_view state;            ///< the state sent; required unless without_state
+  std::string_view state{};          ///< the state sent; required unless without_state
   bool without_state = false;        ///< no state was sent: any state that arrives is refused
   bool code_challenge_sent = false;  ///< PKCE was used; without_state is allowed only then
 };
@@ -3160,11 +3165,11 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
 
 /// A successful token response (RFC 6749 §5.1).
 struct token {
-  std::string access_token;
-  std::string token_type;  ///< as sent ("bearer" when defaulted)
-  std::optional<std::int64_t> expires_in;
-  std::string refresh_token;
-  std::string scope;
+  std::string access_token{};
+  std::string token_type{};  ///< as sent ("bearer" when defaulted)
+  std::optional<std::int64_t> expires_in{};
+  std::string refresh_token{};
+  std::string scope{};
   std::uint8_t leniencies = 0;         ///< `leniency` values applied to accept it
   bool no_store = false;               ///< response had Cache-Control: no-store
   bool refresh_token_rotated = false;  ///< parse_refresh_response: a new refresh token came
@@ -3441,20 +3446,20 @@ inline result<void> parse_revocation_response(const http_response& r, const limi
 struct registration_params {
   /// Loopback redirect URIs (RFC 8252 §7.3), at least one: http, host exactly
   /// 127.0.0.1 or [::1], any port or none, an absolute path.
-  std::vector<std::string> redirect_uris;
-  std::string client_name;  ///< shown to the user at consent; any UTF-8; empty: omitted
-  std::string scope;        ///< space-separated scope tokens; empty: omitted
+  std::vector<std::string> redirect_uris{};
+  std::string client_name{};  ///< shown to the user at consent; any UTF-8; empty: omitted
+  std::string scope{};        ///< space-separated scope tokens; empty: omitted
 };
 
 /// What the registration endpoint issued (RFC 7591 §3.2.1).
 struct registered_client {
-  client app;  ///< id, secret when one was issued, redirect_uri the first one sent
+  client app{};  ///< id, secret when one was issued, redirect_uri the first one sent
   /// RFC 7592 management credentials; both empty when the server has none.
-  std::string registration_access_token;
-  std::string registration_client_uri;
+  std::string registration_access_token{};
+  std::string registration_client_uri{};
   /// When the secret expires, in seconds since 1970 (0: never); set exactly
   /// when a secret was issued.
-  std::optional<std::int64_t> client_secret_expires_at;
+  std::optional<std::int64_t> client_secret_expires_at{};
 };
 
 namespace detail {
@@ -3799,8 +3804,8 @@ inline content_type_headers read_content_type(const http_headers& headers) noexc
 }  // namespace detail
 
 struct attach_options {
-  std::optional<token_placement> placement;  ///< default: the provider's
-  bool allow_query = false;                  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
+  std::optional<token_placement> placement{};  ///< default: the provider's
+  bool allow_query = false;                    ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
 };
 
 /// Puts an access token on a request to the provider's API (RFC 6750 §2):
@@ -3887,11 +3892,11 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
 
 /// Parameters of an RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenge.
 struct bearer_challenge {
-  std::string realm;
-  std::string scope;
-  std::string error;
-  std::string error_description;
-  std::string error_uri;
+  std::string realm{};
+  std::string scope{};
+  std::string error{};
+  std::string error_description{};
+  std::string error_uri{};
 };
 
 namespace detail {
@@ -4285,9 +4290,9 @@ inline constexpr flow_transition flow_transitions[] = {
 };
 
 struct flow_refusal {
-  flow_state from;
-  flow_event on;
-  errc code;
+  flow_state from{};
+  flow_event on{};
+  errc code{};
 };
 
 /// Steps absent from flow_transitions that have a more precise reason than
@@ -4303,14 +4308,14 @@ inline constexpr flow_refusal flow_refusals[] = {
 /// Caller-supplied randomness for begin(): at least 16 bytes for state, and
 /// 32-96 bytes for the PKCE verifier when PKCE is on.
 struct flow_entropy {
-  std::string_view state_bytes;
-  std::string_view verifier_bytes;
+  std::string_view state_bytes{};
+  std::string_view verifier_bytes{};
 };
 
 struct flow_options {
-  std::optional<bool> pkce;    ///< default: the provider's `pkce`
+  std::optional<bool> pkce{};  ///< default: the provider's `pkce`
   bool without_state = false;  ///< opt-out of state; allowed only with PKCE
-  std::string scope;
+  std::string scope{};
   std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to the redirect
 };
 
@@ -4322,7 +4327,7 @@ struct flow_options {
 /// `max_age`.
 struct restore_options {
   std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to restore
-  std::function<bool(std::string_view id)> claim;
+  std::function<bool(std::string_view id)> claim{};
 };
 
 /// Milliseconds since an epoch the caller chooses; only differences matter.
@@ -4689,14 +4694,14 @@ inline constexpr flow::saved_row flow::saved_fields[flow::saved_count] = {
 /// one is read by other processes too, so take `timestamp`s for it from a
 /// clock they share (e.g. milliseconds of std::chrono::system_clock).
 struct credentials {
-  std::string access_token;
+  std::string access_token{};
   std::string token_type = "bearer";
-  std::string refresh_token;  ///< empty when the provider issued none
-  std::string scope;          ///< as granted, when the provider said
-  timestamp obtained_at{0};   ///< when the token arrived
+  std::string refresh_token{};  ///< empty when the provider issued none
+  std::string scope{};          ///< as granted, when the provider said
+  timestamp obtained_at{0};     ///< when the token arrived
   /// obtained_at + expires_in. Empty when the provider sent no expires_in:
   /// the expiry is unknown, which is not "never" (see session_step).
-  std::optional<timestamp> expires_at;
+  std::optional<timestamp> expires_at{};
   std::uint64_t generation = 0;  ///< one more after every successful refresh
 };
 
@@ -4903,7 +4908,7 @@ struct session_options {
   /// request takes; a token that lives less than twice this is refreshed
   /// at half its life.
   std::chrono::milliseconds refresh_lead = std::chrono::seconds(60);
-  std::string scope;  ///< sent with each refresh (RFC 6749 §6); empty: the grant's scope
+  std::string scope{};  ///< sent with each refresh (RFC 6749 §6); empty: the grant's scope
 };
 
 enum class session_action : std::uint8_t {
@@ -4927,7 +4932,7 @@ struct session_step {
 
 /// What a successful refresh gave.
 struct refreshed {
-  credentials current;  ///< generation one more than before: store it (see session)
+  credentials current{};  ///< generation one more than before: store it (see session)
   bool refresh_token_rotated = false;
 };
 
@@ -5183,4 +5188,5 @@ class session {
 
 }  // namespace buffer_oauth
 
+#endif  // C++17 or later
 #endif  // BUFFER_OAUTH_HPP
