@@ -442,7 +442,11 @@ int main(int argc, char** argv) {
   }
 
   try {
-    curl_global curl;
+    const buffer_oauth::curl::global curl;
+    if (!curl.ok()) {
+      print(error_json("internal_error", "libcurl could not be initialised (curl_global_init failed)"));
+      return exit_protocol_error;
+    }
     command_result result;
     if (stored.credentials_path.empty() && (*login_cmd || *call_cmd || *refresh_cmd || *logout_cmd))
       stored.credentials_path = default_credentials_path();
@@ -498,7 +502,7 @@ int main(int argc, char** argv) {
       login_opts.discover_issuer = provider_opts.discover;
       if (scope_opt->count() == 0 && provider.name == "buffer")
         login_opts.scope = "account:read offline_access";
-      transport_options transport;
+      buffer_oauth::curl::options transport;
       transport.ca_file = provider_opts.cacert;
       result = login(
           provider, login_opts,

@@ -5,10 +5,10 @@
 #ifndef BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
 #define BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
 
-#include "curl_transport.hpp"
 #include "json_output.hpp"
 
 #include <buffer_oauth.hpp>
+#include <buffer_oauth_curl.hpp>
 
 #include <chrono>
 #include <functional>
@@ -121,7 +121,7 @@ enum class demo_api { current, legacy };
 
 /// The whole flow against a local demo provider: prints one line per step
 /// and a JSON summary line on stdout; 0 only if every step did what it should.
-int demo(demo_api api = demo_api::current, const transport_options& transport = {});
+int demo(demo_api api = demo_api::current, const buffer_oauth::curl::options& transport = {});
 
 struct login_args {
   std::string client_id;
@@ -141,7 +141,7 @@ using browser = std::function<void(const std::string& authorize_url)>;
 /// show_token) with save_login's members, and the client_id when one was
 /// registered. Progress goes to stderr.
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
-                     const transport_options& transport = {});
+                     const buffer_oauth::curl::options& transport = {});
 
 /// What call, refresh and logout work on: the credentials file login wrote.
 /// The provider and client come from the file; a confidential client's
@@ -149,7 +149,7 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
 struct session_args {
   std::string credentials_path;
   std::string client_secret;
-  transport_options transport;
+  buffer_oauth::curl::options transport;
 };
 
 /// Writes the token of a login to the credentials file `path` (mode 0600),

@@ -64,12 +64,14 @@ class callback_mailbox {
 
 /// Redirect received -> token: every check is the flow's.
 buffer_oauth::result<buffer_oauth::token> swap_code(buffer_oauth::flow& flow, const std::string& redirect,
-                                                    const transport_options& transport) {
+                                                    const buffer_oauth::curl::options& transport) {
   if (auto ok = flow.redirect(redirect, steady_now()); !ok) return ok.error();
   auto req = flow.token_request(steady_now());
   if (!req) return req.error();
   fmt::print(stderr, "Redirect accepted; swapping the code at {}\n", req->url);
-  return flow.token_response(send(*req, transport));
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  return flow.token_response(*answer);
 }
 
 /// The token saved to the credentials file (if one is named), and printed redacted unless show_token.
@@ -93,30 +95,34 @@ command_result logged_in(const buffer_oauth::token& token, const buffer_oauth::p
 /// document lists client_secret_post and none, the RFC 8414 one only none.
 buffer_oauth::result<buffer_oauth::provider> discover(const std::string& issuer,
                                                       const buffer_oauth::provider& base,
-                                                      const transport_options& transport) {
+                                                      const buffer_oauth::curl::options& transport) {
   auto req = buffer_oauth::build_metadata_request(
       issuer, buffer_oauth::metadata_document::openid_configuration, base.allow_insecure_loopback);
   if (!req) return req.error();
   fmt::print(stderr, "Discovering the provider: {}\n", req->url);
-  return buffer_oauth::parse_provider_metadata(send(*req, transport), issuer, base);
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  return buffer_oauth::parse_provider_metadata(*answer, issuer, base);
 }
 
 /// A public native client registered for `redirect_uri` (RFC 7591).
 buffer_oauth::result<buffer_oauth::client> register_client(const buffer_oauth::provider& p,
                                                            const std::string& redirect_uri,
                                                            const std::string& scope,
-                                                           const transport_options& transport) {
+                                                           const buffer_oauth::curl::options& transport) {
   const buffer_oauth::registration_params params{{redirect_uri}, "buffer-oauth CLI", scope};
   auto req = buffer_oauth::build_registration_request(p, params);
   if (!req) return req.error();
   fmt::print(stderr, "Registering a public client: {}\n", req->url);
-  auto registered = buffer_oauth::parse_registration_response(send(*req, transport), params);
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  auto registered = buffer_oauth::parse_registration_response(*answer, params);
   if (!registered) return registered.error();
   return std::move(registered->app);
 }
 
 command_result log_in(const buffer_oauth::provider& base, const login_args& a, const browser& open,
-                      const transport_options& transport) {
+                      const buffer_oauth::curl::options& transport) {
   buffer_oauth::provider p = base;
   if (!a.discover_issuer.empty()) {
     auto discovered = discover(a.discover_issuer, base, transport);
@@ -182,12 +188,8 @@ command_result log_in(const buffer_oauth::provider& base, const login_args& a, c
 }  // namespace
 
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
-                     const transport_options& transport) {
-  try {
-    return log_in(p, a, open, transport);
-  } catch (const transport_error& e) {
-    return failure("transport_error", e.what());
-  }
+                     const buffer_oauth::curl::options& transport) {
+  return log_in(p, a, open, transport);
 }
 
 }  // namespace buffer_oauth_cli
