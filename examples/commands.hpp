@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace buffer_oauth_cli {
 
@@ -48,6 +49,12 @@ struct token_request_args {
 };
 /// {"method","url","headers","body"}
 command_result token_request(const buffer_oauth::provider& p, const token_request_args& a);
+
+/// Reads `curl -i` output, a status line, header lines, an empty line and
+/// the body (lines end in CRLF or LF), into `out`. After a 1xx answer, or a
+/// proxy's "200 Connection established", another status line follows: the
+/// last response is the one read. Returns what is wrong, or empty.
+std::string parse_included_response(std::string_view text, buffer_oauth::http_response& out);
 
 /// {"access_token","token_type","expires_in","refresh_token","scope","leniencies"}
 command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response);

@@ -296,15 +296,36 @@ TEST_CASE("login: loopback redirect, state checked, code swapped at once") {
     CHECK(page.find("Logged in") != std::string::npos);
   }
 
-  SUBCASE("a forged callback with the wrong state fails closed") {
+  SUBCASE("a request without the login's state is answered 400 and ignored; the real redirect still logs in") {
+    int stray_status = 0;
     const auto result = login(f.provider.profile(), args, [&](const std::string& url) {
-      const std::string callback = query_value(url, "redirect_uri") + "?code=1/forged&state=not-ours";
-      browser = std::thread([&page, callback] { page = send({"GET", callback, {}, {}}).body; });
+      f.provider.register_client({f.app.id, f.app.secret, query_value(url, "redirect_uri")});
+      const std::string stray = query_value(url, "redirect_uri") + "?code=1/forged&state=not-ours";
+      browser = std::thread([&page, &stray_status, stray, url] {
+        stray_status = send({"GET", stray, {}, {}}).status;
+        const auto approval = send({"GET", url, {}, {}});
+        const std::string* location = bo::find_header(approval.headers, "Location");
+        if (location) page = send({"GET", *location, {}, {}}).body;
+      });
     });
     browser.join();
-    CHECK(result.exit_code == exit_protocol_error);
-    CHECK(result.output.value("errc", "") == "state_mismatch");
-    CHECK(page.find("Login failed: state_mismatch") != std::string::npos);
+    CHECK(stray_status == 400);
+    CHECK(result.exit_code == exit_success);
+    CHECK(page.find("Logged in") != std::string::npos);
+  }
+
+  SUBCASE("requests without the login's state do not end it: it waits until its timeout") {
+    args.timeout = std::chrono::seconds(2);
+    const auto result = login(f.provider.profile(), args, [&](const std::string& url) {
+      const std::string callback = query_value(url, "redirect_uri");
+      browser = std::thread([&page, callback] {
+        page = send({"GET", callback + "?code=1/forged&state=not-ours", {}, {}}).body;
+        page += send({"GET", callback + "?code=1/forged", {}, {}}).body;
+      });
+    });
+    browser.join();
+    CHECK(result.output.value("errc", "") == "timeout");
+    CHECK(page.find("does not carry this login's state") != std::string::npos);
   }
 
   SUBCASE("nobody comes back: timeout") {
