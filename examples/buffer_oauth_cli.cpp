@@ -17,6 +17,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -300,7 +301,8 @@ std::string read_secret_file(const secret_kind& kind, const std::string& path) {
     text = read_stdin(cap);
   } else {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw CLI::ValidationError(kind.file_option, "cannot read " + path);
+    if (!in || std::filesystem::is_directory(path))
+      throw CLI::ValidationError(kind.file_option, "cannot read " + path);
     std::array<char, 4096> chunk{};
     while (text.size() <= cap && in.read(chunk.data(), chunk.size())) text.append(chunk.data(), chunk.size());
     text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
@@ -705,9 +707,8 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("login needs --client-secret-file FILE (or --client-secret, or $" +
                                  std::string(client_secret_kind.variable) + "): " + provider.name +
                                  " has no public clients");
-    for (const std::string* secret :
-         {&swap.client_secret, &refresh_args.client_secret, &revocation.client_secret,
-          &login_opts.client_secret, &stored.client_secret})
+    for (const std::string* secret : {&swap.client_secret, &refresh_args.client_secret,
+                                      &revocation.client_secret, &login_opts.client_secret})
       if (secrets.given(*secret) && secret->empty() &&
           provider.authentication == buffer_oauth::client_auth::request_body)
         throw CLI::ValidationError(

@@ -992,6 +992,10 @@ case("--client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET: refused, both named"
      stderr_says="--client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET both give the client secret: keep one (unset BUFFER_OAUTH_CLIENT_SECRET)")
 case("--client-secret, its file and its variable: refused", [*SWAP, "--code", CODE, "--client-secret-file", secret_file("s4", SECRET)],
      2, env={"BUFFER_OAUTH_CLIENT_SECRET": SECRET}, stderr_says="--client-secret, --client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET all give")
+case("--client-secret-file that is a folder", [*SWAP_NO_SECRET, "--client-secret-file", SECRETS_DIR.name], 2,
+     stderr_says="--client-secret-file: cannot read")
+case("--client-secret-file naming a pipe, as a shell's <(...) does", [*SWAP_NO_SECRET, "--client-secret-file", "/dev/stdin"],
+     stdin=SECRET + "\n", secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(SECRET))
 case("--client-secret-file that cannot be read", [*SWAP_NO_SECRET, "--client-secret-file", "/nonexistent/secret"], 2,
      stderr_says="--client-secret-file: cannot read /nonexistent/secret")
 case("two secrets from stdin", [*CURRENT, "revocation-request", "--token-file", "-", "--client-id", CID, "--client-secret-file", "-"], 2,
