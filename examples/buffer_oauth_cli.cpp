@@ -215,7 +215,7 @@ std::string read_stdin(std::size_t cap) {
 }
 
 /// Room for the status line and headers of curl -i's output, besides the body.
-constexpr std::size_t max_head = 64 * 1024;
+constexpr std::size_t max_head = std::size_t{64} * 1024;
 
 /// The response from the options and stdin; a problem with --include's
 /// input is the CLI's malformed_response.
@@ -295,7 +295,7 @@ constexpr secret_kind token_kind{"--token", "--token-file", "BUFFER_OAUTH_TOKEN"
 /// A secret read from a file, or stdin for '-': its one line, the line
 /// ending dropped and nothing else.
 std::string read_secret_file(const secret_kind& kind, const std::string& path) {
-  constexpr std::size_t cap = 64 * 1024;
+  constexpr std::size_t cap = std::size_t{64} * 1024;
   std::string text;
   if (path == "-") {
     text = read_stdin(cap);
@@ -335,7 +335,7 @@ class secret_inputs {
     bool stdin_used = false;
     for (input& in : inputs_) {
       if (!in.command->parsed()) continue;
-      const char* variable = std::getenv(in.kind.variable);
+      const char* variable = std::getenv(in.kind.variable);  // NOLINT(concurrency-mt-unsafe): no thread yet
       std::vector<std::string> sources;
       if (in.on_argv->count() > 0) sources.emplace_back(in.kind.option);
       if (in.in_file->count() > 0) sources.emplace_back(in.kind.file_option);
