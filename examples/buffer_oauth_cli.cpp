@@ -285,12 +285,13 @@ void warn_on_argv(const CLI::Option& option, const std::string& instead) {
 struct secret_kind {
   const char* option;       ///< "--client-secret"
   const char* file_option;  ///< "--client-secret-file": FILE, or '-' for stdin
-  const char* variable;     ///< "BUFFER_OAUTH_CLIENT_SECRET"
+  const char* variable;     ///< "BUFFER_OAUTH_CLIENT_SECRET": a string literal, so NUL-terminated
   const char* what;         ///< "the client secret"
 };
+// The variables are the ones curl_command's lines read: one name for both ends.
 constexpr secret_kind client_secret_kind{"--client-secret", "--client-secret-file",
-                                         "BUFFER_OAUTH_CLIENT_SECRET", "the client secret"};
-constexpr secret_kind token_kind{"--token", "--token-file", "BUFFER_OAUTH_TOKEN", "the token"};
+                                         client_secret_variable.data(), "the client secret"};
+constexpr secret_kind token_kind{"--token", "--token-file", token_variable.data(), "the token"};
 
 /// A secret read from a file, or stdin for '-': its one line, the line
 /// ending dropped and nothing else.
