@@ -133,9 +133,8 @@ buffer_oauth::provider make_provider(const CLI::App& app, const provider_options
     if (needs.token && o.token_endpoint.empty()) missing.emplace_back("--token-endpoint URL");
     if (needs.api && o.api_base.empty()) missing.emplace_back("--api-base URL");
     if (!missing.empty())
-      throw CLI::ValidationError(
-          "a generic provider (given by its endpoints) has none built in: " + subcommand + " needs " +
-          listed(missing) + (subcommand == "login" ? ", or --discover ISSUER" : ""));
+      throw CLI::ValidationError("a generic provider has no endpoints built in: " + subcommand + " needs " +
+                                 listed(missing) + (subcommand == "login" ? ", or --discover ISSUER" : ""));
   }
   buffer_oauth::provider p =
       generic ? buffer_oauth::provider::generic("generic", o.authorize_endpoint, o.token_endpoint, o.api_base)

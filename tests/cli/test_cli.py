@@ -206,7 +206,7 @@ case("header without colon", ["parse-token", "--header", "no-colon"], 2)
 case("status out of range", ["parse-token", "--status", "42"], 2)
 case("a generic provider without the endpoint the subcommand sends to", ["token-request", "--client-id", CID, "--redirect-uri", RU,
      "--code", CODE, "--authorize-endpoint", "https://a/x"], 2, secrets=[CODE],
-     stderr_says="a generic provider (given by its endpoints) has none built in: token-request needs --token-endpoint URL")
+     stderr_says="a generic provider has no endpoints built in: token-request needs --token-endpoint URL")
 case("--provider generic without endpoints", ["--provider", "generic", "authorize-url", "--client-id", CID, "--redirect-uri", RU], 2,
      stderr_says="authorize-url needs --authorize-endpoint URL\n")
 case("a generic provider's login needs all three endpoints", ["--token-endpoint", "https://a/t", "login", "--client-id", CID], 2,
