@@ -61,6 +61,65 @@ command_result token_request(const buffer_oauth::provider& p, const token_reques
   return success(request_json(*req));
 }
 
+namespace {
+/// The next line of `text` from `pos`, without its CRLF or LF; pos moves past it.
+std::string_view next_line(std::string_view text, std::size_t& pos) {
+  const std::size_t end = text.find('\n', pos);
+  std::string_view line = text.substr(pos, end == std::string_view::npos ? end : end - pos);
+  pos = end == std::string_view::npos ? text.size() : end + 1;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+/// "HTTP/1.1 200 OK", "HTTP/2 200": the status, or 0.
+int status_of(std::string_view line) {
+  if (line.substr(0, 5) != "HTTP/") return 0;
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos || line.size() < space + 4) return 0;
+  int status = 0;
+  for (const char c : line.substr(space + 1, 3)) {
+    if (c < '0' || c > '9') return 0;
+    status = status * 10 + (c - '0');
+  }
+  const bool ends = line.size() == space + 4 || line[space + 4] == ' ';
+  return ends && status >= 100 && status <= 599 ? status : 0;
+}
+}  // namespace
+
+std::string parse_included_response(std::string_view text, buffer_oauth::http_response& out) {
+  std::size_t pos = 0;
+  for (int block = 1;; ++block) {
+    const std::string_view status_line = next_line(text, pos);
+    out.status = status_of(status_line);
+    if (out.status == 0)
+      return block == 1 ? "--include: the input does not start with an HTTP status line (HTTP/1.1 200 OK); "
+                          "give curl -i's output, or drop --include and pass the body alone"
+                        : "--include: no status line after the 1xx answer";
+    out.headers.clear();
+    for (int number = 1;; ++number) {
+      if (pos >= text.size()) return "--include: the headers end without the empty line before the body";
+      const std::string_view line = next_line(text, pos);
+      if (line.empty()) break;
+      const std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0 || line.find_first_of(" \t") < colon)
+        return "--include: header line " + std::to_string(number) + " of response " + std::to_string(block) +
+               " is not 'Name: value'";
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      out.headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
+    }
+    const bool another =
+        (out.status < 200 || status_line.find(" Connection established") != std::string_view::npos) &&
+        text.substr(pos, 5) == "HTTP/";
+    if (another) continue;
+    if (out.status < 200) return "--include: no final response after the 1xx answer";
+    break;
+  }
+  out.body = std::string(text.substr(pos));
+  return {};
+}
+
 command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response) {
   auto t = buffer_oauth::parse_token_response(p, response);
   if (!t) return failure(t.error());

@@ -5,15 +5,16 @@
 #ifndef BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
 #define BUFFER_OAUTH_EXAMPLES_COMMANDS_HPP
 
-#include "curl_transport.hpp"
 #include "json_output.hpp"
 
 #include <buffer_oauth.hpp>
+#include <buffer_oauth_curl.hpp>
 
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace buffer_oauth_cli {
 
@@ -48,6 +49,12 @@ struct token_request_args {
 };
 /// {"method","url","headers","body"}
 command_result token_request(const buffer_oauth::provider& p, const token_request_args& a);
+
+/// Reads `curl -i` output, a status line, header lines, an empty line and
+/// the body (lines end in CRLF or LF), into `out`. After a 1xx answer, or a
+/// proxy's "200 Connection established", another status line follows: the
+/// last response is the one read. Returns what is wrong, or empty.
+std::string parse_included_response(std::string_view text, buffer_oauth::http_response& out);
 
 /// {"access_token","token_type","expires_in","refresh_token","scope","leniencies"}
 command_result parse_token(const buffer_oauth::provider& p, const buffer_oauth::http_response& response);
@@ -121,7 +128,7 @@ enum class demo_api { current, legacy };
 
 /// The whole flow against a local demo provider: prints one line per step
 /// and a JSON summary line on stdout; 0 only if every step did what it should.
-int demo(demo_api api = demo_api::current, const transport_options& transport = {});
+int demo(demo_api api = demo_api::current, const buffer_oauth::curl::options& transport = {});
 
 struct login_args {
   std::string client_id;
@@ -141,7 +148,7 @@ using browser = std::function<void(const std::string& authorize_url)>;
 /// show_token) with save_login's members, and the client_id when one was
 /// registered. Progress goes to stderr.
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
-                     const transport_options& transport = {});
+                     const buffer_oauth::curl::options& transport = {});
 
 /// What call, refresh and logout work on: the credentials file login wrote.
 /// The provider and client come from the file; a confidential client's
@@ -149,7 +156,7 @@ command_result login(const buffer_oauth::provider& p, const login_args& a, const
 struct session_args {
   std::string credentials_path;
   std::string client_secret;
-  transport_options transport;
+  buffer_oauth::curl::options transport;
 };
 
 /// Writes the token of a login to the credentials file `path` (mode 0600),

@@ -43,7 +43,7 @@ std::string describe(const buffer_oauth::http_request& req) {
 /// Runs the steps of one demo and prints them; a subclass says what they are.
 class demo_run {
  public:
-  explicit demo_run(transport_options transport) : transport_(std::move(transport)) {}
+  explicit demo_run(buffer_oauth::curl::options transport) : transport_(std::move(transport)) {}
   virtual ~demo_run() = default;
   demo_run(const demo_run&) = delete;
   demo_run& operator=(const demo_run&) = delete;
@@ -91,11 +91,9 @@ class demo_run {
   }
 
   buffer_oauth::http_response send_for(const char* name, const buffer_oauth::http_request& req) {
-    try {
-      return send(req, transport_);
-    } catch (const transport_error& e) {
-      throw step_failed{name, error_json("transport_error", e.what())};
-    }
+    auto answer = buffer_oauth::curl::send(req, transport_);
+    if (!answer) fail(name, answer.error());
+    return *std::move(answer);
   }
 
   /// flow.begin with fresh state and verifier bytes: the authorize URL.
@@ -120,7 +118,7 @@ class demo_run {
   }
 
  private:
-  transport_options transport_;
+  buffer_oauth::curl::options transport_;
   std::vector<std::string> passed_;
 };
 
@@ -349,7 +347,7 @@ class current_demo final : public demo_run {
 
 }  // namespace
 
-int demo(demo_api api, const transport_options& transport) {
+int demo(demo_api api, const buffer_oauth::curl::options& transport) {
   if (api == demo_api::legacy) return legacy_demo(transport).run();
   return current_demo(transport).run();
 }

@@ -112,7 +112,7 @@ inline json provider_json(const buffer_oauth::provider& p) {
   return out;
 }
 
-/// An error the CLI itself detects (transport_error, timeout, ...): these
+/// An error the CLI itself detects (timeout, not_logged_in, ...): these
 /// names are the CLI's, never the core's errc.
 inline json error_json(std::string_view name, std::string_view message) {
   return {{"errc", name}, {"message", message}};

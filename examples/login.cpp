@@ -27,17 +27,28 @@ buffer_oauth::timestamp steady_now() {
       std::chrono::steady_clock::now().time_since_epoch());
 }
 
-/// Hands the first redirect from the listener's thread to the login, and the
-/// login's outcome back to the browser's page.
+/// Hands the first redirect that carries the login's state from the
+/// listener's thread to the login, and the login's outcome back to the
+/// browser's page.
 class callback_mailbox {
  public:
-  /// False if a redirect was already delivered: the flow accepts only one.
-  bool deliver(std::string url) {
+  enum class delivery { delivered, not_ours, already_delivered };
+
+  /// The state the authorization URL carries: only a request with it ends the wait.
+  void expect_state(std::string state) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (redirect_) return false;
+    state_ = std::move(state);
+  }
+  /// Not ours: a request without that state, which anyone able to reach
+  /// the port could send; the flow accepts only one redirect, so it is
+  /// ignored rather than allowed to end the login.
+  delivery deliver(std::string url, const std::string& state) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_.empty() || state != state_) return delivery::not_ours;
+    if (redirect_) return delivery::already_delivered;
     redirect_ = std::move(url);
     changed_.notify_all();
-    return true;
+    return delivery::delivered;
   }
   std::optional<std::string> wait_redirect(std::chrono::seconds timeout) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -58,18 +69,21 @@ class callback_mailbox {
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
+  std::string state_;
   std::optional<std::string> redirect_;
   std::optional<std::string> page_;
 };
 
 /// Redirect received -> token: every check is the flow's.
 buffer_oauth::result<buffer_oauth::token> swap_code(buffer_oauth::flow& flow, const std::string& redirect,
-                                                    const transport_options& transport) {
+                                                    const buffer_oauth::curl::options& transport) {
   if (auto ok = flow.redirect(redirect, steady_now()); !ok) return ok.error();
   auto req = flow.token_request(steady_now());
   if (!req) return req.error();
   fmt::print(stderr, "Redirect accepted; swapping the code at {}\n", req->url);
-  return flow.token_response(send(*req, transport));
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  return flow.token_response(*answer);
 }
 
 /// The token saved to the credentials file (if one is named), and printed redacted unless show_token.
@@ -93,30 +107,34 @@ command_result logged_in(const buffer_oauth::token& token, const buffer_oauth::p
 /// document lists client_secret_post and none, the RFC 8414 one only none.
 buffer_oauth::result<buffer_oauth::provider> discover(const std::string& issuer,
                                                       const buffer_oauth::provider& base,
-                                                      const transport_options& transport) {
+                                                      const buffer_oauth::curl::options& transport) {
   auto req = buffer_oauth::build_metadata_request(
       issuer, buffer_oauth::metadata_document::openid_configuration, base.allow_insecure_loopback);
   if (!req) return req.error();
   fmt::print(stderr, "Discovering the provider: {}\n", req->url);
-  return buffer_oauth::parse_provider_metadata(send(*req, transport), issuer, base);
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  return buffer_oauth::parse_provider_metadata(*answer, issuer, base);
 }
 
 /// A public native client registered for `redirect_uri` (RFC 7591).
 buffer_oauth::result<buffer_oauth::client> register_client(const buffer_oauth::provider& p,
                                                            const std::string& redirect_uri,
                                                            const std::string& scope,
-                                                           const transport_options& transport) {
+                                                           const buffer_oauth::curl::options& transport) {
   const buffer_oauth::registration_params params{{redirect_uri}, "buffer-oauth CLI", scope};
   auto req = buffer_oauth::build_registration_request(p, params);
   if (!req) return req.error();
   fmt::print(stderr, "Registering a public client: {}\n", req->url);
-  auto registered = buffer_oauth::parse_registration_response(send(*req, transport), params);
+  auto answer = buffer_oauth::curl::send(*req, transport);
+  if (!answer) return answer.error();
+  auto registered = buffer_oauth::parse_registration_response(*answer, params);
   if (!registered) return registered.error();
   return std::move(registered->app);
 }
 
 command_result log_in(const buffer_oauth::provider& base, const login_args& a, const browser& open,
-                      const transport_options& transport) {
+                      const buffer_oauth::curl::options& transport) {
   buffer_oauth::provider p = base;
   if (!a.discover_issuer.empty()) {
     auto discovered = discover(a.discover_issuer, base, transport);
@@ -127,7 +145,17 @@ command_result log_in(const buffer_oauth::provider& base, const login_args& a, c
   callback_mailbox mailbox;
   background_server listener;  // declared after the mailbox: stopped before it goes
   listener.routes().Get("/callback", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!mailbox.deliver(fmt::format("http://127.0.0.1:{}{}", listener.port(), req.target))) {
+    const std::string url = fmt::format("http://127.0.0.1:{}{}", listener.port(), req.target);
+    const auto delivered =
+        mailbox.deliver(url, req.get_param_value_count("state") == 1 ? req.get_param_value("state") : "");
+    if (delivered == callback_mailbox::delivery::not_ours) {
+      fmt::print(stderr, "Ignored a request without this login's state: {}\n",
+                 buffer_oauth::redacted_url(url));
+      res.status = 400;
+      return res.set_content("This request does not carry this login's state, so it was ignored.\n",
+                             "text/plain");
+    }
+    if (delivered == callback_mailbox::delivery::already_delivered) {
       res.status = 409;
       return res.set_content("This login already received its redirect.\n", "text/plain");
     }
@@ -159,6 +187,7 @@ command_result log_in(const buffer_oauth::provider& base, const login_args& a, c
   if (!verifier_bytes) return failure(verifier_bytes.error());
   auto url = flow.begin({*state_bytes, *verifier_bytes}, steady_now());
   if (!url) return failure(url.error());
+  mailbox.expect_state(buffer_oauth::make_state(*state_bytes).value());  // the state begin() sent
 
   fmt::print(stderr, "Callback URL{}: {}\nOpen this URL to log in:\n{}\n",
              a.register_client ? "" : " (register it for your app)", app.redirect_uri, *url);
@@ -182,12 +211,8 @@ command_result log_in(const buffer_oauth::provider& base, const login_args& a, c
 }  // namespace
 
 command_result login(const buffer_oauth::provider& p, const login_args& a, const browser& open,
-                     const transport_options& transport) {
-  try {
-    return log_in(p, a, open, transport);
-  } catch (const transport_error& e) {
-    return failure("transport_error", e.what());
-  }
+                     const buffer_oauth::curl::options& transport) {
+  return log_in(p, a, open, transport);
 }
 
 }  // namespace buffer_oauth_cli

@@ -107,7 +107,7 @@ struct refresh_outcome {
 buffer_oauth::result<refresh_outcome> refresh_once(buffer_oauth::session& s,
                                                    const buffer_oauth::session_step& step,
                                                    file_credential_store& store,
-                                                   const transport_options& transport) {
+                                                   const buffer_oauth::curl::options& transport) {
   const auto held = store.lock();
   const auto latest = store.read();
   if (!latest) throw credential_file_error("not_logged_in", store.path() + " was deleted (a logout?)");
@@ -116,14 +116,12 @@ buffer_oauth::result<refresh_outcome> refresh_once(buffer_oauth::session& s,
     if (!adopted) return adopted.error();
     return refresh_outcome{};
   }
-  buffer_oauth::http_response answer;
-  try {
-    answer = send(*step.request, transport);
-  } catch (const transport_error&) {
+  const auto answer = buffer_oauth::curl::send(*step.request, transport);
+  if (!answer) {  // the refresh token may not have arrived: it is kept for the next refresh
     (void)s.refresh_failed(step.ticket, system_now());
-    throw;
+    return answer.error();
   }
-  auto r = s.refresh_response(step.ticket, answer, system_now());
+  auto r = s.refresh_response(step.ticket, *answer, system_now());
   if (!r) return r.error();
   if (r->refresh_token_rotated && crash_after_refresh()) ::_exit(99);
   if (!store.compare_and_swap(latest->credentials.generation,
@@ -139,7 +137,7 @@ json body_json(const std::string& body) {
 }
 
 /// Runs a subcommand on the credentials file: a file that cannot be used
-/// and a request that got no answer end it with their errc.
+/// ends it with its errc.
 template <typename Command>
 command_result on_file(const session_args& a, Command command) {
   try {
@@ -147,8 +145,6 @@ command_result on_file(const session_args& a, Command command) {
     return command(store);
   } catch (const credential_file_error& e) {
     return failure(e.errc(), e.what());
-  } catch (const transport_error& e) {
-    return failure("transport_error", e.what());
   }
 }
 
@@ -192,11 +188,12 @@ command_result call(const session_args& a, const call_args& c) {
       if (!c.content_type.empty()) req.headers.push_back({"Content-Type", c.content_type});
       auto with_token = buffer_oauth::attach_token(login.provider, std::move(req), step->token->access_token);
       if (!with_token) return failure(with_token.error());
-      const auto answer = send(*with_token, a.transport);
-      auto ok = buffer_oauth::check_api_response(login.provider, answer);
+      const auto answer = buffer_oauth::curl::send(*with_token, a.transport);
+      if (!answer) return failure(answer.error());
+      auto ok = buffer_oauth::check_api_response(login.provider, *answer);
       if (ok)
-        return success({{"status", answer.status},
-                        {"body", body_json(answer.body)},
+        return success({{"status", answer->status},
+                        {"body", body_json(answer->body)},
                         {"refreshed", refreshed},
                         {"generation", generation}});
       if (ok.error().code != buffer_oauth::errc::token_rejected || retried) return failure(ok.error());
@@ -239,9 +236,10 @@ command_result logout(const session_args& a) {
                                    : buffer_oauth::token_type_hint::access_token)
             : buffer_oauth::build_deauthorize_request(p, held_token.access_token);
     if (!req) return failure(req.error());
-    const auto answer = send(*req, a.transport);
-    auto revoked = !p.revocation_endpoint.empty() ? buffer_oauth::parse_revocation_response(answer)
-                                                  : buffer_oauth::parse_deauthorize_response(answer);
+    const auto answer = buffer_oauth::curl::send(*req, a.transport);
+    if (!answer) return failure(answer.error());
+    auto revoked = !p.revocation_endpoint.empty() ? buffer_oauth::parse_revocation_response(*answer)
+                                                  : buffer_oauth::parse_deauthorize_response(*answer);
     if (!revoked) return failure(revoked.error());
     store.remove();
     return success({{"revoked", true}});

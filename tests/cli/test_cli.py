@@ -12,12 +12,14 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -90,18 +92,20 @@ def as_legacy(args):
     return args if named or not args or args[0] == "--help" else [*LEGACY, *args]
 
 
-def run(args, stdin="", prints=None, secrets=(), browser=None, as_given=False):
+def run(args, stdin="", prints=None, secrets=(), browser=None, as_given=False, env=None):
     """Runs the binary once: every invocation goes through here. Returns the
     exit status, stdout, stderr and the leaks, places where WINDOW characters
     of a secret show. A secret option's value may show only in the stdout
     member `prints` names for that option ({"--client-secret": "body"});
     `secrets`, other secrets of the run such as a misspelled option's value,
     nowhere. `browser`, given the running process, returns the stderr it read.
-    `as_given` skips as_legacy: the binary's own default provider is used."""
+    `as_given` skips as_legacy: the binary's own default provider is used.
+    `env`: environment variables to set for this run."""
     global invocations_with_secrets
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
     # Unbuffered, so that what `browser` reads line by line is not also read ahead.
-    proc = subprocess.Popen([BINARY, *(args if as_given else as_legacy(args))], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([BINARY, *(args if as_given else as_legacy(args))], bufsize=0, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
     err_read = browser(proc) if browser else b""
     out, err = proc.communicate(data, timeout=60)
     out, err = out.decode(), (err_read + err).decode()
@@ -117,9 +121,12 @@ def run(args, stdin="", prints=None, secrets=(), browser=None, as_given=False):
     return proc.returncode, out, err, leaks
 
 
-def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None, secrets=(), stderr_says=None, browser=None):
+def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None, secrets=(), stderr_says=None, browser=None,
+         env=None, stderr_lacks=None):
     """One invocation. exit 0/1 must print exactly one JSON object on stdout."""
-    code, out, err, problems = run(args, stdin, prints, secrets, browser)
+    code, out, err, problems = run(args, stdin, prints, secrets, browser, env=env)
+    if stderr_lacks is not None and stderr_lacks in err:
+        problems.append(f"stderr says {stderr_lacks!r}")
     if code != expect_exit:
         problems.append(f"exit {code}, want {expect_exit}")
     if stderr_says is not None and stderr_says not in err:
@@ -145,7 +152,7 @@ def case(name, args, expect_exit=0, errc=None, stdin="", check=None, prints=None
         if check is not None:
             try:
                 check(doc)
-            except AssertionError as e:
+            except (AssertionError, KeyError, IndexError, TypeError) as e:
                 problems.append(f"check failed: {e or 'assertion'} in {doc}")
     report(name, problems, err)
     return doc
@@ -197,9 +204,27 @@ case("--pkce with --code-challenge", ["authorize-url", "--client-id", CID, "--re
 case("unknown placement", ["attach", "--url", API + "/profiles.json", "--token", T, "--placement", "cookie"], 2)
 case("header without colon", ["parse-token", "--header", "no-colon"], 2)
 case("status out of range", ["parse-token", "--status", "42"], 2)
-case("half a generic provider", ["authorize-url", "--client-id", CID, "--redirect-uri", RU, "--authorize-endpoint", "https://a/x"], 2)
-case("--provider generic without endpoints", ["--provider", "generic", "authorize-url", "--client-id", CID, "--redirect-uri", RU], 2)
-case("--provider buffer with endpoints", ["--provider", "buffer", *GENERIC, "authorize-url", "--client-id", CID, "--redirect-uri", RU], 2)
+case("a generic provider without the endpoint the subcommand sends to", ["token-request", "--client-id", CID, "--redirect-uri", RU,
+     "--code", CODE, "--authorize-endpoint", "https://a/x"], 2, secrets=[CODE],
+     stderr_says="a generic provider has no endpoints built in: token-request needs --token-endpoint URL")
+case("--provider generic without endpoints", ["--provider", "generic", "authorize-url", "--client-id", CID, "--redirect-uri", RU], 2,
+     stderr_says="authorize-url needs --authorize-endpoint URL\n")
+case("a generic provider's login needs all three endpoints", ["--token-endpoint", "https://a/t", "login", "--client-id", CID], 2,
+     stderr_says="login needs --authorize-endpoint URL and --api-base URL, or --discover ISSUER")
+case("authorize-url asks only for the authorize endpoint", ["authorize-url", "--client-id", CID, "--redirect-uri", RU,
+                                                             "--authorize-endpoint", "https://a.example/x", "--state", "s"],
+     check=lambda d: eq(d["url"].startswith("https://a.example/x?client_id="), True))
+case("token-request asks only for the token endpoint", ["--token-endpoint", "https://a.example/t", "token-request", "--client-id", CID,
+                                                         "--client-secret", SECRET, "--redirect-uri", RU, "--code", CODE],
+     prints={"--code": "body", "--client-secret": "headers"},
+     check=lambda d: eq(d["url"], "https://a.example/t"))
+case("attach asks only for the API base", ["--api-base", "https://api.example/v2/", "attach", "--url", "https://api.example/v2/me",
+                                           "--token", T], prints={"--token": "headers"},
+     check=lambda d: eq(header(d, "Authorization"), "Bearer " + T))
+case("parse-token with --provider generic needs no endpoint", ["--provider", "generic", "parse-token"],
+     stdin='{"access_token":"1/abc","token_type":"bearer"}', check=lambda d: eq(d["access_token"], "1/abc"))
+case("--provider buffer with endpoints", ["--provider", "buffer", *GENERIC, "authorize-url", "--client-id", CID, "--redirect-uri", RU], 2,
+     stderr_says="--provider buffer has its own endpoints")
 
 # ---------------------------------------------------------------- authorize-url
 AUTHZ = ["authorize-url", "--client-id", CID, "--redirect-uri", RU]
@@ -307,8 +332,12 @@ case("a code cannot smuggle parameters", [*SWAP, "--code", CODE + "&grant_type=p
     eq(form(d["body"])["grant_type"], ["authorization_code"]), eq(form(d["body"])["code"], [CODE + "&grant_type=password"])))
 case("code ending +c= escapes + and =", [*SWAP, "--code", CODE + "+c="], prints=IN_BODY,
      check=lambda d: eq(f"&code={CODE}%2Bc%3D&" in d["body"], True))
-case("code with %2F is sent as %252F, never decoded", [*SWAP, "--code", "1%2F" + CODE[2:]], prints=IN_BODY,
-     check=lambda d: eq(f"&code=1%252F{CODE[2:]}&" in d["body"], True))
+case("a code still percent-encoded is refused with the fix", [*SWAP, "--code", "1%2F" + CODE[2:]], 2,
+     stderr_says="--code: the code looks percent-encoded; pass it decoded (1/...)")
+case("a percent-encoded code without Buffer's prefix", [*SWAP, "--code", "abcdefgh%3D" + CODE[2:]], 2,
+     stderr_says="the code looks percent-encoded; pass it decoded, as parse-redirect prints it")
+case("a lone % in a code is no escape", [*SWAP, "--code", CODE + "%zz"], prints=IN_BODY,
+     check=lambda d: eq(form(d["body"])["code"], [CODE + "%zz"]))
 case("secret fully escaped", [*with_value(SWAP, "--client-secret", SECRET + "+q/r=s&t"), "--code", CODE], prints=IN_BODY, check=lambda d: eq(form(d["body"])["client_secret"], [SECRET + "+q/r=s&t"]))
 case("PKCE verifier", [*SWAP, "--code", CODE, "--code-verifier", VERIFIER], prints=IN_BODY,
      check=lambda d: eq(form(d["body"])["code_verifier"], [VERIFIER]))
@@ -725,22 +754,33 @@ class TokenEndpoint(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def approving_browser(code, state=None, code_name="code"):
+def approving_browser(code, state=None, code_name="code", strays=()):
     """Reads login's stderr up to the authorization URL, then comes back to
     its redirect_uri with `code` and the state (or `state`), as the provider
     would send the user. `code_name` is the parameter name as it is written
-    in the redirect's query."""
+    in the redirect's query. Before that it sends `strays`, states that are
+    not the login's (None: no state at all). The HTTP status of each request
+    is kept in the returned function's `statuses`."""
+    def visit(url):
+        try:
+            return urllib.request.urlopen(url, timeout=30).status
+        except urllib.error.HTTPError as e:
+            return e.code
+
     def approve(proc):
         read = b""
         while line := proc.stderr.readline():
             read += line
             if line.startswith(b"http"):
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(line.decode().strip()).query)
-                callback = (query["redirect_uri"][0] + f"?{code_name}=" + urllib.parse.quote(code, safe="") + "&"
-                            + urllib.parse.urlencode({"state": state or query["state"][0]}))
-                urllib.request.urlopen(callback, timeout=30).read()
+                callback = query["redirect_uri"][0] + f"?{code_name}=" + urllib.parse.quote(code, safe="")
+                for stray in strays:
+                    approve.statuses.append(visit(callback + ("&" + urllib.parse.urlencode({"state": stray}) if stray else "")))
+                if state != "":
+                    approve.statuses.append(visit(callback + "&" + urllib.parse.urlencode({"state": state or query["state"][0]})))
                 break
         return read
+    approve.statuses = []
     return approve
 
 
@@ -756,14 +796,17 @@ case("login the whole way: token and refresh token redacted", LOCAL_LOGIN, secre
 case("login, the code under a percent-encoded name (c%6Fde=): taken, and never shown", LOCAL_LOGIN, secrets=[CODE, T, REFRESH],
      browser=approving_browser(CODE, code_name="c%6Fde"), stderr_says="Redirect received: ", check=lambda d: (
          eq(d["access_token"], "1/[redacted, 32 bytes]"), eq(d["refresh_token"], "1/[redacted, 32 bytes]")))
-case("login, c%6Fde= with a state that is not ours: refused, the code never shown", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
-     browser=approving_browser(CODE, state="forged-state-of-an-attacker", code_name="c%6Fde"),
-     stderr_says="c%6Fde=1%2F[redacted, 23 bytes]")
+stray_then_real = approving_browser(CODE, strays=["forged-state-of-an-attacker", None])
+case("login: requests to the callback without its state are answered 400 and ignored, then the real one logs in", LOCAL_LOGIN,
+     secrets=[CODE, T, REFRESH], browser=stray_then_real, stderr_says="Ignored a request without this login's state",
+     check=lambda d: (eq(stray_then_real.statuses, [400, 400, 200]), eq(d["token_type"], "bearer")))
+strays_only = approving_browser(CODE, state="", code_name="c%6Fde", strays=["forged-state-of-an-attacker"])
+case("login, c%6Fde= with a state that is not ours: ignored, the code never shown, the login waits until its timeout",
+     with_value(LOCAL_LOGIN, "--timeout", "2"), 1, "timeout", secrets=[CODE], browser=strays_only,
+     stderr_says="c%6Fde=1%2F[redacted, 23 bytes]", check=lambda d: eq(strays_only.statuses, [400]))
 provider.answer = (400, {"error": "invalid_client", "error_description": "The client credentials are invalid"})
 case("login the whole way, the provider refuses the client", LOCAL_LOGIN, 1, "token_error", secrets=[CODE],
      browser=approving_browser(CODE))
-case("login, a redirect with a state that is not ours", LOCAL_LOGIN, 1, "state_mismatch", secrets=[CODE],
-     browser=approving_browser(CODE, state="forged-state-of-an-attacker"))
 # ---------------------------------------------------------------- the credentials file: login, call, refresh, logout
 CREDS = os.path.join(CONFIG_HOME.name, "kept", "credentials")
 STORED = ["--credentials", CREDS, "--client-secret", SECRET]  # the login's client has a secret: never stored
@@ -810,6 +853,10 @@ kept("call: the token due, refreshed and stored before the call", CALL, check=la
     eq(d, {"status": 200, "body": {"id": "4eb854340acb04e870000010"}, "refreshed": True, "generation": 1}),
     eq(provider.authorizations[-1], "Bearer " + T2), eq(stored_generation(), 1)))
 kept("call again: the stored token, no refresh", CALL, check=lambda d: (eq(d["refreshed"], False), eq(d["generation"], 1)))
+provider.api = [(200, {"pad": "x" * 70000})]
+kept("call: an answer over the 64 KiB cap is too_large", CALL, 1, "too_large",
+     check=lambda d: eq("over 65536 bytes" in d["message"], True))
+provider.api = [(200, {"id": "4eb854340acb04e870000010"})]
 kept("call without the login's client secret", CALL[:4], 1, "client_secret_required")
 answer_tokens(T, REFRESH)
 provider.api = [REJECTED, (200, {"id": "y"})]
@@ -909,6 +956,247 @@ case("attach, a URL that is no URL", ["attach", "--url", "not a url", "--token",
 case("attach, the token already in the URL", ["attach", "--url", f"{API}/x?access_token={T}", "--token", T], 1, "token_already_present")
 case("deauthorize-request, plain http endpoint", ["--deauthorize-endpoint", "http://evil.example/x", "deauthorize-request", "--token", T],
      1, "insecure_url")
+
+# ---------------------------------------------------------------- secrets from a file or the environment
+SECRETS_DIR = tempfile.TemporaryDirectory()
+
+
+def secret_file(name, text):
+    path = os.path.join(SECRETS_DIR.name, name)
+    pathlib.Path(path).write_bytes(text.encode())
+    return path
+
+
+SWAP_NO_SECRET = ["token-request", "--client-id", CID, "--redirect-uri", RU, "--code", CODE]
+SECRET_IN_BODY = {"secret": "body", "--code": "body"}
+ON_ARGV = "on the command line can be read by other local users"
+
+
+def secret_is(value):
+    return lambda d: eq(form(d["body"])["client_secret"], [value])
+
+
+case("--client-secret-file: its line, the newline dropped, no warning", [*SWAP_NO_SECRET, "--client-secret-file", secret_file("s", SECRET + "\n")],
+     secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(SECRET), stderr_lacks="--client-secret " + ON_ARGV)
+case("--client-secret-file: a CRLF line ending dropped too", [*SWAP_NO_SECRET, "--client-secret-file", secret_file("crlf", SECRET + "\r\n")],
+     secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(SECRET))
+case("--client-secret-file: only the line ending is dropped", [*SWAP_NO_SECRET, "--client-secret-file", secret_file("sp", " " + SECRET + " \n")],
+     secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(" " + SECRET + " "))
+case("--client-secret-file -: read from stdin", [*SWAP_NO_SECRET, "--client-secret-file", "-"], stdin=SECRET + "\n",
+     secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(SECRET))
+case("$BUFFER_OAUTH_CLIENT_SECRET", SWAP_NO_SECRET, env={"BUFFER_OAUTH_CLIENT_SECRET": SECRET}, secrets=[SECRET], prints=SECRET_IN_BODY,
+     check=secret_is(SECRET), stderr_lacks="--client-secret " + ON_ARGV)
+case("--client-secret on the command line: a warning that names the safer ways", [*SWAP, "--code", CODE], prints=IN_BODY,
+     stderr_says="warning: --client-secret " + ON_ARGV + " and stays in shell history; use --client-secret-file or "
+                 "$BUFFER_OAUTH_CLIENT_SECRET instead")
+case("--client-secret and --client-secret-file: refused, both named", [*SWAP, "--code", CODE, "--client-secret-file", secret_file("s2", SECRET)],
+     2, stderr_says="--client-secret and --client-secret-file both give the client secret: keep one")
+case("--client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET: refused, both named", [*SWAP_NO_SECRET, "--client-secret-file", secret_file("s3", SECRET)],
+     2, env={"BUFFER_OAUTH_CLIENT_SECRET": SECRET}, secrets=[SECRET],
+     stderr_says="--client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET both give the client secret: keep one (unset BUFFER_OAUTH_CLIENT_SECRET)")
+case("--client-secret, its file and its variable: refused", [*SWAP, "--code", CODE, "--client-secret-file", secret_file("s4", SECRET)],
+     2, env={"BUFFER_OAUTH_CLIENT_SECRET": SECRET}, stderr_says="--client-secret, --client-secret-file and $BUFFER_OAUTH_CLIENT_SECRET all give")
+case("--client-secret-file that is a folder", [*SWAP_NO_SECRET, "--client-secret-file", SECRETS_DIR.name], 2,
+     stderr_says="--client-secret-file: cannot read")
+case("--client-secret-file naming a pipe, as a shell's <(...) does", [*SWAP_NO_SECRET, "--client-secret-file", "/dev/stdin"],
+     stdin=SECRET + "\n", secrets=[SECRET], prints=SECRET_IN_BODY, check=secret_is(SECRET))
+case("--client-secret-file that cannot be read", [*SWAP_NO_SECRET, "--client-secret-file", "/nonexistent/secret"], 2,
+     stderr_says="--client-secret-file: cannot read /nonexistent/secret")
+case("two secrets from stdin", [*CURRENT, "revocation-request", "--token-file", "-", "--client-id", CID, "--client-secret-file", "-"], 2,
+     stdin=SECRET + "\n", stderr_says="another secret is read from stdin already")
+case("an empty --client-secret where the provider posts it in the body", [*with_value(SWAP, "--client-secret", ""), "--code", CODE], 2,
+     stderr_says="the client secret given is empty, and buffer-legacy would send it in the request body as client_secret=")
+case("an empty client secret from the environment", SWAP_NO_SECRET, 2, env={"BUFFER_OAUTH_CLIENT_SECRET": ""},
+     stderr_says="the client secret given is empty")
+case("an empty --client-secret with HTTP Basic: the core's client_secret_required", [*GENERIC, *with_value(SWAP, "--client-secret", ""),
+                                                                                     "--code", CODE], 1, "client_secret_required")
+case("token-request for a public client: no secret at all", [*CURRENT, *SWAP_NO_SECRET, "--code-verifier", VERIFIER], prints=IN_BODY,
+     check=lambda d: (eq("client_secret" in d["body"], False), eq(form(d["body"])["code_verifier"], [VERIFIER])))
+case("--code and --code-verifier on the command line warn too", [*CURRENT, *SWAP_NO_SECRET, "--code-verifier", VERIFIER], prints=IN_BODY,
+     stderr_says="warning: --code-verifier " + ON_ARGV)
+
+ATTACH_NO_TOKEN = ["attach", "--url", API + "/profiles.json"]
+case("--token-file", [*ATTACH_NO_TOKEN, "--token-file", secret_file("t", T + "\n")], secrets=[T], prints={"secret": "headers"},
+     check=lambda d: eq(header(d, "Authorization"), "Bearer " + T), stderr_lacks=ON_ARGV)
+case("$BUFFER_OAUTH_TOKEN", ATTACH_NO_TOKEN, env={"BUFFER_OAUTH_TOKEN": T}, secrets=[T], prints={"secret": "headers"},
+     check=lambda d: eq(header(d, "Authorization"), "Bearer " + T), stderr_lacks=ON_ARGV)
+case("--token on the command line warns", ATTACH, prints={"--token": "headers"},
+     stderr_says="warning: --token " + ON_ARGV + " and stays in shell history; use --token-file or $BUFFER_OAUTH_TOKEN instead")
+case("--refresh-token on the command line warns", REFRESH_REQ, prints={"--refresh-token": "body"}, stderr_says="warning: --refresh-token " + ON_ARGV)
+case("attach without a token from anywhere", ATTACH_NO_TOKEN, 2,
+     stderr_says="attach needs the token: --token-file FILE, $BUFFER_OAUTH_TOKEN or --token")
+case("attach --token 'Bearer ...': drop the prefix", ["attach", "--url", API + "/x", "--token", "Bearer " + T], 2,
+     stderr_says="the token starts with 'Bearer ': give the token alone, without the 'Bearer ' prefix")
+case("a token file holding 'bearer ...'", ["deauthorize-request", "--token-file", secret_file("tb", "bearer " + T)], 2, secrets=[T],
+     stderr_says="without the 'Bearer ' prefix")
+case("login --register with a client secret in the environment", ["--provider", "buffer", "login", "--register", "--timeout", "1"], 2,
+     env={"BUFFER_OAUTH_CLIENT_SECRET": SECRET}, secrets=[SECRET], stderr_says="--register registers a public client")
+
+# ---------------------------------------------------------------- --version and help
+case("--version", ["--version"], check=lambda d: (eq(list(d), ["version"]), eq(bool(re.fullmatch(r"\d+\.\d+\.\d+", d["version"])), True)))
+HELP_COLUMN = 44  # the CLI's help formatter puts descriptions here
+code, main_help, err, problems = run(["--help"])
+subcommands = re.findall(r"^  ([a-z][a-z-]+) ", main_help.partition("Subcommands:")[2], re.M)
+report("--help lists the subcommands", [] if len(subcommands) == 20 else [f"{len(subcommands)} subcommands: {subcommands}"], err)
+for sub in ["", *subcommands]:
+    code, out, err, problems = run([sub, "--help"] if sub else ["--help"])
+    options_part, _, footer = out.partition("\nExample:\n")
+    lines = options_part.splitlines()
+    for i, line in enumerate(lines):
+        if not re.match(r"^  [a-z-]", line):
+            continue  # a section title, the usage, or the description of a long option below it
+        # A name shorter than the column is padded to it, and its help starts there.
+        same_line = line[HELP_COLUMN - 1:HELP_COLUMN] == " " and line[HELP_COLUMN:HELP_COLUMN + 1].strip()
+        next_line = i + 1 < len(lines) and lines[i + 1].startswith(" " * HELP_COLUMN) and lines[i + 1].strip()
+        if not (same_line or next_line):
+            problems.append(f"no help for {line.strip()!r}")
+    if sub and not re.match(rf"  (\S.*)?\bbuffer-oauth\b.*\b{sub}\b", footer):
+        problems.append(f"no example line after 'Example:': {footer!r}")
+    report(f"{sub or 'buffer-oauth'} --help: every option explained{', and an example' if sub else ''}",
+           problems if code == 0 else [f"exit {code}"], err)
+
+# ---------------------------------------------------------------- parse-* --include: curl -i's output
+TOKEN_BODY = json.dumps({"access_token": T, "token_type": "bearer"})
+token("--include: status line, headers, body (LF)", f"HTTP/1.1 200 OK\nContent-Type: application/json\nCache-Control: no-store\n\n{TOKEN_BODY}",
+      args=["--include"], check=lambda d: eq(d["access_token"], T))
+token("--include: CRLF, and a 100 Continue before the answer", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 400 Bad Request\r\n"
+      "Content-Type: application/json\r\n\r\n" + '{"error":"invalid_grant"}', 1, "token_error", args=["--include"],
+      check=lambda d: (eq(d["http_status"], 400), eq(d["error"], "invalid_grant")))
+token("--include: HTTP/2 with lowercase names", f"HTTP/2 200 \r\ncontent-type: application/json\r\n\r\n{TOKEN_BODY}", args=["--include"],
+      check=lambda d: eq(d["access_token"], T))
+token("--include: a proxy's Connection established first", f"HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 201 Created\r\n\r\n{TOKEN_BODY}",
+      args=["--include"], check=lambda d: eq(d["access_token"], T))
+api("--include: Retry-After read from the headers", [*CURRENT, "--include"],
+    "HTTP/2 429 \r\nretry-after: 900\r\n\r\n" + graphql_error("RATE_LIMIT_EXCEEDED", "Too many requests", window="15m"), 1, "rate_limited",
+    check=lambda d: (eq(d["retry_after"], 900), eq(d["http_status"], 429)))
+token("--include: the body alone", TOKEN_BODY, 1, "malformed_response", args=["--include"],
+      check=lambda d: eq("does not start with an HTTP status line" in d["message"], True))
+token("--include: a header line without a colon", "HTTP/1.1 200 OK\nno colon here\n\n{}", 1, "malformed_response", args=["--include"],
+      check=lambda d: eq("header line 1 of response 1 is not 'Name: value'" in d["message"], True))
+token("--include: headers without the empty line", "HTTP/1.1 200 OK\nA: b\n", 1, "malformed_response", args=["--include"])
+token("--include: a 100 Continue and nothing after", "HTTP/1.1 100 Continue\r\n\r\n", 1, "malformed_response", args=["--include"])
+case("--include with --status", ["parse-token", "--include", "--status", "200"], 2)
+
+# ---------------------------------------------------------------- --curl: the request as a curl command line
+# A stand-in for curl on PATH prints the words the shell gives it, so the
+# quoting is checked through sh itself; sent_by reads them as curl would.
+FAKE_CURL_DIR = tempfile.TemporaryDirectory()
+pathlib.Path(FAKE_CURL_DIR.name, "curl").write_text("#!/bin/sh\nprintf '%s\\0' \"$@\"\n")
+os.chmod(os.path.join(FAKE_CURL_DIR.name, "curl"), 0o755)
+CURL_ENV = {"BUFFER_OAUTH_CLIENT_SECRET": SECRET, "BUFFER_OAUTH_TOKEN": T, "BUFFER_OAUTH_CODE": CODE,
+            "BUFFER_OAUTH_CODE_VERIFIER": VERIFIER, "BUFFER_OAUTH_REFRESH_TOKEN": REFRESH_T}
+
+
+def curl_words(line, env):
+    done = subprocess.run(["sh", "-c", line], capture_output=True, timeout=30,
+                          env={**os.environ, **env, "PATH": FAKE_CURL_DIR.name + os.pathsep + os.environ["PATH"]})
+    return done.stdout.decode().split("\0")[:-1]
+
+
+def sent_by(words):
+    """The request curl makes of these words: the options the CLI writes."""
+    method, url, headers, parts = None, None, [], []
+    words = iter(words)
+    for word in words:
+        if word in ("-sS", "-i", "-g"):
+            continue
+        if word == "--request":
+            method = next(words)
+        elif word == "-H":
+            name, _, value = next(words).partition(": ")
+            headers.append([name, value])
+        elif word == "--user":
+            headers.append(["Authorization", "Basic " + base64.b64encode(next(words).encode()).decode()])
+        elif word in ("--data-raw", "--data-binary"):
+            parts.append(next(words))
+        elif word == "--data-urlencode":
+            name, _, value = next(words).partition("=")
+            parts.append(name + "=" + urllib.parse.quote(value, safe="-._~"))
+        else:
+            url = word
+    return {"method": method or ("POST" if parts else "GET"), "url": url, "headers": headers, "body": "&".join(parts)}
+
+
+def curl_case(name, args, variables, prints=None):
+    """`variables`: the secrets of the run by the variable the curl line reads each from."""
+    secret_values = list(variables.values())
+
+    def check(d):
+        line = d["curl"]
+        for value in secret_values:
+            assert not leaks_in("the curl line", line, "a secret", value), f"a secret in {line}"
+        sent = sent_by(curl_words(line, variables))
+        request = {k: d[k] for k in ("method", "url", "headers", "body")}
+        if header(d, "Content-Type") == "application/x-www-form-urlencoded":
+            sent["body"], request["body"] = form(sent["body"]), form(request["body"])
+        eq(sent, request)
+    case(f"--curl: {name}", [*args, "--curl"], prints=prints, check=check)
+
+
+CS, TK, RT = "BUFFER_OAUTH_CLIENT_SECRET", "BUFFER_OAUTH_TOKEN", "BUFFER_OAUTH_REFRESH_TOKEN"
+CD, CV = "BUFFER_OAUTH_CODE", "BUFFER_OAUTH_CODE_VERIFIER"
+curl_case("token-request, the secret and code posted", [*SWAP, "--code", CODE, "--code-verifier", VERIFIER],
+          {CS: SECRET, CD: CODE, CV: VERIFIER}, prints=IN_BODY)
+curl_case("token-request, a code with '&' and '+'", [*SWAP, "--code", CODE + "&x+y"], {CS: SECRET, CD: CODE + "&x+y"}, prints=IN_BODY)
+curl_case("token-request, HTTP Basic", [*GENERIC, *SWAP, "--code", CODE], {CS: SECRET, CD: CODE}, prints={"--code": "body"})
+curl_case("refresh-request", [*REFRESH_REQ, "--client-secret-file", secret_file("rs", SECRET)], {CS: SECRET, RT: REFRESH_T},
+          prints={"--refresh-token": "body"})
+curl_case("attach, header", ATTACH, {TK: T}, prints={"--token": "headers"})
+curl_case("attach, query with a fragment", ["attach", "--url", API + "/x?a=1'b#f", "--token", T, "--placement", "query"], {TK: T},
+          prints={"--token": "url"})
+curl_case("attach, form body", ["attach", "--url", API + "/updates/create.json", "--token", T, "--placement", "body", "--method", "POST",
+                                "--body", "text=It%27s+'quoted'&profile_ids%5B%5D=4eb8", "--content-type", "application/x-www-form-urlencoded"],
+          {TK: T}, prints={"--token": "body"})
+curl_case("attach, PUT with a JSON body", ["attach", "--url", API + "/x", "--token", T, "--method", "PUT", "--body", "{\"a\":\"it's\"}",
+                                           "--content-type", "application/json"], {TK: T}, prints={"--token": "headers"})
+curl_case("deauthorize-request", ["deauthorize-request", "--token", T], {TK: T}, prints={"--token": "headers"})
+curl_case("metadata-request", [*CURRENT, "metadata-request", "--oidc"], {})
+curl_case("registration-request", [*REG, "--client-name", "It's mine"], {})
+curl_case("revocation-request", [*REVOKE, "--client-secret", SECRET], {TK: REFRESH_T, CS: SECRET},
+          prints={"--token": "body", "--client-secret": "body"})
+case("--curl on a request that fails: the error alone", [*SWAP, "--code", "", "--curl"], 1, "missing_code",
+     check=lambda d: eq("curl" in d, False))
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Keeps each request (method, path, headers, body) and answers with a token."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        self.server.requests.append((self.command, self.path, self.headers, body))
+        answer = json.dumps({"access_token": T2, "token_type": "bearer"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+recorder = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+recorder.requests = []
+threading.Thread(target=recorder.serve_forever, daemon=True).start()
+RECORDER = f"http://127.0.0.1:{recorder.server_port}"
+if shutil.which("curl"):
+    code, out, err, problems = run(["--allow-insecure-loopback", "--token-endpoint", RECORDER + "/token", *SWAP, "--code", CODE, "--curl"],
+                                   prints={"--client-secret": "headers", "--code": "body"})
+    printed = json.loads(out)
+    done = subprocess.run(["sh", "-c", printed["curl"]], capture_output=True, timeout=30, env={**os.environ, **CURL_ENV})
+    code, out, err, leaks = run(["--provider", "generic", "parse-token", "--include"], stdin=done.stdout)
+    method, path, headers, body = recorder.requests[-1] if recorder.requests else (None, None, {}, "")
+    problems += leaks + [problem for problem, bad in [
+        (f"curl: {done.stderr.decode()}", done.returncode != 0),
+        (f"sent {method} {path}", (method, path) != ("POST", "/token")),
+        (f"Authorization {headers.get('Authorization')}", headers.get("Authorization") != header(printed, "Authorization")),
+        (f"body {body}", form(body) != form(printed["body"])),
+        (f"parse-token --include on curl's output: {out}", code != 0 or json.loads(out).get("access_token") != T2)] if bad]
+    report("--curl's line run by curl sends the request printed; parse-token --include reads its output", problems, err)
+else:
+    print("SKIP the --curl line run by curl itself: no curl on PATH")
+recorder.shutdown()
+recorder.server_close()
 
 print(f"{checks - len(failures)}/{checks} checks passed; {invocations_with_secrets} invocations carried secrets")
 sys.exit(1 if failures else 0)
