@@ -87,6 +87,7 @@ struct certificates {
                                   "-out",
                                   made.cert};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
     const std::string log = (dir / "openssl.log").string();

@@ -145,7 +145,7 @@ TEST_CASE("multi_driver: concurrent transfers, each callback once; cancel and de
     int calls = 0;
     {
       bo::curl::multi_driver driver;
-      REQUIRE(driver.start(get(silent.url("/a")), o, [&](bo::result<bo::http_response>) { ++calls; }));
+      REQUIRE(driver.start(get(silent.url("/a")), o, [&](const bo::result<bo::http_response>&) { ++calls; }));
       REQUIRE(driver.perform());
     }
     CHECK(calls == 0);
