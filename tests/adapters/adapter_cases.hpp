@@ -37,6 +37,16 @@ struct settings {
   std::size_t max_body = bo::limits{}.max_body;
 };
 
+/// An adapter's options (curl::options, httplib_adapter::options, ...) saying `s`.
+template <class Options>
+Options options_for(const settings& s) {
+  Options o;
+  o.ca_file = s.ca_file;
+  o.total_timeout = s.total_timeout;
+  o.limits.max_body = s.max_body;
+  return o;
+}
+
 inline constexpr const char* secret_path = "/private-path-7Qx";
 inline constexpr const char* secret_query = "access_token=fake-query-token-8Ry";
 inline constexpr const char* secret_header = "Bearer fake-header-token-9Sz";

@@ -7,18 +7,10 @@ namespace bo = buffer_oauth;
 
 namespace {
 
-bo::httplib_adapter::options httplib_options(const adapter_test::settings& s) {
-  bo::httplib_adapter::options o;
-  o.ca_file = s.ca_file;
-  o.total_timeout = s.total_timeout;
-  o.limits.max_body = s.max_body;
-  return o;
-}
-
 struct httplib_send {
   static constexpr const char* name = "httplib_adapter::send";
   static bo::result<bo::http_response> send(const bo::http_request& req, const adapter_test::settings& s) {
-    return bo::httplib_adapter::send(req, httplib_options(s));
+    return bo::httplib_adapter::send(req, adapter_test::options_for<bo::httplib_adapter::options>(s));
   }
 };
 
@@ -45,7 +37,7 @@ TEST_CASE("httplib send: a URL it cannot split and a CA file it cannot read are 
   CHECK(ftp.error().message.find("scheme") != std::string::npos);
 
   req.url = server.url("");  // no path: "/" is sent
-  auto o = httplib_options(adapter_test::settings{});
+  auto o = adapter_test::options_for<bo::httplib_adapter::options>(adapter_test::settings{});
   const auto root = bo::httplib_adapter::send(req, o);
   REQUIRE(root);
   CHECK(root->body == "root");

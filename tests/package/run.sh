@@ -170,8 +170,12 @@ check "Meson subproject" meson_subproject
 meson_pkgconfig() {
   local dest="$tmp/meson-prefix"
   meson setup "$tmp/meson-install" "$root" --prefix="$dest" -Dtests=false -Dexamples=false -Dfuzzers=false &&
-    meson install -C "$tmp/meson-install" --quiet &&
-    pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
+    meson install -C "$tmp/meson-install" --quiet || return 1
+  local f
+  for f in "$root"/include/*.hpp; do
+    [ -f "$dest/include/${f##*/}" ] || { echo "meson install left out include/${f##*/}"; return 1; }
+  done
+  pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
 }
 check "pkg-config (Meson install, plain c++)" meson_pkgconfig
 

@@ -27,7 +27,8 @@ int main() {
   const auto got = buffer_oauth::httplib_adapter::send(req);
 #endif
   if (got || got.error().code != buffer_oauth::errc::transport_error) {
-    std::fprintf(stderr, "expected transport_error, got %s\n", got ? "a response" : got.error().message.c_str());
+    std::fprintf(stderr, "expected transport_error, got %s\n",
+                 got ? "a response" : got.error().message.c_str());
     return 1;
   }
   std::puts("ok");
