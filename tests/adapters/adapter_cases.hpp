@@ -161,6 +161,38 @@ TEST_CASE_TEMPLATE_DEFINE("an adapter sends over verified TLS and reports each f
     CHECK(hits == 0);
   }
 
+  SUBCASE("a trusted certificate that names another address is refused") {
+    std::atomic<int> hits{0};
+    // Loopback still, but not the 127.0.0.1 the certificate names.
+    const https_server elsewhere(
+        [&](httplib::Server& s) {
+          s.Post(secret_path, [&](const httplib::Request&, httplib::Response&) { ++hits; });
+        },
+        test_certificates().trusted, "127.0.0.2");
+    REQUIRE(elsewhere.ok());
+    check_transport_error(Adapter::send(secret_bearing_request(elsewhere.url("")), trusting));
+    CHECK(hits == 0);
+  }
+
+  SUBCASE("plain http reaches a loopback server") {
+    seen_request seen;
+    const http_server plain([&](httplib::Server& s) {
+      s.Post(secret_path, [&](const httplib::Request& req, httplib::Response& res) {
+        seen.record(req);
+        res.set_content("plain", "text/plain");
+      });
+    });
+    REQUIRE(plain.ok());
+    const bo::http_request req = secret_bearing_request(plain.url(""));
+    const auto got = Adapter::send(req, trusting);
+    REQUIRE(got);
+    CHECK(got->status == 200);
+    CHECK(got->body == "plain");
+    const std::lock_guard<std::mutex> held(seen.lock);
+    CHECK(seen.body == req.body);
+    CHECK(seen.authorization == secret_header);
+  }
+
   SUBCASE("connection refused") {
     const closed_port nobody;
     REQUIRE(nobody.port() > 0);
