@@ -2023,13 +2023,10 @@ inline error transport_failed(const http_request& req, std::string_view what, st
   return e;
 }
 
-/// too_large for a response body a transport stopped reading at `max_body`.
-inline error body_over_limit(std::size_t max_body) {
-  error e;
-  e.code = errc::too_large;
-  e.message =
-      "the response body is over " + std::to_string(max_body) + " bytes, the limit (limits::max_body)";
-  return e;
+/// too_large for a response body a transport stopped reading once `seen`
+/// bytes of it, more than `max_body`, had arrived.
+inline error body_over_limit(std::size_t seen, std::size_t max_body) {
+  return over_limit("response body (limits::max_body)", seen, "bytes or more", max_body);
 }
 }  // namespace detail
 

@@ -66,6 +66,7 @@ using buffer_oauth::detail::transport_failed;
 struct transfer {
   http_response response;
   std::size_t max_body = 0;
+  std::size_t body_seen = 0;  // with the piece that went over max_body
   bool body_too_large = false;
 };
 
@@ -74,6 +75,7 @@ inline std::size_t on_body(char* data, std::size_t size, std::size_t count, void
   const std::size_t n = size * count;
   if (n > t->max_body - t->response.body.size()) {
     t->body_too_large = true;
+    t->body_seen = t->response.body.size() + n;
     return 0;  // libcurl stops with CURLE_WRITE_ERROR
   }
   t->response.body.append(data, n);
@@ -201,12 +203,12 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
 /// The outcome of a finished transfer: the response, too_large, or transport_error.
 inline result<http_response> finish(CURL* h, const http_request& req, const options& o, transfer& t,
                                     CURLcode rc, const char* error_text) {
-  if (t.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    error e;
-    e.code = errc::too_large;
-    e.message = "the response body is over " + std::to_string(o.limits.max_body) +
-                " bytes, the limit (limits::max_body)";
-    return e;
+  if (t.body_too_large) return buffer_oauth::detail::body_over_limit(t.body_seen, o.limits.max_body);
+  if (rc == CURLE_FILESIZE_EXCEEDED) {  // refused on its Content-Length, before any of it was read
+    curl_off_t announced = -1;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+    const std::size_t seen = announced > 0 ? static_cast<std::size_t>(announced) : o.limits.max_body + 1;
+    return buffer_oauth::detail::body_over_limit(seen, o.limits.max_body);
   }
   if (rc != CURLE_OK)
     return transport_failed(req, curl_easy_strerror(rc), error_text != nullptr ? error_text : "");

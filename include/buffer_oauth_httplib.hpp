@@ -102,6 +102,7 @@ struct reading {
   std::chrono::steady_clock::time_point deadline;
   std::size_t max_body = 0;
   bool too_large = false;
+  std::size_t body_seen = 0;  // with the piece that went over max_body
   bool too_late = false;
   std::string body;
 };
@@ -133,6 +134,7 @@ result<http_response> send_with(Client& client, const http_request& req, std::st
   hreq.content_receiver = [&r](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
     if (n > r.max_body - r.body.size()) {
       r.too_large = true;
+      r.body_seen = r.body.size() + n;
       return false;
     }
     if (std::chrono::steady_clock::now() > r.deadline) {
@@ -146,7 +148,7 @@ result<http_response> send_with(Client& client, const http_request& req, std::st
   httplib::Response hres;
   httplib::Error failure = httplib::Error::Success;
   const bool answered = client.send(hreq, hres, failure);
-  if (r.too_large) return buffer_oauth::detail::body_over_limit(o.limits.max_body);
+  if (r.too_large) return buffer_oauth::detail::body_over_limit(r.body_seen, o.limits.max_body);
   if (r.too_late)
     return transport_failed(req, "timed out",
                             "the total_timeout of " + std::to_string(o.total_timeout.count()) + " ms passed");

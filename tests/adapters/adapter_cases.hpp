@@ -229,24 +229,36 @@ TEST_CASE_TEMPLATE_DEFINE("an adapter sends over verified TLS and reports each f
     CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(15));
   }
 
-  SUBCASE("a body over limits::max_body is too_large; one at the limit is whole") {
+  SUBCASE("a body over limits::max_body is too_large, announced or chunked; one at the limit is whole") {
     const https_server server([](httplib::Server& s) {
       s.Post(secret_path, [](const httplib::Request& req, httplib::Response& res) {
-        res.set_content(std::string(req.has_param("long") ? 4097 : 4096, 'b'), "text/plain");
+        const std::size_t size = req.has_param("long") ? 4097 : 4096;
+        if (!req.has_param("chunked")) return res.set_content(std::string(size, 'b'), "text/plain");
+        res.set_chunked_content_provider("text/plain", [size](std::size_t, httplib::DataSink& sink) {
+          const std::string half(size / 2, 'b');
+          const bool written = sink.write(half.data(), half.size()) &&
+                               sink.write(std::string(size - half.size(), 'b').data(), size - half.size());
+          sink.done();
+          return written;
+        });
       });
     });
     REQUIRE(server.ok());
     settings capped;
     capped.max_body = 4096;
-    bo::http_request req = secret_bearing_request(server.url(""));
-    const auto whole = Adapter::send(req, capped);
-    REQUIRE(whole);
-    CHECK(whole->body == std::string(4096, 'b'));
-    req.url += "&long=1";
-    const auto got = Adapter::send(req, capped);
-    REQUIRE_FALSE(got);
-    CHECK(got.error().code == bo::errc::too_large);
-    CHECK(got.error().message.find("4096") != std::string::npos);
+    for (const char* framing : {"", "&chunked=1"}) {
+      CAPTURE(framing);
+      bo::http_request req = secret_bearing_request(server.url(""));
+      req.url += framing;
+      const auto whole = Adapter::send(req, capped);
+      REQUIRE(whole);
+      CHECK(whole->body == std::string(4096, 'b'));
+      req.url += "&long=1";
+      const auto got = Adapter::send(req, capped);
+      REQUIRE_FALSE(got);
+      CHECK(got.error().code == bo::errc::too_large);
+      CHECK(got.error().message.find("bytes or more; the limit is 4096") != std::string::npos);
+    }
   }
 
   SUBCASE("a redirect is returned, not followed") {
