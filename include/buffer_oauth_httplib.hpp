@@ -39,7 +39,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -101,10 +100,10 @@ inline const char* what_failed(httplib::Error failure) noexcept {
 struct reading {
   std::chrono::steady_clock::time_point deadline;
   std::size_t max_body = 0;
+  std::string body;
   bool too_large = false;
   std::size_t body_seen = 0;  // with the piece that went over max_body
   bool too_late = false;
-  std::string body;
 };
 
 template <class Client>
