@@ -1993,6 +1993,43 @@ inline result<void> check_headers(const http_headers& headers) {
   return {};
 }
 
+// What the transport adapters beside this header (buffer_oauth_curl.hpp,
+// buffer_oauth_httplib.hpp, buffer_oauth_beast.hpp) report.
+namespace detail {
+/// scheme://host[:port] of `url`: all a transport's message says of where a
+/// request went, as the path and query may carry a token.
+inline std::string_view origin_of(std::string_view url) noexcept {
+  const std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return {};
+  const std::size_t end = url.find_first_of("/?#", authority + 3);
+  return url.substr(0, end);
+}
+
+/// transport_error naming `req`'s method and origin, what failed and the
+/// transport library's own words, never the path, query, headers or body.
+inline error transport_failed(const http_request& req, std::string_view what, std::string_view details = {}) {
+  error e;
+  e.code = errc::transport_error;
+  e.message.assign(req.method);
+  e.message += ' ';
+  e.message += origin_of(req.url);
+  e.message += ": ";
+  e.message += what;
+  if (!details.empty()) {
+    e.message += " (";
+    e.message += details;
+    e.message += ')';
+  }
+  return e;
+}
+
+/// too_large for a response body a transport stopped reading once `seen`
+/// bytes of it, more than `max_body`, had arrived.
+inline error body_over_limit(std::size_t seen, std::size_t max_body) {
+  return over_limit("response body (limits::max_body)", seen, "bytes or more", max_body);
+}
+}  // namespace detail
+
 namespace detail {
 inline bool status_ok(int status) noexcept { return status >= 200 && status <= 299; }
 
