@@ -19,10 +19,12 @@
 #include <chrono>
 #include <cstddef>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace buffer_oauth::curl {
 
@@ -177,7 +179,8 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
   set(CURLOPT_SSL_VERIFYHOST, 2L, "TLS host verification");
   std::string bundle;
   if (!o.ca_file.empty()) {
-    if (!ca_bundle_with(h, o.ca_file, bundle)) return request_failed(req, "cannot read the CA file", o.ca_file);
+    if (!ca_bundle_with(h, o.ca_file, bundle))
+      return request_failed(req, "cannot read the CA file", o.ca_file);
     curl_blob blob{bundle.data(), bundle.size(), CURL_BLOB_COPY};
     set(CURLOPT_CAINFO_BLOB, &blob, "CA file");
   }
@@ -209,7 +212,8 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
 
   bool listed = true;
   for (const auto& header : req.headers)  // "Name;" is libcurl's spelling of an empty value
-    listed = listed && append_header(headers, header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
+    listed = listed && append_header(headers, header.value.empty() ? header.name + ";"
+                                                                   : header.name + ": " + header.value);
   if (find_header(req.headers, "Content-Type") == nullptr)
     listed = listed && append_header(headers, "Content-Type:");  // not the form type curl would invent
   listed = listed && append_header(headers, "Expect:");          // no 100-continue round trip
@@ -225,7 +229,8 @@ inline result<http_response> finish(CURL* h, const http_request& req, const opti
   if (t.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     error e;
     e.code = errc::too_large;
-    e.message = "the response body is over " + std::to_string(o.limits.max_body) + " bytes, the limit (limits::max_body)";
+    e.message = "the response body is over " + std::to_string(o.limits.max_body) +
+                " bytes, the limit (limits::max_body)";
     return e;
   }
   if (rc != CURLE_OK)
@@ -261,6 +266,141 @@ inline result<http_response> send(const http_request& req, const options& o = {}
   if (!handle) return detail::request_failed(req, "curl_easy_init failed", {});
   return send(handle.get(), req, o);
 }
+
+/// Transfers on one libcurl multi handle, for a caller who runs its own event
+/// loop. start() adds a transfer; the caller drives them all with poll(), or
+/// with perform() when its own loop saw activity, or with
+/// curl_multi_socket_action on native_handle() followed by collect(). Each
+/// finished transfer calls its callback once, from inside that call, with the
+/// outcome send() would have returned. The destructor drops unfinished
+/// transfers without calling their callbacks, which may by then refer to
+/// objects already gone; cancel() ends them with transport_error first.
+/// A callback may start() new transfers but must not destroy the driver; an
+/// exception it throws passes through, the transfer already removed. One
+/// thread at a time.
+class multi_driver {
+ public:
+  using callback = std::function<void(result<http_response>)>;
+
+  multi_driver() noexcept : multi_(curl_multi_init()) {}
+  ~multi_driver() {
+    for (auto& t : transfers_) drop(*t);
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+  }
+  multi_driver(const multi_driver&) = delete;
+  multi_driver& operator=(const multi_driver&) = delete;
+
+  /// false when curl_multi_init failed; every start() then fails.
+  bool ok() const noexcept { return multi_ != nullptr; }
+  CURLM* native_handle() const noexcept { return multi_; }
+  /// Transfers started and not yet finished.
+  std::size_t unfinished() const noexcept { return transfers_.size(); }
+
+  /// Adds a transfer of a copy of `req`. On failure nothing was added and
+  /// `done` will never be called.
+  result<void> start(http_request req, const options& o, callback done) {
+    if (!done) return buffer_oauth::detail::fail(errc::invalid_argument, "the completion callback is empty");
+    if (multi_ == nullptr) return detail::request_failed(req, "curl_multi_init failed", {});
+    auto t = std::make_unique<pending>();
+    t->request = std::move(req);
+    t->settings = o;
+    t->done = std::move(done);
+    t->handle.reset(curl_easy_init());
+    if (!t->handle) return detail::request_failed(t->request, "curl_easy_init failed", {});
+    if (auto ready = detail::prepare(t->handle.get(), t->request, o, t->data, t->headers, t->error_text);
+        !ready)
+      return ready.error();
+    curl_easy_setopt(t->handle.get(), CURLOPT_PRIVATE, static_cast<void*>(t.get()));
+    if (const CURLMcode rc = curl_multi_add_handle(multi_, t->handle.get()); rc != CURLM_OK)
+      return detail::request_failed(t->request, "curl_multi_add_handle failed", curl_multi_strerror(rc));
+    transfers_.push_back(std::move(t));
+    return {};
+  }
+
+  /// Moves every transfer as far as it can go without waiting, then
+  /// delivers the finished ones. Returns how many remain unfinished.
+  result<std::size_t> perform() {
+    int running = 0;
+    if (const CURLMcode rc = curl_multi_perform(multi_, &running); rc != CURLM_OK)
+      return multi_failed("perform", rc);
+    collect();
+    return transfers_.size();
+  }
+
+  /// Waits up to `timeout` for activity on any transfer (returning early
+  /// when there is none to wait for), then perform().
+  result<std::size_t> poll(std::chrono::milliseconds timeout) {
+    if (transfers_.empty()) return std::size_t{0};
+    int ready = 0;
+    if (const CURLMcode rc = curl_multi_poll(multi_, nullptr, 0, static_cast<int>(timeout.count()), &ready);
+        rc != CURLM_OK)
+      return multi_failed("poll", rc);
+    return perform();
+  }
+
+  /// Delivers the transfers libcurl reports finished.
+  void collect() {
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      void* owner = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &owner);
+      const CURLcode rc = message->data.result;  // `message` dies with the removal below
+      auto finished = take(static_cast<pending*>(owner));
+      if (!finished) continue;
+      curl_multi_remove_handle(multi_, finished->handle.get());
+      auto outcome = detail::finish(finished->handle.get(), finished->request, finished->settings,
+                                    finished->data, rc, finished->error_text);
+      finished->done(std::move(outcome));
+    }
+  }
+
+  /// Ends every unfinished transfer, calling each callback with
+  /// transport_error "cancelled".
+  void cancel() {
+    while (!transfers_.empty()) {
+      auto t = std::move(transfers_.back());
+      transfers_.pop_back();
+      drop(*t);
+      t->done(detail::request_failed(t->request, "cancelled", {}));
+    }
+  }
+
+ private:
+  struct pending {
+    http_request request;  // libcurl reads the body from here while sending
+    options settings;
+    detail::transfer data;
+    detail::header_list headers{nullptr, curl_slist_free_all};
+    char error_text[CURL_ERROR_SIZE] = {};
+    callback done;
+    // Last, so that it is cleaned up before what it points to.
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle{nullptr, curl_easy_cleanup};
+  };
+
+  std::unique_ptr<pending> take(const pending* which) {
+    for (auto it = transfers_.begin(); it != transfers_.end(); ++it) {
+      if (it->get() != which) continue;
+      auto found = std::move(*it);
+      transfers_.erase(it);
+      return found;
+    }
+    return nullptr;
+  }
+
+  void drop(pending& t) noexcept {
+    if (multi_ != nullptr && t.handle) curl_multi_remove_handle(multi_, t.handle.get());
+    t.handle.reset();
+  }
+
+  static error multi_failed(const char* call, CURLMcode rc) {
+    return detail::transport_failure(std::string("curl_multi_") + call +
+                                     " failed: " + curl_multi_strerror(rc));
+  }
+
+  CURLM* multi_;
+  std::vector<std::unique_ptr<pending>> transfers_;
+};
 
 }  // namespace buffer_oauth::curl
 
