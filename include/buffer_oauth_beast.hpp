@@ -37,6 +37,8 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -355,19 +357,28 @@ class exchange_op {
     s_->resolver.async_resolve(s_->to.host, s_->to.port, tcp::resolver::numeric_service, std::move(self));
   }
 
-  /// Peer verification, the expected host name and SNI on this connection
-  /// alone, whatever the context says.
+  /// Peer verification, the host name the certificate must hold, and SNI, on
+  /// this connection whatever the context says: the callback also replaces
+  /// any lenient one the context has.
   result<void> prepare_tls() {
-    auto& stream = s_->stream;
-    error_code ec;
-    stream.set_verify_mode(asio::ssl::verify_peer, ec);
-    if (!ec) stream.set_verify_callback(asio::ssl::host_name_verification(s_->to.host), ec);
-    if (ec) return step_failed(req_.method, s_->to, "setting up TLS verification", ec.message());
+    const std::string& host = s_->to.host;
+    SSL* ssl = s_->stream.native_handle();
     error_code not_an_address;
-    static_cast<void>(asio::ip::make_address(s_->to.host, not_an_address));
+    static_cast<void>(asio::ip::make_address(host, not_an_address));
+    // OpenSSL checks the name as well, so that a mismatch is reported as one.
+    X509_VERIFY_PARAM* expected = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(expected, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    const int named = not_an_address ? X509_VERIFY_PARAM_set1_host(expected, host.c_str(), host.size())
+                                     : X509_VERIFY_PARAM_set1_ip_asc(expected, host.c_str());
+    if (named != 1)
+      return step_failed(req_.method, s_->to, "setting up TLS", "OpenSSL refused the host name");
     // RFC 6066 §3: SNI names a host, never an IP address.
-    if (not_an_address && SSL_set_tlsext_host_name(stream.native_handle(), s_->to.host.c_str()) != 1)
+    if (not_an_address && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1)
       return step_failed(req_.method, s_->to, "setting up TLS", "the host name cannot be sent as SNI");
+    error_code ec;
+    s_->stream.set_verify_mode(asio::ssl::verify_peer, ec);
+    if (!ec) s_->stream.set_verify_callback(asio::ssl::host_name_verification(host), ec);
+    if (ec) return step_failed(req_.method, s_->to, "setting up TLS verification", ec.message());
     return {};
   }
 

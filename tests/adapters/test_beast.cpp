@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #endif
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -110,6 +111,33 @@ bo::http_request get(std::string url) {
   req.url = std::move(url);
   return req;
 }
+
+/// A cpp-httplib server the fixture does not offer (plain, or on another
+/// loopback address), run on a thread for the life of this object.
+class serving {
+ public:
+  serving(httplib::Server& server, const char* host) : server_(server), port_(server.bind_to_any_port(host)) {
+    if (port_ <= 0) return;
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_.is_running() && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~serving() {
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+  serving(const serving&) = delete;
+  serving& operator=(const serving&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  httplib::Server& server_;
+  int port_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -255,18 +283,31 @@ TEST_CASE("beast: what a server says besides the plain answer") {
   }
 }
 
+TEST_CASE("beast: a certificate for another address is refused, with OpenSSL's reason") {
+  REQUIRE(adapter_test::test_certificates().ok);
+  const auto& trusted = adapter_test::test_certificates().trusted;
+  httplib::SSLServer server(trusted.cert.c_str(), trusted.key.c_str());
+  std::atomic<int> hits{0};
+  server.Get("/", [&](const httplib::Request&, httplib::Response&) { ++hits; });
+  // Still loopback, but not the 127.0.0.1 the certificate names.
+  const serving elsewhere(server, "127.0.0.2");
+  REQUIRE(elsewhere.port() > 0);
+  const auto got = bo::beast::send(get("https://127.0.0.2:" + std::to_string(elsewhere.port()) + "/"),
+                                   beast_options(adapter_test::settings{}));
+  adapter_test::check_transport_error(got);
+  CAPTURE(got.error().message);
+  CHECK(got.error().message.find("IP address mismatch") != std::string::npos);
+  CHECK(hits == 0);
+}
+
 TEST_CASE("beast: plain http to a loopback server") {
   httplib::Server plain;
   plain.Get("/plain", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(req.get_header_value("User-Agent"), "text/plain");
   });
-  const int port = plain.bind_to_any_port("127.0.0.1");
-  REQUIRE(port > 0);
-  std::thread serving([&] { plain.listen_after_bind(); });
-  while (!plain.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  const auto got = bo::beast::send(get("http://127.0.0.1:" + std::to_string(port) + "/plain"));
-  plain.stop();
-  serving.join();
+  const serving loopback(plain, "127.0.0.1");
+  REQUIRE(loopback.port() > 0);
+  const auto got = bo::beast::send(get("http://127.0.0.1:" + std::to_string(loopback.port()) + "/plain"));
   REQUIRE(got);
   CHECK(got->status == 200);
   CHECK(got->body == bo::beast::options{}.user_agent);
