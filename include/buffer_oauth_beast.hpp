@@ -31,8 +31,7 @@
 #include <boost/config.hpp>
 #include <boost/version.hpp>
 #if defined(BOOST_NO_EXCEPTIONS) && BOOST_VERSION < 108200
-#error \
-    "buffer_oauth_beast.hpp: Boost.Beast before Boost 1.82 needs exceptions on; drop -fno-exceptions or use Boost 1.82+"
+#error "Boost.Beast before Boost 1.82 needs exceptions: drop -fno-exceptions, or use Boost 1.82+"
 #endif
 
 #include <openssl/ssl.h>

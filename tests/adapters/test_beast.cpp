@@ -210,7 +210,7 @@ TEST_CASE("beast: each failure names its step in Boost's words, and which timeou
 
 TEST_CASE("beast: a request that cannot be sent is refused before the network, with the field to fix") {
   bo::beast::options o;
-  auto refused = [&](bo::http_request req) {
+  auto refused = [&](const bo::http_request& req) {
     asio::io_context loop;
     auto tls = bo::beast::tls_context();
     REQUIRE(tls);
@@ -256,7 +256,7 @@ TEST_CASE("beast: what a server says besides the plain answer") {
     req.method = "HEAD";
     const auto got = bo::beast::send(req, trusting);
     REQUIRE(got);
-    CHECK(got->status == 200);
+    CHECK(got->status == static_cast<int>(beast::http::status::ok));
     CHECK(got->body.empty());
     const std::string* length = bo::find_header(got->headers, "Content-Length");
     REQUIRE(length != nullptr);
