@@ -21,10 +21,10 @@
 // overloads. Boost throws only when the system runs out of a resource
 // (memory, a descriptor for the event loop, a thread for the resolver); send
 // turns that into transport_error, async_send leaves it to the io_context's
-// run() as every Asio operation does. Boost.Beast builds with -fno-exceptions
-// from Boost 1.82 on (the program then defines both overloads of
-// boost::throw_exception, which Boost calls in those cases); 1.81 needs
-// exceptions on.
+// run() as every Asio operation does. Boost 1.81's Beast does not compile
+// with -fno-exceptions; with a Boost whose Beast does (1.82 on), the program
+// defines both overloads of boost::throw_exception, which Boost then calls in
+// those cases.
 #ifndef BUFFER_OAUTH_BEAST_HPP
 #define BUFFER_OAUTH_BEAST_HPP
 
