@@ -1,7 +1,8 @@
 # Install and export rules, included by the top-level CMakeLists.txt when
 # BUFFER_OAUTH_INSTALL is ON. Consumers then use either
 #   find_package(buffer_oauth 0.1 REQUIRED)  ->  buffer_oauth::buffer_oauth
-#                                               (and buffer_oauth::fmt when fmt is found)
+#                                               (and buffer_oauth::fmt, ::curl, ::httplib,
+#                                               ::beast when their libraries are found)
 # or pkg-config --cflags buffer_oauth.
 # Config and .pc files go in the data directory: the library is header-only
 # and architecture-independent, so one install serves every architecture.
@@ -14,18 +15,19 @@ set(BUFFER_OAUTH_PKGCONFIG_DIR "${CMAKE_INSTALL_DATADIR}/pkgconfig"
     CACHE STRING "Where buffer_oauth.pc is installed, relative to the prefix")
 mark_as_advanced(BUFFER_OAUTH_CMAKE_DIR BUFFER_OAUTH_PKGCONFIG_DIR)
 
-install(FILES
-  "${PROJECT_SOURCE_DIR}/include/buffer_oauth.hpp"
-  "${PROJECT_SOURCE_DIR}/include/buffer_oauth_fmt.hpp"
-  "${PROJECT_SOURCE_DIR}/include/buffer_oauth_curl.hpp"
-  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+# include/ holds exactly the public headers: the core, the {fmt} formatters
+# and the transport adapters, each installed whether or not its library is
+# found here, as the consumer's own find_package decides what it can use.
+file(GLOB _bo_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/include/buffer_oauth*.hpp")
+install(FILES ${_bo_headers} DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 set_target_properties(buffer_oauth PROPERTIES EXPORT_NAME buffer_oauth)
 install(TARGETS buffer_oauth EXPORT buffer_oauthTargets)
 
-# Only the core target is exported. buffer_oauth::fmt is re-created by the
-# config file when the consumer's own find_package(fmt) succeeds, so the
-# installed package never hard-depends on fmt.
+# Only the core target is exported. buffer_oauth::fmt and the adapters'
+# targets are re-created by the config file when the consumer's own
+# find_package of their libraries succeeds, so the installed package never
+# hard-depends on any of them.
 install(EXPORT buffer_oauthTargets
   NAMESPACE buffer_oauth::
   DESTINATION "${BUFFER_OAUTH_CMAKE_DIR}")

@@ -28,6 +28,24 @@ class credential_store {
   /// Stores `next` if the store still holds generation `expected`; false,
   /// changing nothing, if it holds another.
   virtual bool compare_and_swap(std::uint64_t expected, const stored_credentials& next) = 0;
+  /// Excludes every other refresh through this store, in this process and,
+  /// for a store that processes share, in theirs, until unlock_refresh.
+  /// Held from reading the stored generation to storing the refresh's
+  /// answer, it keeps two users of the store from sending one refresh token.
+  virtual void lock_refresh() = 0;
+  virtual void unlock_refresh() noexcept = 0;
+
+  /// lock_refresh for a scope.
+  class refresh_lock {
+   public:
+    explicit refresh_lock(credential_store& store) : store_(store) { store_.lock_refresh(); }
+    ~refresh_lock() { store_.unlock_refresh(); }
+    refresh_lock(const refresh_lock&) = delete;
+    refresh_lock& operator=(const refresh_lock&) = delete;
+
+   private:
+    credential_store& store_;
+  };
 };
 
 /// A store in memory, for one process (tests, short-lived programs).
@@ -48,8 +66,12 @@ class memory_credential_store final : public credential_store {
     return true;
   }
 
+  void lock_refresh() override { refresh_mutex_.lock(); }
+  void unlock_refresh() noexcept override { refresh_mutex_.unlock(); }
+
  private:
   std::mutex mutex_;
+  std::mutex refresh_mutex_;
   std::optional<stored_credentials> held_;
 };
 

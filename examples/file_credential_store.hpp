@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -209,6 +210,9 @@ class file_credential_store final : public credential_store {
     detail::sync_directory(dir);
   }
 
+  void lock_refresh() override { acquire(); }
+  void unlock_refresh() noexcept override { release(); }
+
   /// Deletes the file; false if there was none.
   bool remove() {
     const auto held = lock();
@@ -223,29 +227,31 @@ class file_credential_store final : public credential_store {
  private:
   static constexpr std::size_t max_file_size = 64 * 1024;
 
+  // A flock excludes other processes; threads of this one queue on
+  // in_process_ first, and the thread holding it may lock again.
   void acquire() {
-    if (lock_depth_++ > 0) return;
-    detail::make_directories(detail::parent_of(path_));
-    const std::string lock_path = path_ + ".lock";
-    detail::file_descriptor f(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (f.get() < 0) {
-      --lock_depth_;
-      detail::fail_io("cannot open", lock_path);
+    std::unique_lock<std::recursive_mutex> queued(in_process_);
+    if (lock_depth_ == 0) {
+      detail::make_directories(detail::parent_of(path_));
+      const std::string lock_path = path_ + ".lock";
+      detail::file_descriptor f(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (f.get() < 0) detail::fail_io("cannot open", lock_path);
+      int locked = 0;
+      while ((locked = ::flock(f.get(), LOCK_EX)) != 0 && errno == EINTR) {}
+      if (locked != 0) detail::fail_io("cannot lock", lock_path);
+      lock_file_ = std::move(f);
     }
-    int locked = 0;
-    while ((locked = ::flock(f.get(), LOCK_EX)) != 0 && errno == EINTR) {}
-    if (locked != 0) {
-      --lock_depth_;
-      detail::fail_io("cannot lock", lock_path);
-    }
-    lock_file_ = std::move(f);
+    ++lock_depth_;
+    static_cast<void>(queued.release());  // held until release()
   }
 
   void release() noexcept {
     if (--lock_depth_ == 0) lock_file_ = detail::file_descriptor();  // closing it unlocks
+    in_process_.unlock();
   }
 
   std::string path_;
+  std::recursive_mutex in_process_;
   detail::file_descriptor lock_file_;
   int lock_depth_ = 0;
 };

@@ -1,5 +1,6 @@
 // shared_session.hpp: one buffer_oauth::session shared by the threads of a
-// process, and through a credential_store by other processes. A thread that
+// process, and through a credential_store by other processes, whose refresh
+// lock one refresh holds from reading the store to storing its answer. A thread that
 // needs a refresh sends it itself, outside the lock, while the others keep
 // the token until it expires and then wait for that refresh's answer: one
 // refresh per generation, and no refresh token sent twice, which Buffer would
@@ -22,10 +23,9 @@
 
 namespace buffer_oauth_cli {
 
-/// Sends a request and returns the provider's answer. Throws (e.g.
-/// curl_transport's transport_error) when no answer came: the refresh
-/// token is then kept for the next refresh, as the request may never have
-/// arrived.
+/// Sends a request and returns the provider's answer. Throws when no answer
+/// came (a transport failure): the refresh token is then kept for the next
+/// refresh, as the request may never have arrived.
 using send_function = std::function<buffer_oauth::http_response(const buffer_oauth::http_request&)>;
 
 /// Milliseconds on a clock that other processes sharing the store agree on
@@ -152,40 +152,47 @@ class shared_session {
   }
 
   /// Sends the refresh `step` hands out, with the lock released, and answers
-  /// its ticket under the lock again.
+  /// its ticket under the lock again. A throw from the store or from send
+  /// gives the ticket back first: unsent, or sent with no answer.
   buffer_oauth::result<void> refresh(std::unique_lock<std::mutex>& lock,
                                      const buffer_oauth::session_step& step) {
     const std::uint64_t generation = session_->current().generation;
     const buffer_oauth::http_request request = *step.request;  // the session may change once unlocked
     lock.unlock();
-    // Another process may have refreshed already and spent this refresh token.
-    auto newer = stored_after(generation);
-    if (!newer || *newer) {
-      lock.lock();
-      auto adopted = newer ? adopt(std::move(**newer)) : buffer_oauth::result<void>(newer.error());
-      if (!adopted) (void)session_->refresh_failed(step.ticket, now());  // nothing was sent
-      return adopted;
-    }
-    buffer_oauth::http_response answer;
+    bool sent = false, answered = false;
     try {
-      answer = send_(request);
-    } catch (...) {
+      const credential_store::refresh_lock held(store_);
+      // Another user of the store may have refreshed already and spent this refresh token.
+      auto newer = stored_after(generation);
+      if (!newer || *newer) {
+        lock.lock();
+        auto adopted = newer ? adopt(std::move(**newer)) : buffer_oauth::result<void>(newer.error());
+        if (!adopted) (void)session_->refresh_not_sent(step.ticket, now());
+        return adopted;
+      }
+      sent = true;
+      const buffer_oauth::http_response answer = send_(request);
       lock.lock();
+      answered = true;
       ++counters_.refreshes_sent;
-      (void)session_->refresh_failed(step.ticket, now());
+      auto got = session_->refresh_response(step.ticket, answer, now());
+      if (!got) return got.error();
+      const std::uint64_t stored = got->current.generation;
+      // Lost only to a store changed behind the lock's back: its newer generation wins.
+      if (!store_.compare_and_swap(stored - 1, {stored, buffer_oauth::to_string(got->current)}))
+        adopt_stored();
+      return {};
+    } catch (...) {
+      if (!lock.owns_lock()) lock.lock();
+      if (!sent) {
+        (void)session_->refresh_not_sent(step.ticket, now());
+      } else if (!answered) {
+        ++counters_.refreshes_sent;
+        (void)session_->refresh_failed(step.ticket, now());
+      }
       answered_.notify_all();
       throw;
     }
-    lock.lock();
-    ++counters_.refreshes_sent;
-    auto got = session_->refresh_response(step.ticket, answer, now());
-    if (!got) return got.error();
-    const std::uint64_t stored = got->current.generation;
-    if (store_.compare_and_swap(stored - 1, {stored, buffer_oauth::to_string(got->current)})) return {};
-    // Another process stored a refresh of the same generation first: a
-    // higher generation there wins, an equal one leaves each its own.
-    adopt_stored();
-    return {};
   }
 
   /// The clock, held at the latest time read if it steps back: the session

@@ -303,7 +303,8 @@ void drive_session(std::uint8_t opt, const bo::credentials& start, std::string_v
         break;
       }
       case 5: {
-        auto r = s.refresh_failed(in_flight != 0 && (b & 0x80) == 0 ? in_flight : in_flight + 1, now);
+        const std::uint64_t ticket = in_flight != 0 && (b & 0x80) == 0 ? in_flight : in_flight + 1;
+        auto r = (b & 0x40) ? s.refresh_not_sent(ticket, now) : s.refresh_failed(ticket, now);
         if (!r) {
           ok = false;
           failed = r.error();

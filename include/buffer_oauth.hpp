@@ -35,6 +35,11 @@
 #ifndef BUFFER_OAUTH_HPP
 #define BUFFER_OAUTH_HPP
 
+// MSVC reports 199711L in __cplusplus unless given /Zc:__cplusplus; _MSVC_LANG is its real standard.
+#if !((defined(_MSVC_LANG) && _MSVC_LANG >= 201703L) || __cplusplus >= 201703L)
+#error "buffer_oauth.hpp needs C++17 or later: compile with -std=c++17 (g++, clang++) or /std:c++17 (MSVC)"
+#else
+
 #define BUFFER_OAUTH_VERSION_MAJOR 0
 #define BUFFER_OAUTH_VERSION_MINOR 1
 #define BUFFER_OAUTH_VERSION_PATCH 0
@@ -292,30 +297,30 @@ inline constexpr errc_category category(errc code) noexcept {
 
 /// Error fields sent by a provider (RFC 6749 §4.1.2.1, §5.2).
 struct oauth_error {
-  std::string error;
-  std::string error_description;
-  std::string error_uri;
+  std::string error{};
+  std::string error_description{};
+  std::string error_uri{};
 };
 
 /// What went wrong. `message` never contains a secret. For a response from
 /// the network, `http_status` is what arrived and `body` a redacted copy.
 struct error {
   errc code = errc::ok;
-  std::string message;
-  oauth_error from_provider;
+  std::string message{};
+  oauth_error from_provider{};
   int http_status = 0;
-  std::string body;           ///< at most 2 KiB, token-shaped runs redacted
+  std::string body{};         ///< at most 2 KiB, token-shaped runs redacted
   std::int64_t api_code = 0;  ///< Buffer's numeric error code, when sent
   /// rate_limited: how long the provider asks to wait, when its Retry-After
   /// gave a number of seconds.
-  std::optional<std::chrono::seconds> retry_after;
+  std::optional<std::chrono::seconds> retry_after{};
   /// rate_limited: the Retry-After HTTP-date ("Sun, 06 Nov 1994 08:49:37
   /// GMT") as sent; compare it with your own clock, as this library reads none.
-  std::string retry_after_date;
+  std::string retry_after_date{};
   /// A GraphQL API's refusal: the first error's extensions.code as sent (RFC 6749 NQCHAR), e.g. "FORBIDDEN".
-  std::string api_error_code;
+  std::string api_error_code{};
   /// rate_limited by a GraphQL API: the first error's extensions.window as sent, e.g. "15m".
-  std::string rate_limit_window;
+  std::string rate_limit_window{};
 };
 
 namespace detail {
@@ -464,6 +469,20 @@ inline error fail(errc code, std::string_view what = {}) {
     e.message += ": ";
   }
   e.message += message(code);
+  return e;
+}
+
+/// A limit error, worded alike everywhere: "code is 5000 bytes; the limit is
+/// 4096". `unit` says what `amount` and `limit` count.
+template <class Amount, class Limit>
+error over_limit(std::string_view what, Amount amount, std::string_view unit, Limit limit,
+                 errc code = errc::too_large) {
+  error e;
+  e.code = code;
+  e.message.assign(what);
+  e.message += " is " + std::to_string(amount) + ' ';
+  e.message += unit;
+  e.message += "; the limit is " + std::to_string(limit);
   return e;
 }
 
@@ -864,6 +883,13 @@ class form_reader {
   std::string_view rest_;
 };
 
+/// How many pairs `reader` has yet to give; a copy reads them.
+inline std::size_t count_pairs(form_reader reader) noexcept {
+  std::size_t n = 0;
+  for (form_pair pair; reader.next(pair);) ++n;
+  return n;
+}
+
 /// An absolute http(s) URL split into views of the input.
 struct url_parts {
   std::string_view scheme;  ///< as written; compare case-insensitively
@@ -882,7 +908,7 @@ struct url_parts {
 /// space, TAB, CR, LF, backslash or non-ASCII), no userinfo, a non-empty
 /// host, a port of at most 65535. Errors carry `bad` (e.g. invalid_redirect_uri).
 inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t max) {
-  if (url.size() > max) return fail(errc::too_large, "URL");
+  if (url.size() > max) return over_limit("URL", url.size(), "bytes", max);
   if (!all_of(url, abnf::uri)) return fail(bad, "URL has a character RFC 3986 does not allow");
   url_parts p;
   const auto colon = url.find("://");
@@ -1194,7 +1220,7 @@ class json_scanner {
           }
           break;
         }
-        if (d != (is_object() ? '}' : ']')) return fail(errc::malformed_json);
+        if (d != (is_object() ? '}' : ']')) return fail(errc::malformed_json, i_ - 1);
         pop();
         if (depth_ == 1 && is_object() && member_slot != nullptr) {
           record(member_slot, container_type_closed_, container_start_, false);
@@ -1204,6 +1230,9 @@ class json_scanner {
   }
 
   errc error() const noexcept { return err_; }
+  /// Where the scan stopped on error(): the offending byte, or the end.
+  std::size_t error_offset() const noexcept { return error_offset_; }
+  std::size_t max_depth() const noexcept { return max_depth_; }
 
  private:
   static constexpr std::size_t kMaxDepth = 256;
@@ -1213,12 +1242,15 @@ class json_scanner {
     if (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) > ' ') return;  // the usual case
     while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
   }
-  json_type fail(errc e) noexcept {
+  json_type fail(errc e) noexcept { return fail(e, i_); }
+  json_type fail(errc e, std::size_t at) noexcept {
     err_ = e;
+    error_offset_ = at;
     return json_type::absent;
   }
-  bool failb(errc e) noexcept {
-    err_ = e;
+  bool failb(errc e) noexcept { return failb(e, i_); }
+  bool failb(errc e, std::size_t at) noexcept {
+    fail(e, at);
     return false;
   }
   void push(bool object) noexcept {
@@ -1311,24 +1343,25 @@ class json_scanner {
         i_ = skip_plain(s_.data(), i_, s_.size());
         if (i_ >= s_.size()) break;
       }
+      const std::size_t at = i_;
       const auto c = static_cast<unsigned char>(s_[i_++]);
-      if (c == '"') return utf8.complete() ? true : failb(errc::invalid_utf8);
-      if (c < 0x20) return failb(errc::malformed_json);
+      if (c == '"') return utf8.complete() ? true : failb(errc::invalid_utf8, at);
+      if (c < 0x20) return failb(errc::malformed_json, at);
       if (c >= 0x80) {
-        if (!utf8.feed(c)) return failb(errc::invalid_utf8);
+        if (!utf8.feed(c)) return failb(errc::invalid_utf8, at);
         continue;
       }
-      if (!utf8.complete()) return failb(errc::invalid_utf8);
+      if (!utf8.complete()) return failb(errc::invalid_utf8, at);
       if (c != '\\') continue;
       escaped = true;
       if (at_end()) return failb(errc::malformed_json);
       const char e = s_[i_++];
       if (e == 'u') {
         std::uint32_t cp = 0;
-        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad);
+        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad, at);
       } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
                  e != 't') {
-        return failb(errc::malformed_json);
+        return failb(errc::malformed_json, at);
       }
     }
     return failb(errc::malformed_json);
@@ -1374,15 +1407,48 @@ class json_scanner {
   std::size_t container_start_ = 0;
   json_type container_type_closed_ = json_type::absent;
   errc err_ = errc::ok;
+  std::size_t error_offset_ = 0;
 };
+
+/// RFC 8259 §8.1 forbids a byte order mark; some servers send one anyway.
+inline bool starts_with_byte_order_mark(std::string_view doc) noexcept {
+  return doc.substr(0, 3) == "\xEF\xBB\xBF";
+}
+
+inline error byte_order_mark_error(errc code) {
+  error e;
+  e.code = code;
+  e.message = "the body starts with a byte order mark (EF BB BF); JSON must not";
+  return e;
+}
+
+/// The scanner's error with where it stopped: "the body is not valid JSON at
+/// byte 17", counted from 0.
+inline error json_syntax_error(std::string_view doc, const json_scanner& scanner) {
+  const errc code = scanner.error();
+  const std::size_t at = scanner.error_offset();
+  if (code == errc::empty_body) return fail(code);
+  if (code == errc::depth_exceeded)
+    return over_limit("JSON nesting at byte " + std::to_string(at), scanner.max_depth() + 1, "levels",
+                      scanner.max_depth(), code);
+  if (at == 0 && starts_with_byte_order_mark(doc)) return byte_order_mark_error(code);
+  error e;
+  e.code = code;
+  e.message.assign(message(code));
+  if (at < doc.size())
+    e.message += " at byte " + std::to_string(at);
+  else
+    e.message += ": it ends at byte " + std::to_string(at) + ", before the JSON does";
+  return e;
+}
 
 /// Validates `doc` and fills the slots from its top-level object.
 inline result<json_type> json_read(std::string_view doc, json_slot* slots, std::size_t nslots,
                                    const limits& lim) {
-  if (doc.size() > lim.max_body) return fail(errc::too_large, "JSON body");
+  if (doc.size() > lim.max_body) return over_limit("JSON body", doc.size(), "bytes", lim.max_body);
   json_scanner scanner(doc, lim.max_json_depth);
   const json_type t = scanner.scan(slots, nslots);
-  if (t == json_type::absent) return fail(scanner.error());
+  if (t == json_type::absent) return json_syntax_error(doc, scanner);
   return t;
 }
 
@@ -1528,7 +1594,10 @@ result<void> json_each_string(const json_value& array, std::size_t max_count, st
   json_value element;
   for (std::size_t n = 0; elements.next(element);) {
     if (element.type != json_type::string) return fail(errc::invalid_member_type, member);
-    if (++n > max_count) return fail(errc::too_large, member);
+    if (++n > max_count) {
+      for (json_value rest; elements.next(rest);) ++n;
+      return over_limit(member, n, "elements", max_count);
+    }
     each(element);
   }
   return {};
@@ -1832,7 +1901,8 @@ inline constexpr std::size_t max_verifier_entropy = 96;  ///< encodes to 128 cha
 /// A state value: base64url of at least 16 caller-supplied random bytes.
 inline result<std::string> make_state(std::string_view random_bytes) {
   if (random_bytes.size() < min_state_entropy) return detail::fail(errc::insufficient_entropy, "state");
-  if (random_bytes.size() > 256) return detail::fail(errc::too_large, "state entropy");
+  if (random_bytes.size() > 256)
+    return detail::over_limit("state entropy", random_bytes.size(), "bytes", 256);
   return base64url_encode(random_bytes);
 }
 
@@ -1841,7 +1911,7 @@ inline result<std::string> make_code_verifier(std::string_view random_bytes) {
   if (random_bytes.size() < min_verifier_entropy)
     return detail::fail(errc::insufficient_entropy, "code_verifier");
   if (random_bytes.size() > max_verifier_entropy)
-    return detail::fail(errc::too_large, "code_verifier entropy");
+    return detail::over_limit("code_verifier entropy", random_bytes.size(), "bytes", max_verifier_entropy);
   return base64url_encode(random_bytes);
 }
 
@@ -1863,7 +1933,7 @@ inline result<void> system_random_bytes(unsigned char* out, std::size_t n) {
   ::arc4random_buf(out, n);
   return {};
 #elif defined(_WIN32)
-  if (n > 0xffffffffu) return detail::fail(errc::too_large, "random request");
+  if (n > 0xffffffffu) return detail::over_limit("random request", n, "bytes", 0xffffffffu);
   const NTSTATUS st = ::BCryptGenRandom(nullptr, out, static_cast<ULONG>(n), BCRYPT_USE_SYSTEM_PREFERRED_RNG);
   if (st != 0) return detail::fail(errc::random_unavailable, "BCryptGenRandom");
   return {};
@@ -1879,25 +1949,25 @@ inline result<void> system_random_bytes(unsigned char* out, std::size_t n) {
 // ============================================================================
 
 struct http_header {
-  std::string name;
-  std::string value;
+  std::string name{};
+  std::string value{};
 };
 
 using http_headers = std::vector<http_header>;
 
 /// A request for the caller to send. `url` is absolute.
 struct http_request {
-  std::string method;
-  std::string url;
-  http_headers headers;
-  std::string body;
+  std::string method{};
+  std::string url{};
+  http_headers headers{};
+  std::string body{};
 };
 
 /// What the caller received.
 struct http_response {
   int status = 0;
-  http_headers headers;
-  std::string body;
+  http_headers headers{};
+  std::string body{};
 };
 
 /// First header named `name` (case-insensitive), or nullptr.
@@ -1922,6 +1992,43 @@ inline result<void> check_headers(const http_headers& headers) {
     if (auto ok = check_header(h.name, h.value); !ok) return ok;
   return {};
 }
+
+// What the transport adapters beside this header (buffer_oauth_curl.hpp,
+// buffer_oauth_httplib.hpp, buffer_oauth_beast.hpp) report.
+namespace detail {
+/// scheme://host[:port] of `url`: all a transport's message says of where a
+/// request went, as the path and query may carry a token.
+inline std::string_view origin_of(std::string_view url) noexcept {
+  const std::size_t authority = url.find("://");
+  if (authority == std::string_view::npos) return {};
+  const std::size_t end = url.find_first_of("/?#", authority + 3);
+  return url.substr(0, end);
+}
+
+/// transport_error naming `req`'s method and origin, what failed and the
+/// transport library's own words, never the path, query, headers or body.
+inline error transport_failed(const http_request& req, std::string_view what, std::string_view details = {}) {
+  error e;
+  e.code = errc::transport_error;
+  e.message.assign(req.method);
+  e.message += ' ';
+  e.message += origin_of(req.url);
+  e.message += ": ";
+  e.message += what;
+  if (!details.empty()) {
+    e.message += " (";
+    e.message += details;
+    e.message += ')';
+  }
+  return e;
+}
+
+/// too_large for a response body a transport stopped reading once `seen`
+/// bytes of it, more than `max_body`, had arrived.
+inline error body_over_limit(std::size_t seen, std::size_t max_body) {
+  return over_limit("response body (limits::max_body)", seen, "bytes or more", max_body);
+}
+}  // namespace detail
 
 namespace detail {
 inline bool status_ok(int status) noexcept { return status >= 200 && status <= 299; }
@@ -2041,14 +2148,14 @@ inline constexpr std::string_view to_string(leniency l) noexcept {
 /// Everything provider-specific. provider::buffer() holds the facts of
 /// Buffer's current API, provider::buffer_legacy() those of its REST API v1.
 struct provider {
-  std::string name;
-  std::string authorize_endpoint;
-  std::string token_endpoint;
-  std::string deauthorize_endpoint;                      ///< empty: the provider has none
-  std::string revocation_endpoint;                       ///< RFC 7009; empty: the provider has none
-  std::string registration_endpoint;                     ///< RFC 7591; empty: the provider has none
-  std::string api_base;                                  ///< tokens are only ever sent to this origin
-  std::string issuer;                                    ///< RFC 9207 iss to require; empty: none
+  std::string name{};
+  std::string authorize_endpoint{};
+  std::string token_endpoint{};
+  std::string deauthorize_endpoint{};                    ///< empty: the provider has none
+  std::string revocation_endpoint{};                     ///< RFC 7009; empty: the provider has none
+  std::string registration_endpoint{};                   ///< RFC 7591; empty: the provider has none
+  std::string api_base{};                                ///< tokens are only ever sent to this origin
+  std::string issuer{};                                  ///< RFC 9207 iss to require; empty: none
   std::chrono::milliseconds code_lifetime{0};            ///< 0: no client-side limit
   bool code_form_safe = false;                           ///< send code with '/' unescaped (Buffer)
   client_auth authentication = client_auth::http_basic;  ///< for a client with a secret
@@ -2131,9 +2238,9 @@ inline constexpr std::string_view offline_access = "offline_access";  ///< asks 
 
 /// A registered application.
 struct client {
-  std::string id;
-  std::string secret;
-  std::string redirect_uri;  ///< exactly the registered callback URL
+  std::string id{};
+  std::string secret{};
+  std::string redirect_uri{};  ///< exactly the registered callback URL
 };
 
 namespace detail {
@@ -2277,6 +2384,9 @@ inline std::string error_body(std::string_view body) {
   return out;
 }
 
+/// `code` about an answer, its status first: "HTTP 500: unexpected HTTP status".
+inline error fail_with_status(errc code, int status) { return fail(code, "HTTP " + std::to_string(status)); }
+
 /// Keeps the status and (see error_body) the body on an error about a response.
 inline error with_response(error e, const http_response& r) {
   e.http_status = r.status;
@@ -2334,7 +2444,7 @@ inline bool looks_like_json(std::string_view body) noexcept {
 
 /// A body this library reads into a result must fit lim.max_body.
 inline result<void> check_body_size(std::string_view body, const limits& lim) {
-  if (body.size() > lim.max_body) return fail(errc::too_large, "response body");
+  if (body.size() > lim.max_body) return over_limit("response body", body.size(), "bytes", lim.max_body);
   return {};
 }
 
@@ -2353,7 +2463,8 @@ result<void> read_object_members(std::string_view body, json_slot (&slots)[N], c
   if (auto ok = check_body_size(body, lim); !ok) return ok.error();
   auto top = json_read(body, slots, N, lim);
   if (!top) {
-    if (top.code() == errc::malformed_json && !looks_like_json(body)) return fail(errc::not_json);
+    if (top.code() == errc::malformed_json && !looks_like_json(body))
+      return starts_with_byte_order_mark(body) ? byte_order_mark_error(errc::not_json) : fail(errc::not_json);
     return top.error();
   }
   if (*top != json_type::object) return fail(errc::not_an_object);
@@ -2426,9 +2537,9 @@ inline result<void> provider_error_fields(std::string_view err, std::string_view
   return {};
 }
 
-inline error api_envelope_error(const response_members& m, errc code) {
+inline error api_envelope_error(const response_members& m, errc code, int status) {
   using rm = response_members;
-  error e = fail(code);
+  error e = fail_with_status(code, status);
   std::int64_t api_code = 0;
   if (m.v[rm::code].type == json_type::number && parse_seconds(m.v[rm::code].raw, api_code))
     e.api_code = api_code;
@@ -2481,11 +2592,11 @@ inline std::optional<error> response_error(const response_members& m, const http
       return fail(errc::ambiguous_response, "access_token and error");
     // An OAuth error code wins over a numeric "code" beside it (some servers add one).
     if (is_api_envelope(m) && !is_oauth_error_code(m.v[rm::error]))
-      return api_envelope_error(m, errc::api_error);
+      return api_envelope_error(m, errc::api_error, r.status);
     return oauth_body_error(m, refused);
   }
-  if (is_api_envelope(m)) return api_envelope_error(m, errc::api_error);
-  if (!status_ok(r.status)) return fail(errc::http_error);
+  if (is_api_envelope(m)) return api_envelope_error(m, errc::api_error, r.status);
+  if (!status_ok(r.status)) return fail_with_status(errc::http_error, r.status);
   return std::nullopt;
 }
 
@@ -2783,10 +2894,10 @@ inline result<provider> parse_provider_metadata(const http_response& r, std::str
 
 /// What goes on the authorization URL besides the client's facts.
 struct authorize_params {
-  std::string_view state;           ///< required unless without_state
-  bool without_state = false;       ///< opt-out of state; needs a code_challenge (PKCE stops CSRF then)
-  std::string_view code_challenge;  ///< S256 challenge; empty: no PKCE
-  std::string_view scope;           ///< space-separated scope tokens; empty: omitted
+  std::string_view state{};           ///< required unless without_state
+  bool without_state = false;         ///< opt-out of state; needs a code_challenge (PKCE stops CSRF then)
+  std::string_view code_challenge{};  ///< S256 challenge; empty: no PKCE
+  std::string_view scope{};           ///< space-separated scope tokens; empty: omitted
 };
 
 namespace detail {
@@ -2834,7 +2945,8 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
   if (!a.without_state) {
     if (a.state.empty())
       return detail::fail(errc::state_missing, "no state given (pass one, or opt out with without_state)");
-    if (a.state.size() > lim.max_value) return detail::fail(errc::too_large, "state");
+    if (a.state.size() > lim.max_value)
+      return detail::over_limit("state", a.state.size(), "bytes", lim.max_value);
     if (!detail::all_of(a.state, detail::is_vschar)) return detail::fail(errc::invalid_character, "state");
   }
   if (!a.code_challenge.empty() && !detail::is_code_challenge(a.code_challenge))
@@ -2865,7 +2977,7 @@ inline result<std::string> build_authorize_url(const provider& p, const client& 
 
 /// What the redirect must carry back.
 struct expected_redirect {
-  std::string_view state;            ///< the state sent; required unless without_state
+  std::string_view state{};          ///< the state sent; required unless without_state
   bool without_state = false;        ///< no state was sent: any state that arrives is refused
   bool code_challenge_sent = false;  ///< PKCE was used; without_state is allowed only then
 };
@@ -2911,8 +3023,12 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
   form_pair pair;
   std::size_t pairs = 0;
   while (reader.next(pair)) {
-    if (++pairs > lim.max_parameters) return fail(errc::too_large, "redirect has too many parameters");
-    if (pair.value.size() > 3 * lim.max_value) return fail(errc::too_large, "redirect parameter");
+    if (++pairs > lim.max_parameters)
+      return over_limit("the redirect's query", pairs + count_pairs(reader), "parameters",
+                        lim.max_parameters);
+    if (pair.value.size() > 3 * lim.max_value)
+      return over_limit("a redirect parameter's value", pair.value.size(), "bytes (encoded)",
+                        3 * lim.max_value);
     for (auto part : {pair.name, pair.value})
       if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
     const bool escaped = has_escapes(pair.name);
@@ -2942,8 +3058,15 @@ inline url_parts without_query(url_parts parts) noexcept {
   return parts;
 }
 
-/// Each pair of the registered URI's own query must come back unchanged, once.
-inline bool registered_query_kept(std::string_view registered, std::string_view got) {
+/// A pair of the registered URI's own query that did not come back once and unchanged.
+struct query_change {
+  std::string_view name;  ///< as registered, still encoded
+  std::size_t times = 0;  ///< how often the name came back
+};
+
+/// The first pair of the registered URI's own query that does not come back
+/// unchanged, once.
+inline std::optional<query_change> changed_query_pair(std::string_view registered, std::string_view got) {
   form_reader reader(registered);
   form_pair want;
   while (reader.next(want)) {
@@ -2958,13 +3081,46 @@ inline bool registered_query_kept(std::string_view registered, std::string_view 
       ++matches;
       equal = form_component_equals(have.value, value);
     }
-    if (matches != 1 || !equal) return false;
+    if (matches != 1 || !equal) return query_change{want.name, matches};
   }
-  return true;
+  return std::nullopt;
+}
+
+inline bool registered_query_kept(std::string_view registered, std::string_view got) {
+  return !changed_query_pair(registered, got);
 }
 
 inline std::string_view normalized_path(std::string_view path) noexcept {
   return path.empty() ? std::string_view("/") : path;
+}
+
+/// redirect_uri_mismatch naming the first part of `got` that differs from
+/// `registered`, with both values. Of the query only a parameter's name is
+/// told: the received query's values hold the code.
+inline error redirect_mismatch(const url_parts& registered, const url_parts& got) {
+  auto differs = [](std::string_view part, std::string_view how) {
+    error e;
+    e.code = errc::redirect_uri_mismatch;
+    e.message = "the URL's " + std::string(part) + " is not the registered redirect URI's: ";
+    e.message += how;
+    return e;
+  };
+  auto both = [](std::string_view want, std::string_view have) {
+    return "registered \"" + std::string(want) + "\", received \"" + std::string(have) + '"';
+  };
+  if (!iequals(registered.scheme, got.scheme)) return differs("scheme", both(registered.scheme, got.scheme));
+  if (!iequals(registered.host, got.host)) return differs("host", both(registered.host, got.host));
+  if (registered.effective_port != got.effective_port)
+    return differs("port",
+                   both(std::to_string(registered.effective_port), std::to_string(got.effective_port)));
+  if (normalized_path(registered.path) != normalized_path(got.path))
+    return differs("path", both(normalized_path(registered.path), normalized_path(got.path)));
+  const std::optional<query_change> change = changed_query_pair(registered.query, got.query);
+  if (!change) return fail(errc::redirect_uri_mismatch);
+  const std::string name = "the registered parameter \"" + std::string(change->name) + '"';
+  if (change->times == 0) return differs("query", name + " is missing");
+  if (change->times > 1) return differs("query", name + " comes " + std::to_string(change->times) + " times");
+  return differs("query", name + " has another value");
 }
 }  // namespace detail
 
@@ -2994,7 +3150,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   if (!detail::same_origin(*registered, *got) ||
       detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
       !detail::registered_query_kept(registered->query, got->query))
-    return detail::fail(errc::redirect_uri_mismatch);
+    return detail::redirect_mismatch(*registered, *got);
 
   auto params = detail::read_redirect_params(got->query, lim);
   if (!params) return params.error();
@@ -3035,7 +3191,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   }
   if (!q.has(rp::code)) return detail::fail(errc::missing_code);
   std::string code = q.get(rp::code);
-  if (code.size() > lim.max_value) return detail::fail(errc::too_large, "code");
+  if (code.size() > lim.max_value) return detail::over_limit("code", code.size(), "bytes", lim.max_value);
   if (!detail::follows_rule(rp::code, code)) return detail::fail(errc::invalid_character, "code");
   return code;
 }
@@ -3046,11 +3202,11 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
 
 /// A successful token response (RFC 6749 §5.1).
 struct token {
-  std::string access_token;
-  std::string token_type;  ///< as sent ("bearer" when defaulted)
-  std::optional<std::int64_t> expires_in;
-  std::string refresh_token;
-  std::string scope;
+  std::string access_token{};
+  std::string token_type{};  ///< as sent ("bearer" when defaulted)
+  std::optional<std::int64_t> expires_in{};
+  std::string refresh_token{};
+  std::string scope{};
   std::uint8_t leniencies = 0;         ///< `leniency` values applied to accept it
   bool no_store = false;               ///< response had Cache-Control: no-store
   bool refresh_token_rotated = false;  ///< parse_refresh_response: a new refresh token came
@@ -3067,7 +3223,8 @@ inline result<http_request> client_authenticated_post(const provider& p, const c
                                                       const limits& lim) {
   if (auto ok = check_client_id(c.id); !ok) return ok.error();
   if (auto ok = check_endpoint(endpoint, p, lim, what); !ok) return ok.error();
-  if (c.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
+  if (c.secret.size() > lim.max_value)
+    return over_limit("client_secret", c.secret.size(), "bytes", lim.max_value);
   if (auto ok = check_client_accepted(p, c); !ok) return ok.error();
   http_request req;
   req.method = "POST";
@@ -3096,7 +3253,7 @@ inline result<http_request> token_endpoint_request(const provider& p, const clie
 /// within lim.max_value.
 inline result<void> check_vschar_token(std::string_view token, std::string_view what, const limits& lim) {
   if (token.empty() || !all_of(token, is_vschar)) return fail(errc::invalid_token_syntax, what);
-  if (token.size() > lim.max_value) return fail(errc::too_large, what);
+  if (token.size() > lim.max_value) return over_limit(what, token.size(), "bytes", lim.max_value);
   return {};
 }
 }  // namespace detail
@@ -3112,7 +3269,7 @@ inline result<http_request> build_token_request(const provider& p, const client&
   if (!req) return req;
   if (auto ok = detail::check_redirect_uri(c.redirect_uri, lim); !ok) return ok.error();
   if (code.empty()) return detail::fail(errc::missing_code, "code is empty");
-  if (code.size() > lim.max_value) return detail::fail(errc::too_large, "code");
+  if (code.size() > lim.max_value) return detail::over_limit("code", code.size(), "bytes", lim.max_value);
   if (!detail::all_of(code, detail::is_vschar)) return detail::fail(errc::invalid_character, "code");
   if (!code_verifier.empty() && !is_valid_code_verifier(code_verifier))
     return detail::fail(errc::invalid_code_verifier);
@@ -3167,7 +3324,8 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   if (at.type != json_type::string) return fail(errc::invalid_member_type, "access_token");
   t.access_token = json_string(at);
   if (t.access_token.empty()) return fail(errc::missing_access_token);
-  if (t.access_token.size() > lim.max_value) return fail(errc::too_large, "access_token");
+  if (t.access_token.size() > lim.max_value)
+    return over_limit("access_token", t.access_token.size(), "bytes", lim.max_value);
   if (!is_b64token(t.access_token)) return fail(errc::invalid_token_syntax, "access_token");
 
   auto has_type = optional_string(p, m.v[rm::token_type], "token_type", t.token_type, t);
@@ -3195,12 +3353,12 @@ inline result<token> read_token(const provider& p, const response_members& m, co
     return fail(errc::invalid_expires_in);
   }
   if (t.expires_in && *t.expires_in > lim.max_expires_in)
-    return fail(errc::too_large, "expires_in is " + std::to_string(*t.expires_in) +
-                                     " seconds; the limit is " + std::to_string(lim.max_expires_in));
+    return over_limit("expires_in", *t.expires_in, "seconds", lim.max_expires_in);
 
   auto has_refresh = optional_string(p, m.v[rm::refresh_token], "refresh_token", t.refresh_token, t);
   if (!has_refresh) return has_refresh.error();
-  if (*has_refresh && t.refresh_token.size() > lim.max_value) return fail(errc::too_large, "refresh_token");
+  if (*has_refresh && t.refresh_token.size() > lim.max_value)
+    return over_limit("refresh_token", t.refresh_token.size(), "bytes", lim.max_value);
   if (*has_refresh && (t.refresh_token.empty() || !all_of(t.refresh_token, abnf::vschar)))
     return fail(errc::invalid_token_syntax, "refresh_token");
   auto has_scope = optional_string(p, m.v[rm::scope], "scope", t.scope, t);
@@ -3325,20 +3483,20 @@ inline result<void> parse_revocation_response(const http_response& r, const limi
 struct registration_params {
   /// Loopback redirect URIs (RFC 8252 §7.3), at least one: http, host exactly
   /// 127.0.0.1 or [::1], any port or none, an absolute path.
-  std::vector<std::string> redirect_uris;
-  std::string client_name;  ///< shown to the user at consent; any UTF-8; empty: omitted
-  std::string scope;        ///< space-separated scope tokens; empty: omitted
+  std::vector<std::string> redirect_uris{};
+  std::string client_name{};  ///< shown to the user at consent; any UTF-8; empty: omitted
+  std::string scope{};        ///< space-separated scope tokens; empty: omitted
 };
 
 /// What the registration endpoint issued (RFC 7591 §3.2.1).
 struct registered_client {
-  client app;  ///< id, secret when one was issued, redirect_uri the first one sent
+  client app{};  ///< id, secret when one was issued, redirect_uri the first one sent
   /// RFC 7592 management credentials; both empty when the server has none.
-  std::string registration_access_token;
-  std::string registration_client_uri;
+  std::string registration_access_token{};
+  std::string registration_client_uri{};
   /// When the secret expires, in seconds since 1970 (0: never); set exactly
   /// when a secret was issued.
-  std::optional<std::int64_t> client_secret_expires_at;
+  std::optional<std::int64_t> client_secret_expires_at{};
 };
 
 namespace detail {
@@ -3375,13 +3533,15 @@ inline result<void> check_loopback_redirect_uri(std::string_view uri, const limi
 /// parse_registration_response both require it.
 inline result<void> check_registration_params(const registration_params& r, const limits& lim) {
   if (r.redirect_uris.empty()) return fail(errc::invalid_redirect_uri, "registration needs a redirect URI");
-  if (r.redirect_uris.size() > lim.max_parameters) return fail(errc::too_large, "redirect_uris");
+  if (r.redirect_uris.size() > lim.max_parameters)
+    return over_limit("redirect_uris", r.redirect_uris.size(), "URIs", lim.max_parameters);
   for (auto uri = r.redirect_uris.begin(); uri != r.redirect_uris.end(); ++uri) {
     if (auto ok = check_loopback_redirect_uri(*uri, lim); !ok) return ok;
     if (std::find(r.redirect_uris.begin(), uri, *uri) != uri)
       return fail(errc::invalid_redirect_uri, "redirect_uris lists a URI twice");
   }
-  if (r.client_name.size() > lim.max_value) return fail(errc::too_large, "client_name");
+  if (r.client_name.size() > lim.max_value)
+    return over_limit("client_name", r.client_name.size(), "bytes", lim.max_value);
   if (!r.scope.empty() && !is_scope(r.scope)) return fail(errc::invalid_character, "scope");
   return {};
 }
@@ -3439,6 +3599,30 @@ inline result<bool> registration_string(const json_value& v, std::string_view na
   return true;
 }
 
+/// redirect_uri_mismatch naming a URI sent but not registered or, shown only
+/// when it is plain URI characters, one registered but not sent.
+inline error registered_uris_mismatch(const std::vector<std::string>& sent,
+                                      const std::vector<std::string>& registered) {
+  error e;
+  e.code = errc::redirect_uri_mismatch;
+  auto absent = [](const std::vector<std::string>& list, const std::string& uri) {
+    return std::find(list.begin(), list.end(), uri) == list.end();
+  };
+  for (const auto& uri : sent)
+    if (absent(registered, uri)) {
+      e.message = "\"" + uri + "\" was sent but is not among the registered redirect_uris";
+      return e;
+    }
+  for (const auto& uri : registered)
+    if (absent(sent, uri)) {
+      e.message = all_of(uri, abnf::uri) ? "\"" + uri + "\" is registered but was not sent"
+                                         : "a redirect URI that was not sent is registered";
+      return e;
+    }
+  e.message = "the registered redirect_uris repeat one that was sent";
+  return e;
+}
+
 /// The client a 201 answer registered (RFC 7591 §3.2.1), checked against
 /// what was sent.
 inline result<registered_client> read_registered_client(
@@ -3450,12 +3634,13 @@ inline result<registered_client> read_registered_client(
   auto has_id = registration_string(m[rf::client_id], "client_id", app.id);
   if (!has_id) return has_id.error();
   if (!*has_id) return fail(errc::missing_member, "client_id");
-  if (app.id.size() > lim.max_value) return fail(errc::too_large, "client_id");
+  if (app.id.size() > lim.max_value) return over_limit("client_id", app.id.size(), "bytes", lim.max_value);
   if (!check_client_id(app.id)) return fail(errc::invalid_character, "client_id is empty or not VSCHAR");
 
   auto has_secret = registration_string(m[rf::client_secret], "client_secret", app.secret);
   if (!has_secret) return has_secret.error();
-  if (app.secret.size() > lim.max_value) return fail(errc::too_large, "client_secret");
+  if (app.secret.size() > lim.max_value)
+    return over_limit("client_secret", app.secret.size(), "bytes", lim.max_value);
   if (!all_of(app.secret, is_vschar)) return fail(errc::invalid_character, "client_secret is not VSCHAR");
   const json_value& expires = m[rf::client_secret_expires_at];
   std::int64_t expires_at = 0;
@@ -3473,7 +3658,8 @@ inline result<registered_client> read_registered_client(
   if (!has_token) return has_token.error();
   if (*has_token) {
     if (out.registration_access_token.size() > lim.max_value)
-      return fail(errc::too_large, "registration_access_token");
+      return over_limit("registration_access_token", out.registration_access_token.size(), "bytes",
+                        lim.max_value);
     if (!is_b64token(out.registration_access_token))
       return fail(errc::invalid_token_syntax, "registration_access_token");
   }
@@ -3498,8 +3684,7 @@ inline result<registered_client> read_registered_client(
     std::vector<std::string> asked = sent.redirect_uris;
     std::sort(asked.begin(), asked.end());
     std::sort(registered->begin(), registered->end());
-    if (*registered != asked)
-      return fail(errc::redirect_uri_mismatch, "the registered redirect_uris differ from the ones sent");
+    if (*registered != asked) return registered_uris_mismatch(asked, *registered);
   }
   std::string method;
   auto has_method =
@@ -3656,8 +3841,8 @@ inline content_type_headers read_content_type(const http_headers& headers) noexc
 }  // namespace detail
 
 struct attach_options {
-  std::optional<token_placement> placement;  ///< default: the provider's
-  bool allow_query = false;                  ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
+  std::optional<token_placement> placement{};  ///< default: the provider's
+  bool allow_query = false;                    ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
 };
 
 /// Puts an access token on a request to the provider's API (RFC 6750 §2):
@@ -3669,7 +3854,8 @@ struct attach_options {
 /// outside b64token, and header values with CR, LF or NUL.
 inline result<http_request> attach_token(const provider& p, http_request req, std::string_view access_token,
                                          const attach_options& o = {}, const limits& lim = {}) {
-  if (access_token.size() > lim.max_value) return detail::fail(errc::too_large, "access token");
+  if (access_token.size() > lim.max_value)
+    return detail::over_limit("access token", access_token.size(), "bytes", lim.max_value);
   if (!detail::is_b64token(access_token)) return detail::fail(errc::invalid_token_syntax, "access token");
   if (req.method.empty() || !detail::all_of(req.method, detail::is_tchar))
     return detail::fail(errc::invalid_argument, "request method");
@@ -3743,11 +3929,11 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
 
 /// Parameters of an RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenge.
 struct bearer_challenge {
-  std::string realm;
-  std::string scope;
-  std::string error;
-  std::string error_description;
-  std::string error_uri;
+  std::string realm{};
+  std::string scope{};
+  std::string error{};
+  std::string error_description{};
+  std::string error_uri{};
 };
 
 namespace detail {
@@ -3773,7 +3959,7 @@ static_assert(in_enum_order(bearer_params) &&
 /// within %x20-21 / %x23-5B / %x5D-7E, error_uri within %x21 / %x23-5B / %x5D-7E.
 inline result<bearer_challenge> parse_bearer_challenge(std::string_view header, const limits& lim = {}) {
   using namespace detail;
-  if (header.size() > lim.max_url) return fail(errc::too_large, "WWW-Authenticate");
+  if (header.size() > lim.max_url) return over_limit("WWW-Authenticate", header.size(), "bytes", lim.max_url);
   std::size_t i = 0;
   while (i < header.size() && is_tchar(static_cast<unsigned char>(header[i]))) ++i;
   if (!iequals(header.substr(0, i), "Bearer")) return fail(errc::malformed_challenge, "scheme is not Bearer");
@@ -3859,10 +4045,10 @@ inline std::optional<error> token_rejection(const http_response& r, const limits
 inline error api_failure(const http_response& r, const limits& lim) {
   if (auto rejected = token_rejection(r, lim)) return *std::move(rejected);
   auto members = read_response_members(r.body, lim);
-  if (!members || !is_api_envelope(*members)) return fail(errc::http_error);
+  if (!members || !is_api_envelope(*members)) return fail_with_status(errc::http_error, r.status);
   const bool token_required = members->v[response_members::code].raw == "1001";
-  return api_envelope_error(*members,
-                            r.status == 403 && token_required ? errc::token_rejected : errc::api_error);
+  return api_envelope_error(
+      *members, r.status == 403 && token_required ? errc::token_rejected : errc::api_error, r.status);
 }
 
 /// A 2xx API body that opens a JSON object, read whole: the caller has
@@ -3872,7 +4058,7 @@ inline result<response_members> read_api_body(const http_response& r, const limi
   limits whole = lim;
   whole.max_body = std::max(lim.max_body, r.body.size());
   auto members = read_response_members(r.body, whole);
-  if (members && is_api_envelope(*members)) return api_envelope_error(*members, errc::api_error);
+  if (members && is_api_envelope(*members)) return api_envelope_error(*members, errc::api_error, r.status);
   return members;
 }
 }  // namespace detail
@@ -4012,7 +4198,7 @@ inline result<void> check_graphql_response(const http_response& r, const limits&
   std::optional<error> rejected = status_ok(r.status) ? std::nullopt : token_rejection(r, lim);
   error e = rejected          ? *std::move(rejected)
             : r.status == 429 ? fail(errc::rate_limited)
-            : first           ? fail(graphql_errc(json_string(first->code)))
+            : first           ? fail_with_status(graphql_errc(json_string(first->code)), r.status)
                               : fail(errc::http_error, "the API answered HTTP " + std::to_string(r.status));
   if (e.code == errc::rate_limited)
     if (const std::string* retry_after = find_header(r.headers, "Retry-After"))
@@ -4141,9 +4327,9 @@ inline constexpr flow_transition flow_transitions[] = {
 };
 
 struct flow_refusal {
-  flow_state from;
-  flow_event on;
-  errc code;
+  flow_state from{};
+  flow_event on{};
+  errc code{};
 };
 
 /// Steps absent from flow_transitions that have a more precise reason than
@@ -4159,14 +4345,14 @@ inline constexpr flow_refusal flow_refusals[] = {
 /// Caller-supplied randomness for begin(): at least 16 bytes for state, and
 /// 32-96 bytes for the PKCE verifier when PKCE is on.
 struct flow_entropy {
-  std::string_view state_bytes;
-  std::string_view verifier_bytes;
+  std::string_view state_bytes{};
+  std::string_view verifier_bytes{};
 };
 
 struct flow_options {
-  std::optional<bool> pkce;    ///< default: the provider's `pkce`
+  std::optional<bool> pkce{};  ///< default: the provider's `pkce`
   bool without_state = false;  ///< opt-out of state; allowed only with PKCE
-  std::string scope;
+  std::string scope{};
   std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to the redirect
 };
 
@@ -4178,7 +4364,7 @@ struct flow_options {
 /// `max_age`.
 struct restore_options {
   std::chrono::milliseconds max_age = std::chrono::minutes(10);  ///< from begin() to restore
-  std::function<bool(std::string_view id)> claim;
+  std::function<bool(std::string_view id)> claim{};
 };
 
 /// Milliseconds since an epoch the caller chooses; only differences matter.
@@ -4350,7 +4536,8 @@ class flow {
   /// in constant time, before the payload is parsed; `claim` is asked last.
   static result<flow> restore(std::string_view saved, std::string_view key, provider p, client c,
                               timestamp now, const restore_options& ro = {}, limits lim = {}) {
-    if (saved.size() > 4 * lim.max_url) return detail::fail(errc::too_large, "saved flow");
+    if (saved.size() > 4 * lim.max_url)
+      return detail::over_limit("saved flow", saved.size(), "bytes", 4 * lim.max_url);
     if (key.size() < 32)
       return detail::fail(errc::insufficient_entropy, "save key must be at least 32 bytes");
     if (saved.substr(0, 2) != "bo") return detail::fail(errc::corrupt_flow);
@@ -4544,14 +4731,14 @@ inline constexpr flow::saved_row flow::saved_fields[flow::saved_count] = {
 /// one is read by other processes too, so take `timestamp`s for it from a
 /// clock they share (e.g. milliseconds of std::chrono::system_clock).
 struct credentials {
-  std::string access_token;
+  std::string access_token{};
   std::string token_type = "bearer";
-  std::string refresh_token;  ///< empty when the provider issued none
-  std::string scope;          ///< as granted, when the provider said
-  timestamp obtained_at{0};   ///< when the token arrived
+  std::string refresh_token{};  ///< empty when the provider issued none
+  std::string scope{};          ///< as granted, when the provider said
+  timestamp obtained_at{0};     ///< when the token arrived
   /// obtained_at + expires_in. Empty when the provider sent no expires_in:
   /// the expiry is unknown, which is not "never" (see session_step).
-  std::optional<timestamp> expires_at;
+  std::optional<timestamp> expires_at{};
   std::uint64_t generation = 0;  ///< one more after every successful refresh
 };
 
@@ -4660,7 +4847,8 @@ inline std::string to_string(const credentials& c) {
 inline result<credentials> parse_credentials(std::string_view text, const limits& lim = {}) {
   using detail::credential_field;
   // Three values of up to max_value bytes, each byte at most 3 once encoded.
-  if (text.size() > 9 * lim.max_value + 256) return detail::fail(errc::too_large, "credentials");
+  if (text.size() > 9 * lim.max_value + 256)
+    return detail::over_limit("credentials", text.size(), "bytes", 9 * lim.max_value + 256);
   if (text.substr(0, detail::credentials_prefix.size()) != detail::credentials_prefix) {
     const std::size_t dot = text.find('.');
     const bool versioned = text.substr(0, 3) == "boc" && dot != std::string_view::npos && dot > 3 &&
@@ -4680,7 +4868,8 @@ inline result<credentials> parse_credentials(std::string_view text, const limits
     if (detail::check_form_component(pair.value) != errc::ok)
       return detail::fail(errc::corrupt_credentials, f->name);
     values[id] = detail::decode_form_component(pair.value);
-    if (values[id].size() > lim.max_value) return detail::fail(errc::too_large, f->name);
+    if (values[id].size() > lim.max_value)
+      return detail::over_limit(f->name, values[id].size(), "bytes", lim.max_value);
     if (!detail::credential_value_follows(f->rule, values[id]))
       return detail::fail(errc::corrupt_credentials, f->name);
   }
@@ -4717,7 +4906,7 @@ enum class session_state : std::uint8_t {
 enum class session_event : std::uint8_t {
   refresh,         ///< use() handed out a refresh request
   refreshed,       ///< refresh_response() took new credentials
-  refresh_failed,  ///< no answer, or one that changed nothing: the refresh token is kept
+  refresh_failed,  ///< no answer, one that changed nothing, or never sent: the refresh token is kept
   reject,          ///< invalidate(): the API refused the token
   adopt,           ///< adopt(): newer credentials from the store
 };
@@ -4756,7 +4945,7 @@ struct session_options {
   /// request takes; a token that lives less than twice this is refreshed
   /// at half its life.
   std::chrono::milliseconds refresh_lead = std::chrono::seconds(60);
-  std::string scope;  ///< sent with each refresh (RFC 6749 §6); empty: the grant's scope
+  std::string scope{};  ///< sent with each refresh (RFC 6749 §6); empty: the grant's scope
 };
 
 enum class session_action : std::uint8_t {
@@ -4780,7 +4969,7 @@ struct session_step {
 
 /// What a successful refresh gave.
 struct refreshed {
-  credentials current;  ///< generation one more than before: store it (see session)
+  credentials current{};  ///< generation one more than before: store it (see session)
   bool refresh_token_rotated = false;
 };
 
@@ -4911,6 +5100,17 @@ class session {
     return {};
   }
 
+  /// The refresh `ticket` was never sent (the caller failed before sending,
+  /// or adopted newer credentials instead). Its refresh token is handed out
+  /// again like after refresh_failed, but no answer can have been lost, so a
+  /// later invalid_grant is reauthorization_required, not rotation_lost.
+  result<void> refresh_not_sent(std::uint64_t ticket, timestamp now) {
+    if (auto ok = check_ticket(ticket); !ok) return ok;
+    if (auto ok = take_time(now); !ok) return ok;
+    advance(session_event::refresh_failed);
+    return {};
+  }
+
   /// The API refused the token of `generation` (errc::token_rejected): the
   /// next use() refreshes. A rejection of an older generation changes
   /// nothing, as it was replaced already; so many callers may report the
@@ -5025,4 +5225,5 @@ class session {
 
 }  // namespace buffer_oauth
 
+#endif  // C++17 or later
 #endif  // BUFFER_OAUTH_HPP

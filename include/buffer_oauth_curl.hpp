@@ -59,40 +59,14 @@ class global {
 
 namespace detail {
 
-inline error transport_failure(std::string message) {
-  error e;
-  e.code = errc::transport_error;
-  e.message = std::move(message);
-  return e;
-}
-
-/// scheme://host[:port] of `url`: what a message may say about where a
-/// request went, as the path and query may carry a token.
-inline std::string_view origin_of(std::string_view url) noexcept {
-  const std::size_t authority = url.find("://");
-  if (authority == std::string_view::npos) return {};
-  const std::size_t end = url.find_first_of("/?#", authority + 3);
-  return url.substr(0, end);
-}
-
-inline error request_failed(const http_request& req, std::string_view what, std::string_view details) {
-  std::string message(req.method);
-  message += ' ';
-  message += origin_of(req.url);
-  message += ": ";
-  message += what;
-  if (!details.empty()) {
-    message += " (";
-    message += details;
-    message += ')';
-  }
-  return transport_failure(std::move(message));
-}
+using buffer_oauth::detail::origin_of;
+using buffer_oauth::detail::transport_failed;
 
 /// What the callbacks fill while libcurl reads a response.
 struct transfer {
   http_response response;
   std::size_t max_body = 0;
+  std::size_t body_seen = 0;  // with the piece that went over max_body
   bool body_too_large = false;
 };
 
@@ -101,6 +75,7 @@ inline std::size_t on_body(char* data, std::size_t size, std::size_t count, void
   const std::size_t n = size * count;
   if (n > t->max_body - t->response.body.size()) {
     t->body_too_large = true;
+    t->body_seen = t->response.body.size() + n;
     return 0;  // libcurl stops with CURLE_WRITE_ERROR
   }
   t->response.body.append(data, n);
@@ -180,7 +155,7 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
   std::string bundle;
   if (!o.ca_file.empty()) {
     if (!ca_bundle_with(h, o.ca_file, bundle))
-      return request_failed(req, "cannot read the CA file", o.ca_file);
+      return transport_failed(req, "cannot read the CA file", o.ca_file);
     curl_blob blob{bundle.data(), bundle.size(), CURL_BLOB_COPY};
     set(CURLOPT_CAINFO_BLOB, &blob, "CA file");
   }
@@ -208,7 +183,8 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
     set(CURLOPT_POSTFIELDS, req.body.c_str(), "body");
     if (req.method != "POST") set(CURLOPT_CUSTOMREQUEST, req.method.c_str(), "method");
   }
-  if (rc != CURLE_OK) return request_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    return transport_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
 
   bool listed = true;
   for (const auto& header : req.headers)  // "Name;" is libcurl's spelling of an empty value
@@ -217,27 +193,28 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
   if (find_header(req.headers, "Content-Type") == nullptr)
     listed = listed && append_header(headers, "Content-Type:");  // not the form type curl would invent
   listed = listed && append_header(headers, "Expect:");          // no 100-continue round trip
-  if (!listed) return request_failed(req, "out of memory for the header list", {});
+  if (!listed) return transport_failed(req, "out of memory for the header list", {});
   set(CURLOPT_HTTPHEADER, headers.get(), "headers");
-  if (rc != CURLE_OK) return request_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    return transport_failed(req, std::string("setting the ") + what, curl_easy_strerror(rc));
   return {};
 }
 
 /// The outcome of a finished transfer: the response, too_large, or transport_error.
 inline result<http_response> finish(CURL* h, const http_request& req, const options& o, transfer& t,
                                     CURLcode rc, const char* error_text) {
-  if (t.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    error e;
-    e.code = errc::too_large;
-    e.message = "the response body is over " + std::to_string(o.limits.max_body) +
-                " bytes, the limit (limits::max_body)";
-    return e;
+  if (t.body_too_large) return buffer_oauth::detail::body_over_limit(t.body_seen, o.limits.max_body);
+  if (rc == CURLE_FILESIZE_EXCEEDED) {  // refused on its Content-Length, before any of it was read
+    curl_off_t announced = -1;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+    const std::size_t seen = announced > 0 ? static_cast<std::size_t>(announced) : o.limits.max_body + 1;
+    return buffer_oauth::detail::body_over_limit(seen, o.limits.max_body);
   }
   if (rc != CURLE_OK)
-    return request_failed(req, curl_easy_strerror(rc), error_text != nullptr ? error_text : "");
+    return transport_failed(req, curl_easy_strerror(rc), error_text != nullptr ? error_text : "");
   long status = 0;
   if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status < 100 || status > 999)
-    return request_failed(req, "no HTTP status line in the response", {});
+    return transport_failed(req, "no HTTP status line in the response", {});
   t.response.status = static_cast<int>(status);
   return std::move(t.response);
 }
@@ -263,7 +240,7 @@ inline result<http_response> send(CURL* handle, const http_request& req, const o
 /// Sends `req` on a new easy handle.
 inline result<http_response> send(const http_request& req, const options& o = {}) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
-  if (!handle) return detail::request_failed(req, "curl_easy_init failed", {});
+  if (!handle) return detail::transport_failed(req, "curl_easy_init failed", {});
   return send(handle.get(), req, o);
 }
 
@@ -300,19 +277,19 @@ class multi_driver {
   /// `done` will never be called.
   result<void> start(http_request req, const options& o, callback done) {
     if (!done) return buffer_oauth::detail::fail(errc::invalid_argument, "the completion callback is empty");
-    if (multi_ == nullptr) return detail::request_failed(req, "curl_multi_init failed", {});
+    if (multi_ == nullptr) return detail::transport_failed(req, "curl_multi_init failed", {});
     auto t = std::make_unique<pending>();
     t->request = std::move(req);
     t->settings = o;
     t->done = std::move(done);
     t->handle.reset(curl_easy_init());
-    if (!t->handle) return detail::request_failed(t->request, "curl_easy_init failed", {});
+    if (!t->handle) return detail::transport_failed(t->request, "curl_easy_init failed", {});
     if (auto ready = detail::prepare(t->handle.get(), t->request, o, t->data, t->headers, t->error_text);
         !ready)
       return ready.error();
     curl_easy_setopt(t->handle.get(), CURLOPT_PRIVATE, static_cast<void*>(t.get()));
     if (const CURLMcode rc = curl_multi_add_handle(multi_, t->handle.get()); rc != CURLM_OK)
-      return detail::request_failed(t->request, "curl_multi_add_handle failed", curl_multi_strerror(rc));
+      return detail::transport_failed(t->request, "curl_multi_add_handle failed", curl_multi_strerror(rc));
     transfers_.push_back(std::move(t));
     return {};
   }
@@ -362,7 +339,7 @@ class multi_driver {
       auto t = std::move(transfers_.back());
       transfers_.pop_back();
       drop(*t);
-      t->done(detail::request_failed(t->request, "cancelled", {}));
+      t->done(detail::transport_failed(t->request, "cancelled", {}));
     }
   }
 
@@ -394,8 +371,10 @@ class multi_driver {
   }
 
   static error multi_failed(const char* call, CURLMcode rc) {
-    return detail::transport_failure(std::string("curl_multi_") + call +
-                                     " failed: " + curl_multi_strerror(rc));
+    error e;
+    e.code = errc::transport_error;
+    e.message = std::string("curl_multi_") + call + " failed (" + curl_multi_strerror(rc) + ')';
+    return e;
   }
 
   CURLM* multi_;

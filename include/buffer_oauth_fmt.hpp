@@ -17,8 +17,10 @@
 //     a Bearer credential is redacted as an access_token), Cookie and Set-Cookie, and any header whose name
 //     mentions auth, token, secret, key, session, password or cookie (WWW-Authenticate excepted);
 //   - request bodies without exactly one application/x-www-form-urlencoded
-//     Content-Type (two that disagree are ambiguous), every
-//     response body and error::body (a JSON token response is never shown);
+//     Content-Type (two that disagree are ambiguous), every response body,
+//     and error::body unless it is a markup page (an HTML error page is
+//     shown, its token-shaped runs redacted and cut at 512 bytes; a JSON or
+//     form body, which may hold a short secret, never is);
 //   - token::access_token, token::refresh_token, credentials::access_token,
 //     credentials::refresh_token, client::secret and
 //     registered_client::registration_access_token.
@@ -223,6 +225,34 @@ inline void headers(std::string& out, const http_headers& hs) {
   }
 }
 
+/// How much of an error's markup page one formatted error shows.
+inline constexpr std::size_t shown_page_cap = 512;
+
+/// Whether an error's body is a markup page, such as a proxy's HTML error
+/// page, which is shown with its token-shaped runs redacted. A JSON or form
+/// body is not: it may carry a secret too short to be such a run.
+inline bool is_markup_page(std::string_view body) {
+  const std::size_t first = body.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && body[first] == '<';
+}
+
+/// Appends a markup page redacted as error_body redacts, every run of white
+/// space as one space so that the page stays on one line, then cut.
+inline void page(std::string& out, std::string_view body) {
+  const std::string redacted = error_body(body);
+  std::string shown;
+  for (char ch : redacted) {
+    const bool space = ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+    if (!space)
+      shown += ch;
+    else if (shown.empty() || shown.back() != ' ')
+      shown += ' ';
+  }
+  printable(out, std::string_view(shown).substr(0, shown_page_cap));
+  if (shown.size() > shown_page_cap)
+    out += "[... " + std::to_string(shown.size() - shown_page_cap) + " more bytes]";
+}
+
 inline std::string text(errc code) {
   const std::string_view name = to_string(code);
   if (name != "unknown") return std::string(name);
@@ -242,7 +272,13 @@ inline std::string text(const error& e) {
     return extra;
   };
   if (e.http_status != 0) field("HTTP ") += std::to_string(e.http_status);
-  if (!e.body.empty()) length(field("body "), e.body.size());
+  if (is_markup_page(e.body)) {
+    std::string& s = field("body \"");
+    page(s, e.body);
+    s += '"';
+  } else if (!e.body.empty()) {
+    length(field("body "), e.body.size());
+  }
   if (!e.from_provider.error.empty()) quoted(field("provider error "), e.from_provider.error);
   if (!e.from_provider.error_description.empty())
     quoted(field("description "), e.from_provider.error_description);

@@ -585,6 +585,37 @@ TEST_CASE("session: invalid_grant ends the session with reauthorization_required
   CHECK(s.state() == bo::session_state::ended);
 }
 
+TEST_CASE("session: refresh_not_sent hands the refresh token out again and marks no answer lost") {
+  bo::session s = buffer_session();
+  auto step = s.use(kDue);
+  REQUIRE(step);
+  REQUIRE(step->action == bo::session_action::refresh);
+  const std::string first = sent_refresh_token(*step);
+  CHECK(s.refresh_not_sent(step->ticket + 1, kDue + 1s).code() == bo::errc::stale_ticket);
+  REQUIRE(s.refresh_not_sent(step->ticket, kDue + 1s));
+  CHECK(s.ticket_in_flight() == 0);
+  CHECK(s.refresh_not_sent(step->ticket, kDue + 1s).code() == bo::errc::stale_ticket);
+  auto again = s.use(kDue + 2s);
+  REQUIRE(again);
+  REQUIRE(again->action == bo::session_action::refresh);
+  CHECK(sent_refresh_token(*again) == first);
+  CHECK(s.refresh_response(again->ticket, kInvalidGrant, kDue + 3s).code() ==
+        bo::errc::reauthorization_required);
+}
+
+TEST_CASE("session: refresh_not_sent after a lost answer keeps it lost") {
+  bo::session s = buffer_session();
+  auto step = s.use(kDue);
+  REQUIRE(step);
+  REQUIRE(s.refresh_failed(step->ticket, kDue + 1s));
+  auto unsent = s.use(kDue + 2s);
+  REQUIRE(unsent);
+  REQUIRE(s.refresh_not_sent(unsent->ticket, kDue + 2s));
+  auto again = s.use(kDue + 3s);
+  REQUIRE(again);
+  CHECK(s.refresh_response(again->ticket, kInvalidGrant, kDue + 4s).code() == bo::errc::rotation_lost);
+}
+
 TEST_CASE("session: refresh_failed resends the same refresh token, and invalid_grant then is rotation_lost") {
   bo::session s = buffer_session();
   auto step = s.use(kDue);

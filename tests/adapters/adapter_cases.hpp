@@ -37,6 +37,16 @@ struct settings {
   std::size_t max_body = bo::limits{}.max_body;
 };
 
+/// An adapter's options (curl::options, httplib_adapter::options, ...) saying `s`.
+template <class Options>
+Options options_for(const settings& s) {
+  Options o;
+  o.ca_file = s.ca_file;
+  o.total_timeout = s.total_timeout;
+  o.limits.max_body = s.max_body;
+  return o;
+}
+
 inline constexpr const char* secret_path = "/private-path-7Qx";
 inline constexpr const char* secret_query = "access_token=fake-query-token-8Ry";
 inline constexpr const char* secret_header = "Bearer fake-header-token-9Sz";
@@ -151,6 +161,38 @@ TEST_CASE_TEMPLATE_DEFINE("an adapter sends over verified TLS and reports each f
     CHECK(hits == 0);
   }
 
+  SUBCASE("a trusted certificate that names another address is refused") {
+    std::atomic<int> hits{0};
+    // Loopback still, but not the 127.0.0.1 the certificate names.
+    const https_server elsewhere(
+        [&](httplib::Server& s) {
+          s.Post(secret_path, [&](const httplib::Request&, httplib::Response&) { ++hits; });
+        },
+        test_certificates().trusted, "127.0.0.2");
+    REQUIRE(elsewhere.ok());
+    check_transport_error(Adapter::send(secret_bearing_request(elsewhere.url("")), trusting));
+    CHECK(hits == 0);
+  }
+
+  SUBCASE("plain http reaches a loopback server") {
+    seen_request seen;
+    const http_server plain([&](httplib::Server& s) {
+      s.Post(secret_path, [&](const httplib::Request& req, httplib::Response& res) {
+        seen.record(req);
+        res.set_content("plain", "text/plain");
+      });
+    });
+    REQUIRE(plain.ok());
+    const bo::http_request req = secret_bearing_request(plain.url(""));
+    const auto got = Adapter::send(req, trusting);
+    REQUIRE(got);
+    CHECK(got->status == 200);
+    CHECK(got->body == "plain");
+    const std::lock_guard<std::mutex> held(seen.lock);
+    CHECK(seen.body == req.body);
+    CHECK(seen.authorization == secret_header);
+  }
+
   SUBCASE("connection refused") {
     const closed_port nobody;
     REQUIRE(nobody.port() > 0);
@@ -187,24 +229,36 @@ TEST_CASE_TEMPLATE_DEFINE("an adapter sends over verified TLS and reports each f
     CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(15));
   }
 
-  SUBCASE("a body over limits::max_body is too_large; one at the limit is whole") {
+  SUBCASE("a body over limits::max_body is too_large, announced or chunked; one at the limit is whole") {
     const https_server server([](httplib::Server& s) {
       s.Post(secret_path, [](const httplib::Request& req, httplib::Response& res) {
-        res.set_content(std::string(req.has_param("long") ? 4097 : 4096, 'b'), "text/plain");
+        const std::size_t size = req.has_param("long") ? 4097 : 4096;
+        if (!req.has_param("chunked")) return res.set_content(std::string(size, 'b'), "text/plain");
+        res.set_chunked_content_provider("text/plain", [size](std::size_t, httplib::DataSink& sink) {
+          const std::string half(size / 2, 'b');
+          const bool written = sink.write(half.data(), half.size()) &&
+                               sink.write(std::string(size - half.size(), 'b').data(), size - half.size());
+          sink.done();
+          return written;
+        });
       });
     });
     REQUIRE(server.ok());
     settings capped;
     capped.max_body = 4096;
-    bo::http_request req = secret_bearing_request(server.url(""));
-    const auto whole = Adapter::send(req, capped);
-    REQUIRE(whole);
-    CHECK(whole->body == std::string(4096, 'b'));
-    req.url += "&long=1";
-    const auto got = Adapter::send(req, capped);
-    REQUIRE_FALSE(got);
-    CHECK(got.error().code == bo::errc::too_large);
-    CHECK(got.error().message.find("4096") != std::string::npos);
+    for (const char* framing : {"", "&chunked=1"}) {
+      CAPTURE(framing);
+      bo::http_request req = secret_bearing_request(server.url(""));
+      req.url += framing;
+      const auto whole = Adapter::send(req, capped);
+      REQUIRE(whole);
+      CHECK(whole->body == std::string(4096, 'b'));
+      req.url += "&long=1";
+      const auto got = Adapter::send(req, capped);
+      REQUIRE_FALSE(got);
+      CHECK(got.error().code == bo::errc::too_large);
+      CHECK(got.error().message.find("bytes or more; the limit is 4096") != std::string::npos);
+    }
   }
 
   SUBCASE("a redirect is returned, not followed") {

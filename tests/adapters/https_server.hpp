@@ -1,13 +1,16 @@
-// https_server.hpp: the servers the adapter tests send to, all on 127.0.0.1.
+// https_server.hpp: the servers the adapter tests send to, on loopback.
 //
 //   test_certificates()  two self-signed certificates made once per process by
-//                        the command `openssl req -x509` in a temporary directory (removed at
-//                        exit), CN localhost, subjectAltName IP:127.0.0.1 and
-//                        DNS:localhost. The client is given trusted.cert as its
-//                        CA file; untrusted.cert is never given to a client.
-//   https_server         a cpp-httplib SSLServer on an ephemeral port with the
+//                        the command `openssl req -x509` in a temporary directory
+//                        (removed at exit), CN localhost, subjectAltName
+//                        IP:127.0.0.1 and DNS:localhost. The client is given
+//                        trusted.cert as its CA file; untrusted.cert is never
+//                        given to a client.
+//   https_server         a cpp-httplib SSLServer on 127.0.0.1 (or another
+//                        loopback address) and an ephemeral port with the
 //                        caller's routes, run on its own thread; the constructor
 //                        waits until it accepts, the destructor stops and joins.
+//   http_server          the same in plain http on 127.0.0.1.
 //   silent_listener      accepts TCP connections (the kernel's backlog) and never
 //                        answers: a client can only time out.
 //   closed_port          a port bound and not listening: connection refused.
@@ -87,6 +90,7 @@ struct certificates {
                                   "-out",
                                   made.cert};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
     const std::string log = (dir / "openssl.log").string();
@@ -110,41 +114,63 @@ inline const certificates& test_certificates() {
   return made;
 }
 
-class https_server {
+/// `Server` (httplib::Server or SSLServer) with the caller's routes on `host`
+/// and an ephemeral port, run on its own thread.
+template <class Server>
+class running_server {
  public:
   using routes = std::function<void(httplib::Server&)>;
 
-  explicit https_server(const routes& add_routes, const key_pair& identity = test_certificates().trusted)
-      : server_(identity.cert.c_str(), identity.key.c_str()) {
+  ~running_server() {
+    if (thread_.joinable()) {
+      server_.stop();
+      thread_.join();
+    }
+  }
+  running_server(const running_server&) = delete;
+  running_server& operator=(const running_server&) = delete;
+
+  bool ok() const { return server_.is_running(); }
+  int port() const { return port_; }
+  /// scheme://host:port<path>; `path` starts with '/' or is empty.
+  std::string url(std::string_view path) const {
+    return scheme_ + "://" + host_ + ':' + std::to_string(port_) + std::string(path);
+  }
+
+ protected:
+  template <class... ServerArgs>
+  running_server(const routes& add_routes, std::string scheme, std::string host,
+                 const ServerArgs&... server_args)
+      : server_(server_args...), scheme_(std::move(scheme)), host_(std::move(host)) {
     if (!server_.is_valid()) return;
     add_routes(server_);
-    port_ = server_.bind_to_any_port("127.0.0.1");
+    port_ = server_.bind_to_any_port(host_);
     if (port_ <= 0) return;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!server_.is_running() && std::chrono::steady_clock::now() < give_up)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ~https_server() {
-    if (thread_.joinable()) {
-      server_.stop();
-      thread_.join();
-    }
-  }
-  https_server(const https_server&) = delete;
-  https_server& operator=(const https_server&) = delete;
-
-  bool ok() const { return server_.is_running(); }
-  int port() const { return port_; }
-  /// https://127.0.0.1:<port><path>; `path` starts with '/'.
-  std::string url(std::string_view path) const {
-    return "https://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
 
  private:
-  httplib::SSLServer server_;
+  Server server_;
+  std::string scheme_;
+  std::string host_;
   int port_ = -1;
   std::thread thread_;
+};
+
+class https_server : public running_server<httplib::SSLServer> {
+ public:
+  explicit https_server(const routes& add_routes, const key_pair& identity = test_certificates().trusted,
+                        std::string host = "127.0.0.1")
+      : running_server(add_routes, "https", std::move(host), identity.cert.c_str(), identity.key.c_str()) {}
+};
+
+/// Plain http, which the core allows to loopback only.
+class http_server : public running_server<httplib::Server> {
+ public:
+  explicit http_server(const routes& add_routes) : running_server(add_routes, "http", "127.0.0.1") {}
 };
 
 /// A TCP socket on 127.0.0.1 and an ephemeral port, closed on destruction.

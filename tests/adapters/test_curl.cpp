@@ -7,20 +7,12 @@ namespace bo = buffer_oauth;
 
 namespace {
 
-bo::curl::options curl_options(const adapter_test::settings& s) {
-  bo::curl::options o;
-  o.ca_file = s.ca_file;
-  o.total_timeout = s.total_timeout;
-  o.limits.max_body = s.max_body;
-  return o;
-}
-
 const bo::curl::global curl_initialised;
 
 struct curl_easy {
   static constexpr const char* name = "curl::send";
   static bo::result<bo::http_response> send(const bo::http_request& req, const adapter_test::settings& s) {
-    return bo::curl::send(req, curl_options(s));
+    return bo::curl::send(req, adapter_test::options_for<bo::curl::options>(s));
   }
 };
 
@@ -41,10 +33,11 @@ struct curl_multi {
     REQUIRE(driver.ok());
     int calls = 0;
     bo::result<bo::http_response> outcome = bo::detail::fail(bo::errc::invalid_argument, "never called");
-    const auto started = driver.start(req, curl_options(s), [&](bo::result<bo::http_response> got) {
-      ++calls;
-      outcome = std::move(got);
-    });
+    const auto started = driver.start(req, adapter_test::options_for<bo::curl::options>(s),
+                                      [&](bo::result<bo::http_response> got) {
+                                        ++calls;
+                                        outcome = std::move(got);
+                                      });
     REQUIRE(started);
     drive(driver);
     CHECK(calls == 1);
@@ -72,7 +65,7 @@ TEST_CASE("curl send reuses the caller's handle and refuses a null one") {
   bo::http_request req;
   req.method = "GET";
   req.url = server.url("/n");
-  const auto o = curl_options(adapter_test::settings{});
+  const auto o = adapter_test::options_for<bo::curl::options>(adapter_test::settings{});
   for (const char* expected : {"1", "2"}) {
     const auto got = bo::curl::send(handle.get(), req, o);
     REQUIRE(got);
@@ -93,7 +86,7 @@ TEST_CASE("multi_driver: concurrent transfers, each callback once; cancel and de
   REQUIRE(server.ok());
   const adapter_test::silent_listener silent;
   REQUIRE(silent.port() > 0);
-  const auto o = curl_options(adapter_test::settings{});
+  const auto o = adapter_test::options_for<bo::curl::options>(adapter_test::settings{});
   auto get = [](std::string url) {
     bo::http_request req;
     req.method = "GET";
@@ -145,7 +138,7 @@ TEST_CASE("multi_driver: concurrent transfers, each callback once; cancel and de
     int calls = 0;
     {
       bo::curl::multi_driver driver;
-      REQUIRE(driver.start(get(silent.url("/a")), o, [&](bo::result<bo::http_response>) { ++calls; }));
+      REQUIRE(driver.start(get(silent.url("/a")), o, [&](const bo::result<bo::http_response>&) { ++calls; }));
       REQUIRE(driver.perform());
     }
     CHECK(calls == 0);

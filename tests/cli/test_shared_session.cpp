@@ -260,6 +260,108 @@ TEST_CASE("a second process adopts the credentials the first stored instead of r
   CHECK_FALSE(provider.revoked());
 }
 
+TEST_CASE("two processes on one store, 4 threads each: no refresh token sent twice, every refresh stored") {
+  virtual_clock clock;
+  rotating_provider provider(clock);
+  auto store = stored_login(provider);
+  process a(provider, clock, store), b(provider, clock, store);
+
+  std::atomic<int> failures{0};
+  auto calls = [&](process& p) {
+    return [&] {
+      for (int call = 0; call < 300; ++call) {
+        if (!p.shared.token()) ++failures;
+        clock.advance(100ms);
+      }
+    };
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back(calls(a));
+    threads.emplace_back(calls(b));
+  }
+  for (auto& t : threads) t.join();
+
+  const auto received = provider.received();
+  const auto sent = a.shared.counters().refreshes_sent + b.shared.counters().refreshes_sent;
+  MESSAGE("refreshes " << sent << ", adoptions "
+                       << a.shared.counters().adoptions + b.shared.counters().adoptions);
+  CHECK(failures == 0);
+  CHECK_FALSE(provider.revoked());
+  CHECK(unique(received));
+  CHECK(received.size() == sent);
+  CHECK(sent >= 5);
+  REQUIRE(store.load());
+  CHECK(store.load()->generation == sent);
+}
+
+struct race_outcome {
+  std::vector<std::string> received;  ///< the refresh tokens the provider got
+  bo::errc a = bo::errc::ok, b = bo::errc::ok;
+};
+
+/// Two processes due for a refresh at once, each refresh held in send until
+/// the other process has sent its own too (or 2 s passed).
+static race_outcome simultaneous_refreshes(rotating_provider& provider, virtual_clock& clock,
+                                           credential_store& store) {
+  std::atomic<int> in_send{0};
+  auto meeting = [&](const bo::http_request& r) {
+    ++in_send;
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (in_send < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    return provider.answer(r);
+  };
+  process a(provider, clock, store, meeting), b(provider, clock, store, meeting);
+  REQUIRE(a.shared.token());
+  REQUIRE(b.shared.token());
+  clock.advance(std::chrono::seconds(token_life_s));
+  race_outcome out;
+  std::thread other([&] { out.b = b.shared.token().code(); });
+  out.a = a.shared.token().code();
+  other.join();
+  out.received = provider.received();
+  return out;
+}
+
+TEST_CASE("two processes due at once: the store's refresh lock makes one send and the other adopt") {
+  virtual_clock clock;
+  rotating_provider provider(clock);
+  auto store = stored_login(provider);
+  const auto out = simultaneous_refreshes(provider, clock, store);
+  CHECK(out.received == std::vector<std::string>{"rt-0"});
+  CHECK(out.a == bo::errc::ok);
+  CHECK(out.b == bo::errc::ok);
+  CHECK_FALSE(provider.revoked());
+}
+
+/// A store whose refresh lock is always free, as a store without one would be.
+class unlocked_store final : public credential_store {
+ public:
+  explicit unlocked_store(memory_credential_store& real) : real_(real) {}
+  std::optional<stored_credentials> load() override { return real_.load(); }
+  bool compare_and_swap(std::uint64_t expected, const stored_credentials& next) override {
+    return real_.compare_and_swap(expected, next);
+  }
+  void lock_refresh() override {}
+  void unlock_refresh() noexcept override {}
+
+ private:
+  memory_credential_store& real_;
+};
+
+TEST_CASE(
+    "without a refresh lock the same two processes send one refresh token twice, and the grant is revoked") {
+  virtual_clock clock;
+  rotating_provider provider(clock);
+  auto real = stored_login(provider);
+  unlocked_store store(real);
+  const auto out = simultaneous_refreshes(provider, clock, store);
+  CHECK(out.received == std::vector<std::string>{"rt-0", "rt-0"});
+  CHECK(provider.revoked());
+  // Whichever answer came second was refused, and the grant is gone for both.
+  CHECK((out.a == bo::errc::reauthorization_required || out.b == bo::errc::reauthorization_required));
+}
+
 TEST_CASE("a refresh that got no answer is rethrown to its caller, and the next call sends it again") {
   virtual_clock clock;
   rotating_provider provider(clock);
@@ -277,5 +379,50 @@ TEST_CASE("a refresh that got no answer is rethrown to its caller, and the next 
   REQUIRE(t);
   CHECK(t->generation == 1);
   CHECK(p.shared.counters().refreshes_sent == 2);
+  CHECK(provider.received() == std::vector<std::string>{"rt-0"});
+}
+
+/// A store that, once armed, serves one corrupt load of a "newer" generation.
+class flaky_store final : public credential_store {
+ public:
+  explicit flaky_store(memory_credential_store& real) : real_(real) {}
+  std::optional<stored_credentials> load() override {
+    if (corrupt_next) {
+      corrupt_next = false;
+      return stored_credentials{7, "boc1.not-credentials"};
+    }
+    return real_.load();
+  }
+  bool compare_and_swap(std::uint64_t expected, const stored_credentials& next) override {
+    return real_.compare_and_swap(expected, next);
+  }
+  void lock_refresh() override { real_.lock_refresh(); }
+  void unlock_refresh() noexcept override { real_.unlock_refresh(); }
+  bool corrupt_next = false;
+
+ private:
+  memory_credential_store& real_;
+};
+
+TEST_CASE(
+    "a refresh dropped before sending, as the store was unreadable, is no lost answer: invalid_grant later "
+    "is reauthorization_required") {
+  virtual_clock clock;
+  rotating_provider provider(clock);
+  auto real = stored_login(provider);
+  flaky_store store(real);
+  process p(provider, clock, store);
+  REQUIRE(p.shared.token());
+  provider.revoke();
+  clock.advance(std::chrono::seconds(token_life_s));
+
+  store.corrupt_next = true;
+  CHECK(p.shared.token().code() == bo::errc::corrupt_credentials);
+  CHECK(p.shared.counters().refreshes_sent == 0);
+  CHECK(provider.received().empty());
+
+  auto t = p.shared.token();
+  CHECK(t.code() == bo::errc::reauthorization_required);
+  CHECK(p.shared.counters().refreshes_sent == 1);
   CHECK(provider.received() == std::vector<std::string>{"rt-0"});
 }

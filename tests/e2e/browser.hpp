@@ -200,9 +200,17 @@ inline bo::http_request post_form(const std::string& url, std::string body) {
   return {"POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body)};
 }
 
-/// Sends and insists that some HTTP answer came back.
+/// Sends as the browser and insists that some HTTP answer came back.
 inline bo::http_response send(http_session& s, const bo::http_request& req) {
   bo::http_response r = s.send(req);
+  INFO(req.method << ' ' << req.url);
+  REQUIRE_MESSAGE(r.status != 0, "transport failed: " << s.last_error);
+  return r;
+}
+
+/// Sends as the OAuth client and insists that some HTTP answer came back.
+inline bo::http_response client_send(http_session& s, const bo::http_request& req) {
+  bo::http_response r = s.client_send(req);
   INFO(req.method << ' ' << req.url);
   REQUIRE_MESSAGE(r.status != 0, "transport failed: " << s.last_error);
   return r;

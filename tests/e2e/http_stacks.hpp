@@ -1,17 +1,24 @@
 // Two real HTTP client stacks behind one small interface, for the end-to-end
 // tests: libcurl and cpp-httplib. Each verifies the server's certificate
-// against one CA file (the certificate generated at test time), never against
-// the system store and never with verification off. Neither follows
-// redirects: the tests read every Location themselves.
+// against the CA file generated at test time and never turns verification
+// off. Neither follows redirects: the tests read every Location themselves.
 //
-// A session is what a browser would be for one login: it keeps cookies
-// (libcurl's cookie engine; a small jar for cpp-httplib) and connections.
+// A session has two sides. send() is the user's browser on the provider's
+// login and consent pages: it keeps cookies (libcurl's cookie engine; a
+// small jar for cpp-httplib) and trusts only the generated certificate. It
+// stays a stack of its own here because the adapters an app uses are OAuth
+// clients: they keep no cookies, by design. client_send() is what the tests
+// send as the OAuth client (token, refresh, revocation, API, discovery,
+// registration): on the libcurl stack the project's adapter,
+// buffer_oauth::curl::send, exactly as an app sends; on the cpp-httplib
+// stack its own client until that stack has an adapter of its own.
 // Plain http:// is deliberately NOT refused here, so that the tests prove the
 // core's own refusal (errc::insecure_url) is what keeps a token off the wire.
 #ifndef BUFFER_OAUTH_E2E_HTTP_STACKS_HPP
 #define BUFFER_OAUTH_E2E_HTTP_STACKS_HPP
 
 #include <buffer_oauth.hpp>
+#include <buffer_oauth_curl.hpp>
 
 #include <curl/curl.h>
 #include <httplib.h>
@@ -49,9 +56,13 @@ class http_session {
   http_session(const http_session&) = delete;
   http_session& operator=(const http_session&) = delete;
 
-  /// Sends `req` as is. A transport failure gives status 0, with the reason
-  /// in last_error (and tls_verification_failed for a refused certificate).
+  /// Sends `req` as is, as the browser. A transport failure gives status 0,
+  /// with the reason in last_error (and tls_verification_failed for a
+  /// refused certificate).
   virtual bo::http_response send(const bo::http_request& req) = 0;
+
+  /// Sends `req` as the OAuth client, failures reported as by send().
+  virtual bo::http_response client_send(const bo::http_request& req) { return send(req); }
 
   transport as_transport() {
     return [this](const bo::http_request& r) { return send(r); };
@@ -102,6 +113,21 @@ class curl_session final : public http_session {
   }
   ~curl_session() override {
     if (h_) curl_easy_cleanup(h_);
+  }
+
+  bo::http_response client_send(const bo::http_request& req) override {
+    ++sent;
+    last_error.clear();
+    tls_verification_failed = false;
+    bo::curl::options trust;
+    trust.ca_file = ca_;
+    auto answer = bo::curl::send(client_.get(), req, trust);
+    if (answer) return *std::move(answer);
+    last_error = bo::to_string(answer.code());
+    last_error += ": " + answer.error().message;
+    tls_verification_failed =
+        answer.error().message.find(curl_easy_strerror(CURLE_PEER_FAILED_VERIFICATION)) != std::string::npos;
+    return bo::http_response{};
   }
 
   bo::http_response send(const bo::http_request& req) override {
@@ -185,6 +211,8 @@ class curl_session final : public http_session {
 
   std::string ca_;
   CURL* h_;
+  /// The OAuth client's own handle: it keeps its connections, never the browser's cookies.
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> client_{curl_easy_init(), curl_easy_cleanup};
 };
 
 struct curl_stack {

@@ -9,6 +9,7 @@
 #   run_e2e.sh buffer_current TEST_BINARY  the same, configured like auth.buffer.com,
 #                                          with a GraphQL endpoint like api.buffer.com
 #   run_e2e.sh token_lifecycle TEST_BINARY the Buffer stand-in with access tokens of 2 s
+#   run_e2e.sh readme_examples TEST_BINARY the Buffer stand-in, for README.md's programs
 #   run_e2e.sh tls_refusals  TEST_BINARY   no external server
 #
 # Exit status: the test binary's, or 1 when its filters selected no test
@@ -22,7 +23,7 @@
 # arguments after TEST_BINARY go to doctest.
 set -euo pipefail
 
-suite=${1:?usage: run_e2e.sh buffer_peer|oidc_provider|buffer_current|token_lifecycle|tls_refusals TEST_BINARY [doctest args]}
+suite=${1:?usage: run_e2e.sh buffer_peer|oidc_provider|buffer_current|token_lifecycle|readme_examples|tls_refusals TEST_BINARY [doctest args]}
 binary=${2:?usage: run_e2e.sh SUITE TEST_BINARY [doctest args]}
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -179,7 +180,7 @@ case "$suite" in
     export E2E_BUFFER_PORT
     echo "buffer peer (oauthlib) on https://127.0.0.1:$E2E_BUFFER_PORT, code TTL ${E2E_BUFFER_CODE_TTL} s"
     ;;
-  oidc_provider | buffer_current | token_lifecycle)
+  oidc_provider | buffer_current | token_lifecycle | readme_examples)
     command -v node >/dev/null || skip_suite "node is not installed"
     command -v npm >/dev/null || skip_suite "npm is not installed"
     node_dir=${E2E_NODE_DIR:-$work/node}
@@ -205,7 +206,7 @@ case "$suite" in
   token_lifecycle)
     E2E_STAND_IN_ACCESS_TTL=2
     ;;&
-  buffer_current | token_lifecycle)
+  buffer_current | token_lifecycle | readme_examples)
     export E2E_PUBLIC_CLIENT_ID="buffer-oauth-e2e-public"
     STAND_IN_CERT="$E2E_CA_CERT" STAND_IN_KEY="$E2E_CERT_KEY" STAND_IN_PORT_FILE="$work/stand-in.port" \
       STAND_IN_CLIENT_ID="$E2E_CLIENT_ID" STAND_IN_CLIENT_SECRET="$E2E_CLIENT_SECRET" \

@@ -47,7 +47,7 @@ inline bo::provider buffer_base() {
 inline bo::result<bo::provider> discover(http_session& browser, bo::metadata_document which) {
   auto req = bo::build_metadata_request(stand_in_issuer(), which);
   REQUIRE_MESSAGE(req, req.error().message);
-  return bo::parse_provider_metadata(send(browser, *req), stand_in_issuer(), buffer_base());
+  return bo::parse_provider_metadata(client_send(browser, *req), stand_in_issuer(), buffer_base());
 }
 
 /// The provider confidential and public clients both use: the OpenID
@@ -102,7 +102,7 @@ inline login_result log_in(http_session& browser, const bo::provider& p, const b
 
   auto req = f.token_request(now());
   REQUIRE_MESSAGE(req, req.error().message);
-  const auto resp = send(browser, *req);
+  const auto resp = client_send(browser, *req);
   auto t = f.token_response(resp);
   REQUIRE_MESSAGE(t, t.error().message << " | " << resp.body);
   return {*std::move(t), *std::move(req)};
@@ -112,7 +112,7 @@ inline bo::result<bo::token> refresh(http_session& browser, const bo::provider& 
                                      const std::string& refresh_token) {
   auto req = bo::build_refresh_request(p, c, refresh_token);
   REQUIRE_MESSAGE(req, req.error().message);
-  return bo::parse_refresh_response(p, send(browser, *req), refresh_token);
+  return bo::parse_refresh_response(p, client_send(browser, *req), refresh_token);
 }
 
 /// POST /graphql with `query`, carrying `access_token` unless it is empty.
@@ -121,10 +121,10 @@ inline bo::http_response graphql(http_session& browser, const bo::provider& p,
                                  std::string_view query = "{ account { id email } }") {
   bo::http_request req{
       "POST", graphql_url(), {{"Content-Type", "application/json"}}, json{{"query", query}}.dump()};
-  if (access_token.empty()) return send(browser, req);
+  if (access_token.empty()) return client_send(browser, req);
   auto with_token = bo::attach_token(p, std::move(req), access_token);
   REQUIRE_MESSAGE(with_token, with_token.error().message);
-  return send(browser, *with_token);
+  return client_send(browser, *with_token);
 }
 
 /// A GraphQL error answer: exactly one error with `code` in its extensions.
@@ -165,7 +165,7 @@ inline bo::result<void> revoke(http_session& browser, const bo::provider& p, con
                                const std::string& token, bo::token_type_hint hint) {
   auto req = bo::build_revocation_request(p, c, token, hint);
   REQUIRE_MESSAGE(req, req.error().message);
-  return bo::parse_revocation_response(send(browser, *req));
+  return bo::parse_revocation_response(client_send(browser, *req));
 }
 
 /// oidc-provider 8.8.1 gives every refused grant this description.
@@ -179,7 +179,7 @@ inline void check_dead_refresh_token(http_session& browser, const bo::provider& 
 }
 
 inline json get_json(http_session& browser, const std::string& url) {
-  const auto r = send(browser, get(url));
+  const auto r = client_send(browser, get(url));
   INFO(url << ": " << r.body);
   CHECK(r.status == 200);
   json doc = json::parse(r.body, nullptr, false);
@@ -214,14 +214,11 @@ inline std::string line_after(const std::string& text, std::string_view label) {
   return end == std::string::npos ? std::string() : text.substr(start, end - start);
 }
 
-/// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
-/// user's browser: it reads the authorization URL from the CLI's stderr,
-/// logs in and consents on the stand-in's pages, brings the redirect to the
-/// CLI's loopback listener and returns the redirect in `redirect`. Its output
-/// goes to `name`.out and `name`.err in E2E_WORK_DIR: runs at the same time
-/// need distinct names.
-inline cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
-                       std::string* redirect = nullptr, const std::string& name = "cli") {
+/// Starts `program` with `args`, its stdout and stderr going to `name`.out
+/// and `name`.err in E2E_WORK_DIR (runs at the same time need distinct
+/// names). Returns its pid.
+inline pid_t spawn_logged(const std::string& program, const std::vector<std::string>& args,
+                          const std::string& name) {
   const std::string out_file = need("E2E_WORK_DIR") + "/" + name + ".out",
                     err_file = need("E2E_WORK_DIR") + "/" + name + ".err";
   std::vector<std::string> words{program};
@@ -239,6 +236,19 @@ inline cli_run run_cli(const std::string& program, const std::vector<std::string
   const int spawned = posix_spawn(&pid, program.c_str(), &files, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&files);
   REQUIRE_MESSAGE(spawned == 0, "cannot run " << program);
+  return pid;
+}
+
+/// Runs the buffer-oauth CLI with `args`. With `browse` the test is the
+/// user's browser: it reads the authorization URL from the CLI's stderr,
+/// logs in and consents on the stand-in's pages, brings the redirect to the
+/// CLI's loopback listener and returns the redirect in `redirect`. Its output
+/// goes to `name`.out and `name`.err in E2E_WORK_DIR.
+inline cli_run run_cli(const std::string& program, const std::vector<std::string>& args, bool browse,
+                       std::string* redirect = nullptr, const std::string& name = "cli") {
+  const std::string out_file = need("E2E_WORK_DIR") + "/" + name + ".out",
+                    err_file = need("E2E_WORK_DIR") + "/" + name + ".err";
+  const pid_t pid = spawn_logged(program, args, name);
 
   cli_run run;
   int status = 0;

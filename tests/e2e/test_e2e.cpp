@@ -128,7 +128,7 @@ TEST_SUITE("buffer_peer") {
     auto token_req = f.token_request(now());
     REQUIRE_MESSAGE(token_req, token_req.error().message);
     CHECK(contains(token_req->body, "&code=1/"));  // sent raw, as Buffer demands
-    const auto token_resp = send(*browser, *token_req);
+    const auto token_resp = client_send(*browser, *token_req);
     auto t = f.token_response(token_resp);
     REQUIRE_MESSAGE(t, t.error().message << " | " << token_resp.body);
     CHECK(f.state() == bo::flow_state::authorized);
@@ -149,7 +149,7 @@ TEST_SUITE("buffer_peer") {
       bo::http_request api{placement == bo::token_placement::form_body ? "POST" : "GET", user_url, {}, ""};
       auto signed_req = bo::attach_token(p, api, t->access_token, o);
       REQUIRE_MESSAGE(signed_req, signed_req.error().message);
-      const auto r = send(*browser, *signed_req);
+      const auto r = client_send(*browser, *signed_req);
       CHECK(r.status == 200);
       CHECK(bo::check_api_response(r));
       CHECK(contains(r.body, "Peer User"));
@@ -157,7 +157,7 @@ TEST_SUITE("buffer_peer") {
 
     // No token at all: Buffer's 403 with code 1001 means "log in again".
     {
-      const auto r = send(*browser, get(user_url));
+      const auto r = client_send(*browser, get(user_url));
       auto checked = bo::check_api_response(r);
       REQUIRE_FALSE(checked);
       CHECK(checked.code() == bo::errc::token_rejected);
@@ -168,13 +168,13 @@ TEST_SUITE("buffer_peer") {
 
     auto deauth = bo::build_deauthorize_request(p, t->access_token);
     REQUIRE_MESSAGE(deauth, deauth.error().message);
-    const auto revoked = bo::parse_deauthorize_response(send(*browser, *deauth));
+    const auto revoked = bo::parse_deauthorize_response(client_send(*browser, *deauth));
     CHECK_MESSAGE(revoked, revoked.error().message);
 
     // The revoked token is refused from now on.
     auto again = bo::attach_token(p, get(user_url), t->access_token);
     REQUIRE(again);
-    auto checked = bo::check_api_response(send(*browser, *again));
+    auto checked = bo::check_api_response(client_send(*browser, *again));
     CHECK(checked.code() == bo::errc::token_rejected);
     CHECK(checked.error().api_code == 1001);
   }
@@ -193,7 +193,7 @@ TEST_SUITE("buffer_peer") {
     auto wrong = bo::build_token_request(encoding_everything, c, m.code);
     REQUIRE(wrong);
     CHECK(contains(wrong->body, "code=1%2F"));
-    auto refused = bo::parse_token_response(p, send(*browser, *wrong));
+    auto refused = bo::parse_token_response(p, client_send(*browser, *wrong));
     REQUIRE_FALSE(refused);
     check_provider_error(refused.error(), bo::errc::token_error, "invalid_grant", 400,
                          "the code must be sent as 1/..., not percent-encoded");
@@ -201,7 +201,7 @@ TEST_SUITE("buffer_peer") {
     auto right = bo::build_token_request(p, c, m.code);
     REQUIRE(right);
     CHECK(contains(right->body, "code=1/"));
-    auto t = bo::parse_token_response(p, send(*browser, *right));
+    auto t = bo::parse_token_response(p, client_send(*browser, *right));
     CHECK_MESSAGE(t, t.error().message << " | " << t.error().body);
   }
 
@@ -214,16 +214,16 @@ TEST_SUITE("buffer_peer") {
     const auto m = buffer_peer_code(*browser, p, c);
     auto req = bo::build_token_request(p, c, m.code);
     REQUIRE(req);
-    auto first = bo::parse_token_response(p, send(*browser, *req));
+    auto first = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_MESSAGE(first, first.error().message << " | " << first.error().body);
 
-    auto second = bo::parse_token_response(p, send(*browser, *req));
+    auto second = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(second);
     check_provider_error(second.error(), bo::errc::token_error, "invalid_grant", 400, "");
 
     auto api = bo::attach_token(p, get(p.api_base + "user.json"), first->access_token);
     REQUIRE(api);
-    auto checked = bo::check_api_response(send(*browser, *api));
+    auto checked = bo::check_api_response(client_send(*browser, *api));
     CHECK(checked.code() == bo::errc::token_rejected);
 
     // The flow itself never hands out a second request for one code.
@@ -263,7 +263,7 @@ TEST_SUITE("buffer_peer") {
     // Sent anyway, by hand: the peer agrees the code is dead.
     auto req = bo::build_token_request(p, c, code);
     REQUIRE(req);
-    auto t = bo::parse_token_response(p, send(*browser, *req));
+    auto t = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(t);
     check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400, "");
   }
@@ -285,7 +285,7 @@ TEST_SUITE("buffer_peer") {
     REQUIRE(f.redirect(back, now()));
     auto req = f.token_request(now());
     REQUIRE(req);
-    auto t = f.token_response(send(*browser, *req));
+    auto t = f.token_response(client_send(*browser, *req));
     REQUIRE_FALSE(t);
     check_provider_error(t.error(), bo::errc::token_error, "invalid_client", 401, "");
     CHECK(f.state() == bo::flow_state::failed);
@@ -293,7 +293,7 @@ TEST_SUITE("buffer_peer") {
     const std::string code = bo::parse_redirect(back, p, c, {query_value(*url, "state")}).value();
     auto good = bo::build_token_request(p, c, code);
     REQUIRE(good);
-    auto ok = bo::parse_token_response(p, send(*browser, *good));
+    auto ok = bo::parse_token_response(p, client_send(*browser, *good));
     CHECK_MESSAGE(ok, ok.error().message << " | " << ok.error().body);
   }
 
@@ -308,7 +308,7 @@ TEST_SUITE("buffer_peer") {
     elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
     auto req = bo::build_token_request(p, elsewhere, m.code);
     REQUIRE(req);
-    auto t = bo::parse_token_response(p, send(*browser, *req));
+    auto t = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(t);
     // oauthlib answers a redirect_uri mismatch with invalid_request (not
     // invalid_grant as oidc-provider does); the core keeps whatever was sent.
@@ -370,7 +370,7 @@ TEST_SUITE("oidc_provider") {
     auto token_req = f.token_request(now());
     REQUIRE_MESSAGE(token_req, token_req.error().message);
     CHECK(contains(token_req->body, "&code_verifier="));
-    const auto token_resp = send(*browser, *token_req);
+    const auto token_resp = client_send(*browser, *token_req);
     auto t = f.token_response(token_resp);
     REQUIRE_MESSAGE(t, t.error().message << " | " << token_resp.body);
     CHECK(e2e::iequal(t->token_type, "Bearer"));
@@ -384,7 +384,7 @@ TEST_SUITE("oidc_provider") {
     {  // Authorization: Bearer
       auto req = bo::attach_token(p, get(userinfo), t->access_token);
       REQUIRE(req);
-      const auto r = send(*browser, *req);
+      const auto r = client_send(*browser, *req);
       CHECK(r.status == 200);
       CHECK(bo::check_api_response(r));
       CHECK(contains(r.body, "\"sub\":\"e2e-user\""));
@@ -394,7 +394,7 @@ TEST_SUITE("oidc_provider") {
       o.placement = bo::token_placement::form_body;
       auto req = bo::attach_token(p, {"POST", userinfo, {}, ""}, t->access_token, o);
       REQUIRE(req);
-      const auto r = send(*browser, *req);
+      const auto r = client_send(*browser, *req);
       CHECK(r.status == 200);
       CHECK(contains(r.body, "\"sub\":\"e2e-user\""));
     }
@@ -404,7 +404,7 @@ TEST_SUITE("oidc_provider") {
       o.allow_query = true;
       auto req = bo::attach_token(p, get(userinfo), t->access_token, o);
       REQUIRE(req);
-      const auto r = send(*browser, *req);
+      const auto r = client_send(*browser, *req);
       CHECK(r.status == 400);
       auto checked = bo::check_api_response(r);
       CHECK(checked.code() == bo::errc::http_error);
@@ -416,7 +416,7 @@ TEST_SUITE("oidc_provider") {
     // Refresh.
     auto refresh = bo::build_refresh_request(p, c, t->refresh_token);
     REQUIRE_MESSAGE(refresh, refresh.error().message);
-    const auto refresh_resp = send(*browser, *refresh);
+    const auto refresh_resp = client_send(*browser, *refresh);
     auto t2 = bo::parse_refresh_response(p, refresh_resp, t->refresh_token);
     REQUIRE_MESSAGE(t2, t2.error().message << " | " << refresh_resp.body);
     CHECK(t2->access_token != t->access_token);
@@ -425,7 +425,7 @@ TEST_SUITE("oidc_provider") {
                                       << refresh_resp.body.substr(0, 300));
     auto req = bo::attach_token(p, get(userinfo), t2->access_token);
     REQUIRE(req);
-    CHECK(send(*browser, *req).status == 200);
+    CHECK(client_send(*browser, *req).status == 200);
   }
 
   TEST_CASE_TEMPLATE("a flow saved before the redirect and restored for the callback completes", Stack,
@@ -453,7 +453,7 @@ TEST_SUITE("oidc_provider") {
     auto req = restored->token_request(now());
     REQUIRE(req);
     CHECK(contains(req->body, "&code_verifier="));  // the verifier survived the save
-    auto t = restored->token_response(send(*browser, *req));
+    auto t = restored->token_response(client_send(*browser, *req));
     CHECK_MESSAGE(t, t.error().message << " | " << t.error().body);
   }
 
@@ -468,7 +468,7 @@ TEST_SUITE("oidc_provider") {
     auto without = bo::build_token_request(p, c, m.code);
     REQUIRE(without);
     REQUIRE_FALSE(contains(without->body, "code_verifier"));
-    auto t1 = bo::parse_token_response(p, send(*browser, *without));
+    auto t1 = bo::parse_token_response(p, client_send(*browser, *without));
     REQUIRE_FALSE(t1);
     check_provider_error(t1.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
 
@@ -476,13 +476,13 @@ TEST_SUITE("oidc_provider") {
     REQUIRE(other != m.verifier);
     auto wrong = bo::build_token_request(p, c, m.code, other);
     REQUIRE(wrong);
-    auto t2 = bo::parse_token_response(p, send(*browser, *wrong));
+    auto t2 = bo::parse_token_response(p, client_send(*browser, *wrong));
     REQUIRE_FALSE(t2);
     check_provider_error(t2.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
 
     auto right = bo::build_token_request(p, c, m.code, m.verifier);
     REQUIRE(right);
-    auto t3 = bo::parse_token_response(p, send(*browser, *right));
+    auto t3 = bo::parse_token_response(p, client_send(*browser, *right));
     CHECK_MESSAGE(t3, t3.error().message << " | " << t3.error().body);
   }
 
@@ -514,23 +514,23 @@ TEST_SUITE("oidc_provider") {
     const auto m = oidc_code(*browser, p, c);
     auto req = bo::build_token_request(p, c, m.code, m.verifier);
     REQUIRE(req);
-    auto first = bo::parse_token_response(p, send(*browser, *req));
+    auto first = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_MESSAGE(first, first.error().message << " | " << first.error().body);
 
-    auto second = bo::parse_token_response(p, send(*browser, *req));
+    auto second = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(second);
     check_provider_error(second.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
 
     auto api = bo::attach_token(p, get(oidc_issuer() + "/me"), first->access_token);
     REQUIRE(api);
-    auto checked = bo::check_api_response(send(*browser, *api));
+    auto checked = bo::check_api_response(client_send(*browser, *api));
     CHECK(checked.code() == bo::errc::token_rejected);
     CHECK(checked.error().http_status == 401);
     CHECK(checked.error().from_provider.error == "invalid_token");
 
     auto refresh = bo::build_refresh_request(p, c, first->refresh_token);
     REQUIRE(refresh);
-    auto refreshed = bo::parse_refresh_response(p, send(*browser, *refresh), first->refresh_token);
+    auto refreshed = bo::parse_refresh_response(p, client_send(*browser, *refresh), first->refresh_token);
     REQUIRE_FALSE(refreshed);
     check_provider_error(refreshed.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
   }
@@ -550,7 +550,7 @@ TEST_SUITE("oidc_provider") {
     std::this_thread::sleep_for(ttl + 1200ms);
     auto req = f.token_request(now());
     REQUIRE(req);
-    auto t = f.token_response(send(*browser, *req));
+    auto t = f.token_response(client_send(*browser, *req));
     REQUIRE_FALSE(t);
     check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
   }
@@ -565,14 +565,14 @@ TEST_SUITE("oidc_provider") {
     wrong.secret += "-wrong";
     auto req = bo::build_token_request(p, wrong, m.code, m.verifier);
     REQUIRE(req);
-    auto t = bo::parse_token_response(p, send(*browser, *req));
+    auto t = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(t);
     check_provider_error(t.error(), bo::errc::token_error, "invalid_client", 401,
                          "client authentication failed");
 
     auto good = bo::build_token_request(p, c, m.code, m.verifier);
     REQUIRE(good);
-    auto ok = bo::parse_token_response(p, send(*browser, *good));
+    auto ok = bo::parse_token_response(p, client_send(*browser, *good));
     CHECK_MESSAGE(ok, ok.error().message << " | " << ok.error().body);
   }
 
@@ -586,7 +586,7 @@ TEST_SUITE("oidc_provider") {
     elsewhere.redirect_uri = "http://127.0.0.1:9/elsewhere";
     auto req = bo::build_token_request(p, elsewhere, m.code, m.verifier);
     REQUIRE(req);
-    auto t = bo::parse_token_response(p, send(*browser, *req));
+    auto t = bo::parse_token_response(p, client_send(*browser, *req));
     REQUIRE_FALSE(t);
     check_provider_error(t.error(), bo::errc::token_error, "invalid_grant", 400, oidc_invalid_grant);
   }
@@ -741,7 +741,8 @@ TEST_SUITE("tls_refusals") {
     for (auto& step : steps) {
       INFO(step.first);
       CHECK(step.second.code() == bo::errc::insecure_url);
-      if (step.second) browser->send(*step.second);  // what a caller would do: only send what was built
+      if (step.second)
+        browser->client_send(*step.second);  // what a caller would do: only send what was built
     }
     bo::flow f(p, c);
     entropy e;
@@ -778,7 +779,7 @@ TEST_SUITE("tls_refusals") {
       auto req = bo::attach_token(p, get(p.api_base + "user.json"), "1/abcdefghijklmnopqrstuvwxyz012345");
       REQUIRE(req);
       auto browser = Stack::open(ca_file());
-      const auto r = browser->send(*req);
+      const auto r = browser->client_send(*req);
       if (ok) {
         CHECK_MESSAGE(r.status == 200, browser->last_error);
         CHECK(server->requests == 1);

@@ -212,7 +212,7 @@ TEST_SUITE("buffer_current") {
     // The issuer must match byte for byte (RFC 8414 §3.3).
     auto req = bo::build_metadata_request(iss, bo::metadata_document::openid_configuration);
     REQUIRE(req);
-    CHECK(bo::parse_provider_metadata(send(*browser, *req), iss + "/", buffer_base()).code() ==
+    CHECK(bo::parse_provider_metadata(client_send(*browser, *req), iss + "/", buffer_base()).code() ==
           bo::errc::metadata_issuer_mismatch);
   }
 
@@ -228,7 +228,7 @@ TEST_SUITE("buffer_current") {
     params.scope = std::string(offline_scope);
     auto req = bo::build_registration_request(p, params);
     REQUIRE_MESSAGE(req, req.error().message);
-    const auto r = send(*browser, *req);
+    const auto r = client_send(*browser, *req);
     CHECK(r.status == 201);
     json registered = json::parse(r.body, nullptr, false);
     REQUIRE(registered.is_object());

@@ -51,7 +51,7 @@ struct refresh_endpoint {
       one.lock();
     }
     sent.push_back(request.body);
-    bo::http_response answer = connection->send(request);
+    bo::http_response answer = connection->client_send(request);
     if (answer.status == 0) throw std::runtime_error("the refresh got no answer: " + connection->last_error);
     if (contains(answer.body, "\"invalid_grant\"")) ++invalid_grants;
     return answer;
@@ -128,7 +128,7 @@ TEST_SUITE("token_lifecycle") {
               failure = std::string(bo::to_string(request.code()));
               break;
             }
-            const bo::http_response r = api->send(*request);
+            const bo::http_response r = api->client_send(*request);
             if (r.status == 0) {
               failure = "no answer from /graphql";
               break;

@@ -46,6 +46,12 @@ bool has(const std::string& text, std::string_view part) {
 
 std::string redacted(std::size_t n) { return "[redacted, " + std::to_string(n) + " bytes]"; }
 
+std::string paragraphs(int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out += "<p>no</p>";
+  return out;
+}
+
 std::string token_body() {
   return std::string(R"({"access_token":")") + std::string(access_value) + R"(","refresh_token":")" +
          std::string(refresh_value) + R"(","expires_in":3600,"token_type":"bearer"})";
@@ -203,6 +209,39 @@ TEST_CASE("fmt: an error keeps its name and message but not the body it came fro
   injected.code = bo::errc::malformed_error;
   injected.message = "line\r\nX-Injected: 1";
   CHECK(fmt::format("{}", injected) == "malformed_error: line\\x0d\\x0aX-Injected: 1");
+}
+
+TEST_CASE("fmt: an error shows an HTML error page, token-shaped runs redacted, on one line and cut") {
+  const std::string page =
+      "<html>\r\n  <head><title>502 Bad Gateway</title></head>\n  <body>upstream said: " +
+      std::string(access_value) + " then " + std::string(client_secret) + "</body>\n</html>";
+  auto t = bo::parse_token_response(pkce_provider(),
+                                    bo::http_response{502, {{"Content-Type", "text/html"}}, page});
+  REQUIRE(t.code() == bo::errc::not_json);
+  const std::string e = fmt::format("{}", t.error());
+  check_hidden(e, {access_value, client_secret});
+  CHECK(has(e, "HTTP 502"));
+  CHECK(has(e, R"(body "<html> <head><title>502 Bad Gateway</title></head> <body>upstream said: )" +
+                   redacted(access_value.size()) + " then " + redacted(client_secret.size()) +
+                   "</body> </html>\""));
+  CHECK_FALSE(has(e, "\\x0a"));
+
+  // A long page is cut after 512 bytes of what is shown, and says how much is left out.
+  const std::string long_page = "<html><body>" + paragraphs(120) + std::string(seed_code) + "</body></html>";
+  auto l = bo::parse_token_response(pkce_provider(), bo::http_response{500, {}, long_page});
+  REQUIRE(l.code() == bo::errc::not_json);
+  const std::string le = fmt::format("{}", l.error());
+  check_hidden(le, {seed_code});
+  CHECK(has(le, R"(body "<html><body><p>no</p><p>no</p>)"));
+  CHECK(has(le, "[... " + std::to_string(l.error().body.size() - 512) + " more bytes]\""));
+  CHECK(le.size() < 700);
+
+  // A JSON body is still only counted: a short secret in it is no token-shaped run.
+  auto j = bo::parse_token_response(pkce_provider(), bo::http_response{500, {}, R"({"access_token":"abc"})"});
+  REQUIRE_FALSE(j);
+  const std::string je = fmt::format("{}", j.error());
+  CHECK(has(je, "body " + redacted(j.error().body.size())));
+  CHECK_FALSE(has(je, "abc"));
 }
 
 TEST_CASE("fmt: a GraphQL refusal shows its code, wait and window; a token-shaped code is redacted") {

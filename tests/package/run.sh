@@ -31,22 +31,37 @@ if [ $have_fmt = 0 ] && [ "${CI:-}" = true ]; then
   echo "run.sh: {fmt} not found by pkg-config (libfmt-dev); with CI=true its consumers may not be skipped" >&2
   exit 1
 fi
-cmake_fmt=(-DBUFFER_OAUTH_CONSUMER_FMT=$([ $have_fmt = 1 ] && echo ON || echo OFF))
+# The adapters' consumers need their libraries, found the same way.
+have_curl=0
+pkg-config --exists libcurl 2>/dev/null && have_curl=1
+have_httplib=0
+pkg-config --exists cpp-httplib openssl 2>/dev/null && have_httplib=1
+if { [ $have_curl = 0 ] || [ $have_httplib = 0 ]; } && [ "${CI:-}" = true ]; then
+  echo "run.sh: libcurl or cpp-httplib and OpenSSL not found by pkg-config; with CI=true their consumers may not be skipped" >&2
+  exit 1
+fi
+on_off() { [ "$1" = 1 ] && echo ON || echo OFF; }
+cmake_fmt=(-DBUFFER_OAUTH_CONSUMER_FMT="$(on_off $have_fmt)" -DBUFFER_OAUTH_CONSUMER_CURL="$(on_off $have_curl)"
+  -DBUFFER_OAUTH_CONSUMER_HTTPLIB="$(on_off $have_httplib)")
 
 # check NAME COMMAND...: one PASS/FAIL line per consumer.
 check_logs=$tmp
 # shellcheck source=tools/checklist.sh
 . "$root/tools/checklist.sh"
 
-# Runs the programs a consumer build produced (consumer, and consumer_fmt
-# when fmt is available); each must print "ok".
+# Runs the programs a consumer build produced (consumer, and consumer_fmt,
+# consumer_curl, consumer_httplib when their libraries are available); each
+# must print "ok".
 run_programs() {
   local dir=$1
-  local out
-  out=$("$dir/consumer") && [ "$out" = ok ] || { echo "consumer said: $out"; return 1; }
-  if [ $have_fmt = 1 ]; then
-    out=$("$dir/consumer_fmt") && [ "$out" = ok ] || { echo "consumer_fmt said: $out"; return 1; }
-  fi
+  local out program
+  local programs=(consumer)
+  [ $have_fmt = 1 ] && programs+=(consumer_fmt)
+  [ $have_curl = 1 ] && programs+=(consumer_curl)
+  [ $have_httplib = 1 ] && programs+=(consumer_httplib)
+  for program in "${programs[@]}"; do
+    out=$("$dir/$program") && [ "$out" = ok ] || { echo "$program said: $out"; return 1; }
+  done
 }
 
 cmake_consumer() {
@@ -66,8 +81,10 @@ install_tree() {
     cmake --build "$tmp/build-install" &&
     cmake --install "$tmp/build-install" --prefix "$prefix" || return 1
   local f
-  for f in include/buffer_oauth.hpp include/buffer_oauth_fmt.hpp \
-    share/cmake/buffer_oauth/buffer_oauthConfig.cmake share/cmake/buffer_oauth/buffer_oauthConfigVersion.cmake \
+  for f in "$root"/include/*.hpp; do
+    [ -f "$prefix/include/${f##*/}" ] || { echo "missing $prefix/include/${f##*/}"; return 1; }
+  done
+  for f in share/cmake/buffer_oauth/buffer_oauthConfig.cmake share/cmake/buffer_oauth/buffer_oauthConfigVersion.cmake \
     share/cmake/buffer_oauth/buffer_oauthTargets.cmake share/pkgconfig/buffer_oauth.pc; do
     [ -f "$prefix/$f" ] || { echo "missing $prefix/$f"; return 1; }
   done
@@ -115,7 +132,13 @@ pkgconfig_build() {
     # shellcheck disable=SC2086
     "$cxx" -std=c++17 "${warnings[@]}" -DCONSUMER_WITH_FMT $cflags $(pkg-config --cflags fmt) \
       "$here/consumer/main.cpp" -o "$out-fmt" $(pkg-config --libs fmt) &&
-      [ "$("$out-fmt")" = ok ]
+      [ "$("$out-fmt")" = ok ] || return 1
+  fi
+  if [ $have_curl = 1 ]; then
+    # shellcheck disable=SC2086
+    "$cxx" -std=c++17 "${warnings[@]}" -DCONSUMER_WITH_CURL $cflags $(pkg-config --cflags libcurl) \
+      "$here/consumer/adapter.cpp" -o "$out-curl" $(pkg-config --libs libcurl) &&
+      [ "$("$out-curl")" = ok ] || return 1
   fi
 }
 check "pkg-config (CMake install, plain c++)" pkgconfig_build "$prefix/share/pkgconfig" "$tmp/pc-cmake"
@@ -128,13 +151,17 @@ check "c++ -std=c++17 -Iinclude" bare
 check "c++ -std=c++17 -fno-exceptions -fno-rtti" bare -fno-exceptions -fno-rtti
 
 # --- Meson ---------------------------------------------------------------------
-meson_fmt=-Dwith_fmt=$([ $have_fmt = 1 ] && echo enabled || echo disabled)
+enabled_disabled() { [ "$1" = 1 ] && echo enabled || echo disabled; }
+meson_with=(-Dwith_fmt="$(enabled_disabled $have_fmt)" -Dwith_curl="$(enabled_disabled $have_curl)"
+  -Dwith_httplib="$(enabled_disabled $have_httplib)")
 meson_subproject() {
   local proj="$tmp/meson-consumer"
   mkdir -p "$proj/subprojects" &&
-    cp "$here/meson/meson.build" "$here/meson/meson_options.txt" "$here/consumer/main.cpp" "$proj/" &&
+    cp "$here/meson/meson.build" "$here/meson/meson_options.txt" "$here/consumer/main.cpp" \
+      "$here/consumer/adapter.cpp" "$proj/" &&
     ln -s "$root" "$proj/subprojects/buffer_oauth" &&
-    meson setup "$proj/build" "$proj" --force-fallback-for=buffer_oauth,buffer_oauth_fmt "$meson_fmt" &&
+    meson setup "$proj/build" "$proj" \
+      --force-fallback-for=buffer_oauth,buffer_oauth_fmt,buffer_oauth_curl,buffer_oauth_httplib "${meson_with[@]}" &&
     meson compile -C "$proj/build" -j 2 &&
     run_programs "$proj/build"
 }
@@ -143,8 +170,12 @@ check "Meson subproject" meson_subproject
 meson_pkgconfig() {
   local dest="$tmp/meson-prefix"
   meson setup "$tmp/meson-install" "$root" --prefix="$dest" -Dtests=false -Dexamples=false -Dfuzzers=false &&
-    meson install -C "$tmp/meson-install" --quiet &&
-    pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
+    meson install -C "$tmp/meson-install" --quiet || return 1
+  local f
+  for f in "$root"/include/*.hpp; do
+    [ -f "$dest/include/${f##*/}" ] || { echo "meson install left out include/${f##*/}"; return 1; }
+  done
+  pkgconfig_build "$dest/share/pkgconfig" "$tmp/pc-meson"
 }
 check "pkg-config (Meson install, plain c++)" meson_pkgconfig
 
