@@ -98,7 +98,6 @@ using clock = std::chrono::steady_clock;
 
 /// Where a request goes, taken from its URL once.
 struct destination {
-  std::string origin;     ///< scheme://host[:port] as written: all a message may say of the URL
   std::string authority;  ///< host[:port] as written, for the Host header
   std::string host;       ///< without IPv6 brackets: what is resolved and what the certificate must name
   std::string port;       ///< the digits written, or 443/80 by scheme
@@ -106,38 +105,10 @@ struct destination {
   bool tls = false;
 };
 
-inline error transport_failure(std::string message) {
+inline error context_failed(std::string why) {
   error e;
   e.code = errc::transport_error;
-  e.message = std::move(message);
-  return e;
-}
-
-/// "POST https://host:port: connecting: Connection refused (details)".
-inline error step_failed(std::string_view method, const destination& to, std::string_view step,
-                         std::string_view what, std::string_view details = {}) {
-  std::string message(method);
-  message += ' ';
-  message += to.origin;
-  message += ": ";
-  message += step;
-  message += ": ";
-  message += what;
-  if (!details.empty()) {
-    message += " (";
-    message += details;
-    message += ')';
-  }
-  return transport_failure(std::move(message));
-}
-
-inline error over_limit(std::string_view part, std::size_t limit, std::string_view limit_name) {
-  error e;
-  e.code = errc::too_large;
-  e.message = "the response ";
-  e.message += part;
-  e.message += " is over " + std::to_string(limit) + " bytes, the limit";
-  e.message += limit_name;
+  e.message = "creating a TLS client context: " + std::move(why);
   return e;
 }
 
@@ -151,9 +122,6 @@ inline result<destination> destination_of(std::string_view url, const limits& li
     to.authority += ':';
     to.authority += parts->port;
   }
-  to.origin.assign(parts->scheme);
-  to.origin += "://";
-  to.origin += to.authority;
   to.host.assign(parts->host);
   if (to.host.front() == '[') to.host = to.host.substr(1, to.host.size() - 2);
   to.port = std::to_string(parts->effective_port);
@@ -247,8 +215,7 @@ class exchange_op {
         return write(self);
       case step::shutdown:  // the response is complete: a peer that closes rudely changes nothing
         return finish(self, std::move(s_->response));
-      default:
-        return fail(self, step_failed(req_.method, s_->to, "internal", "a step completed out of order"));
+      default: return fail(self, failed("internal", "a step completed out of order"));
     }
   }
 
@@ -279,10 +246,16 @@ class exchange_op {
       if (ec) return fail(self, step_error("sending the request", ec, total_limit()));
       return read(self);
     }
-    if (ec == http::error::body_limit)
-      return fail(self, over_limit("body", options_.limits.max_body, " (limits::max_body)"));
+    if (ec == http::error::body_limit) {
+      // Beast stops at the length announced, whole or of the next chunk.
+      const auto announced = s_->parser->content_length();
+      const std::size_t max = options_.limits.max_body;
+      return fail(self, buffer_oauth::detail::body_over_limit(
+                            announced ? static_cast<std::size_t>(*announced) : max + 1, max));
+    }
     if (ec == http::error::header_limit)
-      return fail(self, over_limit("header", max_response_header, " for a response header"));
+      return fail(self, buffer_oauth::detail::over_limit("response header", max_response_header + 1,
+                                                         "bytes or more", max_response_header));
     if (ec) return fail(self, step_error("reading the response", ec, total_limit()));
     const unsigned status = s_->parser->get().result_int();
     if (status >= 100 && status < 200 && status != 101)
@@ -302,16 +275,23 @@ class exchange_op {
     return s_->connect_deadline < s_->deadline ? limit_reached{"connect_timeout", options_.connect_timeout}
                                                : total_limit();
   }
+  /// transport_error: "POST https://host:port: connecting: Connection refused".
+  error failed(std::string_view step_name, std::string_view what, std::string_view details = {}) const {
+    std::string happened(step_name);
+    happened += ": ";
+    happened += what;
+    return buffer_oauth::detail::transport_failed(req_, happened, details);
+  }
   error timed_out(std::string_view step_name, std::string_view what, limit_reached limit) const {
     std::string details(limit.name);
     details += " is " + std::to_string(limit.value.count()) + " ms";
-    return step_failed(req_.method, s_->to, step_name, what, details);
+    return failed(step_name, what, details);
   }
   /// Boost's words for `ec`, and which timeout when it was one.
   error step_error(std::string_view step_name, const error_code& ec, limit_reached limit,
                    std::string_view details = {}) const {
     if (ec == ::boost::beast::error::timeout) return timed_out(step_name, ec.message(), limit);
-    return step_failed(req_.method, s_->to, step_name, ec.message(), details);
+    return failed(step_name, ec.message(), details);
   }
 
   /// What can be known before the network: the URL, the request, the trust
@@ -324,9 +304,9 @@ class exchange_op {
     if (!request) return request.error();
     error_code ec;
     if (!options_.ca_file.empty() && tls_->load_verify_file(options_.ca_file, ec))
-      return step_failed(req_.method, *to, "loading the CA file", ec.message(), options_.ca_file);
+      return failed("loading the CA file", ec.message(), options_.ca_file);
     if (!options_.ca_path.empty() && tls_->add_verify_path(options_.ca_path, ec))
-      return step_failed(req_.method, *to, "adding the CA path", ec.message(), options_.ca_path);
+      return failed("adding the CA path", ec.message(), options_.ca_path);
     s_ = std::make_shared<state>(executor_, *tls_);
     s_->to = std::move(*to);
     s_->request = std::move(*request);
@@ -369,15 +349,14 @@ class exchange_op {
     X509_VERIFY_PARAM_set_hostflags(expected, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     const int named = not_an_address ? X509_VERIFY_PARAM_set1_host(expected, host.c_str(), host.size())
                                      : X509_VERIFY_PARAM_set1_ip_asc(expected, host.c_str());
-    if (named != 1)
-      return step_failed(req_.method, s_->to, "setting up TLS", "OpenSSL refused the host name");
+    if (named != 1) return failed("setting up TLS", "OpenSSL refused the host name");
     // RFC 6066 §3: SNI names a host, never an IP address.
     if (not_an_address && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1)
-      return step_failed(req_.method, s_->to, "setting up TLS", "the host name cannot be sent as SNI");
+      return failed("setting up TLS", "the host name cannot be sent as SNI");
     error_code ec;
     s_->stream.set_verify_mode(asio::ssl::verify_peer, ec);
     if (!ec) s_->stream.set_verify_callback(asio::ssl::host_name_verification(host), ec);
-    if (ec) return step_failed(req_.method, s_->to, "setting up TLS verification", ec.message());
+    if (ec) return failed("setting up TLS verification", ec.message());
     return {};
   }
 
@@ -447,13 +426,7 @@ result<http_response> without_exceptions(const http_request& req, F&& run) {
   try {
     return run();
   } catch (const std::exception& e) {
-    auto origin = destination_of(req.url, limits{});
-    std::string message(req.method);
-    message += ' ';
-    message += origin ? std::string_view(origin->origin) : std::string_view("(invalid URL)");
-    message += ": out of a system resource: ";
-    message += e.what();
-    return transport_failure(std::move(message));
+    return buffer_oauth::detail::transport_failed(req, "out of a system resource", e.what());
   }
 #endif
 }
@@ -464,12 +437,11 @@ result<http_response> without_exceptions(const http_request& req, F&& run) {
 /// async_send; options::ca_file and ca_path are added to it per request.
 inline result<::boost::asio::ssl::context> tls_context() {
   SSL_CTX* handle = SSL_CTX_new(TLS_client_method());
-  if (handle == nullptr)
-    return detail::transport_failure("creating a TLS context: OpenSSL's SSL_CTX_new failed");
+  if (handle == nullptr) return detail::context_failed("OpenSSL's SSL_CTX_new failed");
   ::boost::asio::ssl::context context(handle);
   detail::error_code ec;
   if (context.set_default_verify_paths(ec))
-    return detail::transport_failure("loading the system's CA certificates: " + ec.message());
+    return detail::context_failed("loading the system's CA certificates: " + ec.message());
   return context;
 }
 
@@ -496,7 +468,7 @@ inline result<http_response> send(::boost::asio::ssl::context& tls, const http_r
     async_send(loop.get_executor(), tls, req, o,
                [&outcome](result<http_response> r) { outcome.emplace(std::move(r)); });
     loop.run();
-    if (!outcome) return detail::transport_failure("the exchange ended without an outcome");
+    if (!outcome) return buffer_oauth::detail::transport_failed(req, "the exchange ended without an outcome");
     return std::move(*outcome);
   });
 }

@@ -16,9 +16,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #endif
 
-#include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -36,11 +36,7 @@ namespace {
 using outcome_type = bo::result<bo::http_response>;
 
 bo::beast::options beast_options(const adapter_test::settings& s) {
-  bo::beast::options o;
-  o.ca_file = s.ca_file;
-  o.total_timeout = s.total_timeout;
-  o.limits.max_body = s.max_body;
-  return o;
+  return adapter_test::options_for<bo::beast::options>(s);
 }
 
 /// Runs `loop` until it has no work, a minute at most, and returns what the
@@ -136,33 +132,6 @@ bo::http_request get(std::string url) {
   req.url = std::move(url);
   return req;
 }
-
-/// A cpp-httplib server the fixture does not offer (plain, or on another
-/// loopback address), run on a thread for the life of this object.
-class serving {
- public:
-  serving(httplib::Server& server, const char* host) : server_(server), port_(server.bind_to_any_port(host)) {
-    if (port_ <= 0) return;
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!server_.is_running() && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~serving() {
-    if (!thread_.joinable()) return;
-    server_.stop();
-    thread_.join();
-  }
-  serving(const serving&) = delete;
-  serving& operator=(const serving&) = delete;
-
-  int port() const { return port_; }
-
- private:
-  httplib::Server& server_;
-  int port_;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -309,32 +278,32 @@ TEST_CASE("beast: what a server says besides the plain answer") {
   }
 }
 
-TEST_CASE("beast: a certificate for another address is refused, with OpenSSL's reason") {
+TEST_CASE("beast: a certificate for another address is refused with OpenSSL's reason") {
   REQUIRE(adapter_test::test_certificates().ok);
-  const auto& trusted = adapter_test::test_certificates().trusted;
-  httplib::SSLServer server(trusted.cert.c_str(), trusted.key.c_str());
-  std::atomic<int> hits{0};
-  server.Get("/", [&](const httplib::Request&, httplib::Response&) { ++hits; });
-  // Still loopback, but not the 127.0.0.1 the certificate names.
-  const serving elsewhere(server, "127.0.0.2");
-  REQUIRE(elsewhere.port() > 0);
-  const auto got = bo::beast::send(get("https://127.0.0.2:" + std::to_string(elsewhere.port()) + "/"),
-                                   beast_options(adapter_test::settings{}));
+  const adapter_test::https_server elsewhere([](httplib::Server&) {},
+                                             adapter_test::test_certificates().trusted, "127.0.0.2");
+  REQUIRE(elsewhere.ok());
+  const auto got = bo::beast::send(get(elsewhere.url("/")), beast_options(adapter_test::settings{}));
   adapter_test::check_transport_error(got);
   CAPTURE(got.error().message);
   CHECK(got.error().message.find("IP address mismatch") != std::string::npos);
-  CHECK(hits == 0);
 }
 
-TEST_CASE("beast: plain http to a loopback server") {
-  httplib::Server plain;
-  plain.Get("/plain", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(req.get_header_value("User-Agent"), "text/plain");
+TEST_CASE("beast: the user agent goes unless the request has its own") {
+  std::mutex lock;
+  std::string seen;
+  const adapter_test::http_server plain([&](httplib::Server& s) {
+    s.Get("/", [&](const httplib::Request& req, httplib::Response&) {
+      const std::lock_guard<std::mutex> held(lock);
+      seen = req.get_header_value("User-Agent");
+    });
   });
-  const serving loopback(plain, "127.0.0.1");
-  REQUIRE(loopback.port() > 0);
-  const auto got = bo::beast::send(get("http://127.0.0.1:" + std::to_string(loopback.port()) + "/plain"));
-  REQUIRE(got);
-  CHECK(got->status == 200);
-  CHECK(got->body == bo::beast::options{}.user_agent);
+  REQUIRE(plain.ok());
+  auto req = get(plain.url("/"));
+  for (const std::string& expected : {bo::beast::options{}.user_agent, std::string("mine/1.0")}) {
+    if (expected == "mine/1.0") req.headers.push_back({"User-Agent", expected});
+    REQUIRE(bo::beast::send(req));
+    const std::lock_guard<std::mutex> held(lock);
+    CHECK(seen == expected);
+  }
 }
