@@ -73,7 +73,23 @@ void check_names_field(const bo::error& e, std::string_view after_name, std::ini
   FUZZ_CHECK(known);
 }
 
+/// A limit error names the field or "credentials" and gives numbers only:
+/// "<what> is N bytes; the limit is M".
+void check_limit_message(const bo::error& e) {
+  const std::size_t is = e.message.find(" is ");
+  FUZZ_CHECK(is != std::string::npos);
+  const std::string what = e.message.substr(0, is);
+  bool known = what == "credentials";
+  for (const auto& f : d::credential_fields) known = known || what == f.name;
+  FUZZ_CHECK(known);
+  const std::string rest = e.message.substr(is + 4);
+  const std::size_t bytes = rest.find(" bytes; the limit is ");
+  FUZZ_CHECK(bytes != std::string::npos && bytes > 0);
+  for (char c : rest.substr(0, bytes) + rest.substr(bytes + 21)) FUZZ_CHECK(c >= '0' && c <= '9');
+}
+
 void check_parse_message(const bo::error& e) {
+  if (e.code == bo::errc::too_large) return check_limit_message(e);
   check_names_field(e, "", {"credentials", "unknown field", "expires_at is before obtained_at"});
 }
 

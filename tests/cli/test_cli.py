@@ -855,7 +855,7 @@ kept("call: the token due, refreshed and stored before the call", CALL, check=la
 kept("call again: the stored token, no refresh", CALL, check=lambda d: (eq(d["refreshed"], False), eq(d["generation"], 1)))
 provider.api = [(200, {"pad": "x" * 70000})]
 kept("call: an answer over the 64 KiB cap is too_large", CALL, 1, "too_large",
-     check=lambda d: eq("over 65536 bytes" in d["message"], True))
+     check=lambda d: eq("the limit is 65536" in d["message"], True))
 provider.api = [(200, {"id": "4eb854340acb04e870000010"})]
 kept("call without the login's client secret", CALL[:4], 1, "client_secret_required")
 answer_tokens(T, REFRESH)
