@@ -1970,6 +1970,25 @@ struct http_response {
   std::string body{};
 };
 
+/// How the transport adapters beside this header (buffer_oauth_curl.hpp,
+/// buffer_oauth_httplib.hpp, buffer_oauth_beast.hpp) send; the core reads none
+/// of it. TLS verification is always on and has no option.
+struct transport_options {
+  /// Bounds reaching the server: name resolution, TCP connect, TLS handshake.
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Bounds the whole exchange, to the response's last byte.
+  std::chrono::milliseconds total_timeout{30'000};
+  /// limits::max_body caps the response body (too_large).
+  buffer_oauth::limits limits{};
+  /// A PEM file of CAs trusted besides the adapter's own (the system's, or
+  /// those of a TLS context you give it): a private CA, a test certificate.
+  std::string ca_file{};
+  /// A directory of hashed CA certificates (c_rehash), added the same way.
+  std::string ca_path{};
+  /// Sent unless the request has a User-Agent of its own; empty: none.
+  std::string user_agent = "buffer-oauth/0.1";
+};
+
 /// First header named `name` (case-insensitive), or nullptr.
 inline const std::string* find_header(const http_headers& headers, std::string_view name) noexcept {
   for (const auto& h : headers)
@@ -2029,6 +2048,17 @@ inline error body_over_limit(std::size_t seen, std::size_t max_body) {
   return over_limit("response body (limits::max_body)", seen, "bytes or more", max_body);
 }
 }  // namespace detail
+
+/// What a transport adapter checks before it sends `req`: the method is an
+/// HTTP token, and no header, nor the User-Agent `o` adds, holds CR, LF or NUL
+/// (a request made by hand has not been through this header's builders).
+inline result<void> check_sendable(const http_request& req, const transport_options& o) {
+  if (req.method.empty() || !detail::all_of(req.method, detail::is_tchar))
+    return detail::fail(errc::invalid_argument, "the request method is not an HTTP token");
+  if (auto valid = check_headers(req.headers); !valid) return valid;
+  if (!o.user_agent.empty()) return check_header("User-Agent", o.user_agent);
+  return {};
+}
 
 namespace detail {
 inline bool status_ok(int status) noexcept { return status >= 200 && status <= 299; }

@@ -72,21 +72,7 @@
 
 namespace buffer_oauth::beast {
 
-struct options {
-  /// Bounds name resolution, the TCP connect and the TLS handshake together.
-  std::chrono::milliseconds connect_timeout{10'000};
-  /// Bounds the whole exchange, from resolving the name to the last byte.
-  std::chrono::milliseconds total_timeout{30'000};
-  /// limits::max_body caps the response body; limits::max_url the request URL.
-  buffer_oauth::limits limits{};
-  /// A PEM file of CAs trusted besides those the TLS context already trusts
-  /// (a private CA, a test certificate); loaded into that context.
-  std::string ca_file{};
-  /// A directory of hashed CA certificates (c_rehash), added the same way.
-  std::string ca_path{};
-  /// Sent unless the request has a User-Agent of its own; empty: none.
-  std::string user_agent = "buffer-oauth/0.1 (+Boost.Beast)";
-};
+using options = buffer_oauth::transport_options;
 
 namespace detail {
 
@@ -137,11 +123,7 @@ inline result<destination> destination_of(std::string_view url, const limits& li
 /// exactly, plus Host, the user agent and Content-Length where needed.
 inline result<http::request<http::string_body>> beast_request(const http_request& req, const destination& to,
                                                               const options& o) {
-  if (req.method.empty() || !buffer_oauth::detail::all_of(req.method, buffer_oauth::detail::is_tchar))
-    return buffer_oauth::detail::fail(errc::invalid_argument, "the request method is not an HTTP token");
-  if (auto valid = check_headers(req.headers); !valid) return valid.error();
-  if (!o.user_agent.empty())
-    if (auto valid = check_header("User-Agent", o.user_agent); !valid) return valid.error();
+  if (auto valid = check_sendable(req, o); !valid) return valid.error();
 
   http::request<http::string_body> out;
   out.version(11);

@@ -28,18 +28,7 @@
 
 namespace buffer_oauth::curl {
 
-struct options {
-  std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds total_timeout{30'000};
-  /// limits::max_body caps the response body.
-  buffer_oauth::limits limits{};
-  /// A PEM file of CAs trusted besides the system's (a private CA, a test
-  /// certificate); empty: the system's alone.
-  std::string ca_file{};
-  /// A directory of hashed CA certificates (c_rehash) used besides the system's.
-  std::string ca_path{};
-  std::string user_agent = "buffer-oauth/0.1 (+libcurl)";
-};
+using options = buffer_oauth::transport_options;
 
 /// curl_global_init for the life of the program: make one in main, before
 /// any thread sends, and check ok().
@@ -138,6 +127,7 @@ inline bool append_header(header_list& list, const std::string& line) {
 /// outlive the transfer.
 inline result<void> prepare(CURL* h, const http_request& req, const options& o, transfer& t,
                             header_list& headers, char* error_text) {
+  if (auto valid = check_sendable(req, o); !valid) return valid;
   CURLcode rc = CURLE_OK;
   const char* what = "";
   auto set = [&](CURLoption option, auto value, const char* name) {
@@ -164,7 +154,7 @@ inline result<void> prepare(CURL* h, const http_request& req, const options& o, 
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()), "connect timeout");
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()), "total timeout");
   set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.limits.max_body), "size cap");
-  set(CURLOPT_USERAGENT, o.user_agent.c_str(), "user agent");
+  if (!o.user_agent.empty()) set(CURLOPT_USERAGENT, o.user_agent.c_str(), "user agent");
   set(CURLOPT_ERRORBUFFER, error_text, "error buffer");
   set(CURLOPT_WRITEFUNCTION, &on_body, "body callback");
   set(CURLOPT_WRITEDATA, static_cast<void*>(&t), "body data");

@@ -45,18 +45,7 @@
 
 namespace buffer_oauth::httplib_adapter {
 
-struct options {
-  std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds total_timeout{30'000};
-  /// limits::max_body caps the response body.
-  buffer_oauth::limits limits{};
-  /// A PEM file of CAs trusted besides the system's (a private CA, a test
-  /// certificate); empty: the system's alone.
-  std::string ca_file{};
-  /// A directory of hashed CA certificates (c_rehash) used besides the system's.
-  std::string ca_path{};
-  std::string user_agent = "buffer-oauth/0.1 (+cpp-httplib)";
-};
+using options = buffer_oauth::transport_options;
 
 namespace detail {
 
@@ -124,7 +113,8 @@ result<http_response> send_with(Client& client, const http_request& req, std::st
   hreq.method = req.method;
   hreq.path = std::move(target);
   for (const auto& h : req.headers) hreq.headers.emplace(h.name, h.value);
-  if (!hreq.has_header("User-Agent")) hreq.headers.emplace("User-Agent", o.user_agent);
+  if (!hreq.has_header("User-Agent") && !o.user_agent.empty())
+    hreq.headers.emplace("User-Agent", o.user_agent);
   hreq.body = req.body;
   hreq.response_handler = [&r](const httplib::Response&) {
     r.too_late = std::chrono::steady_clock::now() > r.deadline;
@@ -175,6 +165,7 @@ result<http_response> send_with(Client& client, const http_request& req, std::st
 }
 
 inline result<http_response> send_checked(const http_request& req, const options& o) {
+  if (auto valid = check_sendable(req, o); !valid) return valid.error();
   auto url = buffer_oauth::detail::split_url(req.url, errc::invalid_argument, req.url.size());
   if (!url) return url.error();
   std::string host(url->host);

@@ -284,6 +284,21 @@ TEST_CASE_TEMPLATE_DEFINE("an adapter sends over verified TLS and reports each f
     CHECK(*location == "/elsewhere");
     CHECK(target_hits == 0);
   }
+
+  SUBCASE("a request made by hand with a CR LF in a header, or a bad method, never leaves") {
+    std::atomic<int> hits{0};
+    const https_server server([&](httplib::Server& s) {
+      s.Post(secret_path, [&](const httplib::Request&, httplib::Response&) { ++hits; });
+    });
+    REQUIRE(server.ok());
+    bo::http_request injected = secret_bearing_request(server.url(""));
+    injected.headers.push_back({"X-Note", "a\r\nX-Injected: yes"});
+    CHECK(Adapter::send(injected, trusting).code() == bo::errc::invalid_header_value);
+    bo::http_request bad_method = secret_bearing_request(server.url(""));
+    bad_method.method = "POST /x HTTP/1.1\r\n";
+    CHECK(Adapter::send(bad_method, trusting).code() == bo::errc::invalid_argument);
+    CHECK(hits == 0);
+  }
 }
 
 }  // namespace adapter_test

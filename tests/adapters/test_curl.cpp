@@ -38,7 +38,11 @@ struct curl_multi {
                                         ++calls;
                                         outcome = std::move(got);
                                       });
-    REQUIRE(started);
+    if (!started) {  // refused before any transfer began: no callback
+      CHECK(calls == 0);
+      CHECK(driver.unfinished() == 0);
+      return started.error();
+    }
     drive(driver);
     CHECK(calls == 1);
     return outcome;
