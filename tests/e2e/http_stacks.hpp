@@ -10,8 +10,8 @@
 // clients: they keep no cookies, by design. client_send() is what the tests
 // send as the OAuth client (token, refresh, revocation, API, discovery,
 // registration): on the libcurl stack the project's adapter,
-// buffer_oauth::curl::send, exactly as an app sends; on the cpp-httplib
-// stack its own client until that stack has an adapter of its own.
+// buffer_oauth::curl::send, on the cpp-httplib stack
+// buffer_oauth::httplib_adapter::send, exactly as an app sends.
 // Plain http:// is deliberately NOT refused here, so that the tests prove the
 // core's own refusal (errc::insecure_url) is what keeps a token off the wire.
 #ifndef BUFFER_OAUTH_E2E_HTTP_STACKS_HPP
@@ -19,6 +19,7 @@
 
 #include <buffer_oauth.hpp>
 #include <buffer_oauth_curl.hpp>
+#include <buffer_oauth_httplib.hpp>
 
 #include <curl/curl.h>
 #include <httplib.h>
@@ -230,6 +231,20 @@ struct curl_stack {
 class httplib_session final : public http_session {
  public:
   explicit httplib_session(std::string ca_file) : ca_(std::move(ca_file)) {}
+
+  bo::http_response client_send(const bo::http_request& req) override {
+    ++sent;
+    last_error.clear();
+    tls_verification_failed = false;
+    bo::httplib_adapter::options trust;
+    trust.ca_file = ca_;
+    auto answer = bo::httplib_adapter::send(req, trust);
+    if (answer) return *std::move(answer);
+    last_error = bo::to_string(answer.code());
+    last_error += ": " + answer.error().message;
+    tls_verification_failed = answer.error().message.find("SSLServerVerification") != std::string::npos;
+    return bo::http_response{};
+  }
 
   bo::http_response send(const bo::http_request& req) override {
     ++sent;
