@@ -5123,8 +5123,8 @@ class session {
   /// token is handed out again by the next use() that needs a refresh: the
   /// request may never have arrived. If it did, see rotation_lost.
   result<void> refresh_failed(std::uint64_t ticket, timestamp now) {
-    if (auto ok = check_ticket(ticket); !ok) return ok;
-    if (auto ok = take_time(now); !ok) return ok;
+    if (auto ok = check_ticket(ticket); !ok) return ok.error();
+    if (auto ok = take_time(now); !ok) return ok.error();
     answer_lost_ = true;
     advance(session_event::refresh_failed);
     return {};
@@ -5135,8 +5135,8 @@ class session {
   /// again like after refresh_failed, but no answer can have been lost, so a
   /// later invalid_grant is reauthorization_required, not rotation_lost.
   result<void> refresh_not_sent(std::uint64_t ticket, timestamp now) {
-    if (auto ok = check_ticket(ticket); !ok) return ok;
-    if (auto ok = take_time(now); !ok) return ok;
+    if (auto ok = check_ticket(ticket); !ok) return ok.error();
+    if (auto ok = take_time(now); !ok) return ok.error();
     advance(session_event::refresh_failed);
     return {};
   }
