@@ -654,7 +654,7 @@ inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noe
 }
 
 inline bool all_of(std::string_view s, const char_set& set) noexcept {
-  const auto in = [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); };
+  const auto in = [&set](char ch) -> unsigned { return set.contains(static_cast<unsigned char>(ch)); };
   std::size_t i = 0;
   // Four bytes a step and one branch: nearly every string checked passes.
   for (; s.size() - i >= 4; i += 4)
