@@ -21,7 +21,9 @@
 //    nothing else changes; the form body / query decode the token back,
 //    also with Boost.URL;
 //  - a token outside b64token, an existing Authorization header, a query
-//    placement without opt-in, or another origin is always refused.
+//    placement without opt-in, or another origin is always refused;
+//  - api_target::attach, in place, gives the same answer and leaves a
+//    refused request unchanged.
 
 #include "fuzz_boost.hpp"
 
@@ -171,6 +173,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  errc::token_origin_mismatch, errc::token_already_present,
                                  errc::form_body_not_allowed, errc::query_token_disallowed}));
   }
+  // The prepared origin, in place: the same answer, and a refused request unchanged.
+  const auto api = bo::api_target::make(p);
+  FUZZ_CHECK(api.has_value());
+  bo::http_request in_place = req;
+  const auto placed = api->attach(in_place, token, o);
+  FUZZ_CHECK(placed.code() == r.code());
+  const bo::http_request& want = r ? *r : req;
+  FUZZ_CHECK(in_place.url == want.url && in_place.body == want.body && in_place.method == want.method);
+  FUZZ_CHECK(in_place.headers.size() == want.headers.size() && same_headers(in_place.headers, want.headers, want.headers.size()));
   if (!is_reference_b64token(token) || token.size() > 4096) FUZZ_CHECK(!r);
   if (opt & 16) FUZZ_CHECK(!r);
   if (where == bo::token_placement::query && !o.allow_query) FUZZ_CHECK(!r);

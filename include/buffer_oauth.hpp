@@ -344,7 +344,9 @@ class error_slot {
     }
     return *this;
   }
-  ~error_slot() { release(); }
+  ~error_slot() {
+    if (error_ != nullptr) release();  // a success has nothing to free: no call
+  }
 
   bool empty() const noexcept { return error_ == nullptr; }
   const error& get() const noexcept {
@@ -652,8 +654,14 @@ inline bool all_of(std::string_view s, bool (*pred)(unsigned char) noexcept) noe
 }
 
 inline bool all_of(std::string_view s, const char_set& set) noexcept {
-  return std::all_of(s.begin(), s.end(),
-                     [&set](char ch) { return set.contains(static_cast<unsigned char>(ch)); });
+  const auto in = [&set](char ch) -> unsigned { return set.contains(static_cast<unsigned char>(ch)); };
+  std::size_t i = 0;
+  // Four bytes a step and one branch: nearly every string checked passes.
+  for (; s.size() - i >= 4; i += 4)
+    if (!(in(s[i]) & in(s[i + 1]) & in(s[i + 2]) & in(s[i + 3]))) return false;
+  for (; i < s.size(); ++i)
+    if (!in(s[i])) return false;
+  return true;
 }
 
 inline bool any_of(std::string_view s, const char_set& set) noexcept {
@@ -683,12 +691,9 @@ bool parse_integer(std::string_view value, Int& out) noexcept {
 
 /// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 inline bool is_b64token(std::string_view s) noexcept {
-  std::size_t body = 0;
-  while (body < s.size() && abnf::b64token.contains(static_cast<unsigned char>(s[body]))) ++body;
-  if (body == 0) return false;
-  for (std::size_t i = body; i < s.size(); ++i)
-    if (s[i] != '=') return false;
-  return true;
+  std::size_t body = s.size();
+  while (body > 0 && s[body - 1] == '=') --body;
+  return body > 0 && all_of(s.substr(0, body), abnf::b64token);
 }
 
 /// Incremental UTF-8 validator (RFC 3629): rejects overlong forms, surrogates,
@@ -747,12 +752,12 @@ enum class encoding : std::uint8_t {
 
 inline void percent_encode(std::string& out, std::string_view s, encoding mode) {
   static constexpr char hex[] = "0123456789ABCDEF";
+  static constexpr char_set unreserved_and_slash = abnf::unreserved | "/";
+  const char_set& stays = mode == encoding::form_safe ? unreserved_and_slash : abnf::unreserved;
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t j = i;  // a run that stays as it is: one append
-    while (j < s.size() && (abnf::unreserved.contains(static_cast<unsigned char>(s[j])) ||
-                            (mode == encoding::form_safe && s[j] == '/')))
-      ++j;
+    while (j < s.size() && stays.contains(static_cast<unsigned char>(s[j]))) ++j;
     out.append(s, i, j - i);
     if (j == s.size()) break;
     const auto c = static_cast<unsigned char>(s[j]);
@@ -904,12 +909,38 @@ struct url_parts {
   bool https() const noexcept { return iequals(scheme, "https"); }
 };
 
+/// Only RFC 3986 characters: no raw space, TAB, CR, LF, backslash or non-ASCII.
+inline result<void> check_url_characters(std::string_view url, errc bad) {
+  if (!all_of(url, abnf::uri)) return fail(bad, "URL has a character RFC 3986 does not allow");
+  return {};
+}
+
+/// Fills in path, query and fragment from what follows a URL's authority,
+/// whose characters check_url_characters has accepted.
+inline result<void> split_path_query_fragment(std::string_view rest, url_parts& p, errc bad) {
+  const auto hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    p.has_fragment = true;
+    p.fragment = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+    if (p.fragment.find('#') != std::string_view::npos) return fail(bad, "URL has two '#'");
+  }
+  const auto q = rest.find('?');
+  if (q != std::string_view::npos) {
+    p.has_query = true;
+    p.query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  p.path = rest;
+  return {};
+}
+
 /// Splits an absolute http(s) URL. Strict: only RFC 3986 characters (no raw
 /// space, TAB, CR, LF, backslash or non-ASCII), no userinfo, a non-empty
 /// host, a port of at most 65535. Errors carry `bad` (e.g. invalid_redirect_uri).
 inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t max) {
   if (url.size() > max) return over_limit("URL", url.size(), "bytes", max);
-  if (!all_of(url, abnf::uri)) return fail(bad, "URL has a character RFC 3986 does not allow");
+  if (auto ok = check_url_characters(url, bad); !ok) return ok.error();
   url_parts p;
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
@@ -951,20 +982,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   } else {
     p.effective_port = p.https() ? 443 : 80;
   }
-  const auto hash = rest.find('#');
-  if (hash != std::string_view::npos) {
-    p.has_fragment = true;
-    p.fragment = rest.substr(hash + 1);
-    rest = rest.substr(0, hash);
-  }
-  const auto q = rest.find('?');
-  if (q != std::string_view::npos) {
-    p.has_query = true;
-    p.query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  if (p.fragment.find('#') != std::string_view::npos) return fail(bad, "URL has two '#'");
-  p.path = rest;
+  if (auto ok = split_path_query_fragment(rest, p, bad); !ok) return ok.error();
   return p;
 }
 
@@ -3875,28 +3893,100 @@ struct attach_options {
   bool allow_query = false;                    ///< RFC 9700 §4.3.2 forbids query tokens unless opted in
 };
 
-/// Puts an access token on a request to the provider's API (RFC 6750 §2):
+/// A provider's API origin, checked once, for putting tokens on many
+/// requests: attach_token with an api_target checks only the request.
+class api_target {
+ public:
+  /// Checks `p.api_base` as every endpoint is checked (absolute, HTTPS or
+  /// loopback http with the opt-in, no fragment, no OAuth parameter).
+  static result<api_target> make(const provider& p, const limits& lim = {}) {
+    auto api = detail::check_endpoint(p.api_base, p, lim, "api_base");
+    if (!api) return api.error();
+    const std::string_view base = p.api_base;
+    const auto offset = [&](std::string_view part) {
+      return static_cast<std::size_t>(part.data() - base.data());
+    };
+    api_target t;
+    const std::size_t authority_end =
+        offset(api->host) + api->host.size() + (api->port.empty() ? 0 : 1 + api->port.size());
+    t.origin_.assign(base.substr(0, authority_end));
+    t.scheme_size_ = api->scheme.size();
+    t.host_offset_ = offset(api->host);
+    t.host_size_ = api->host.size();
+    t.port_offset_ = api->port.empty() ? t.origin_.size() : offset(api->port);
+    t.effective_port_ = api->effective_port;
+    t.default_placement_ = p.default_placement;
+    t.allow_insecure_loopback_ = p.allow_insecure_loopback;
+    return t;
+  }
+
+  /// Puts the token on `req` as attach_token does (below).
+  result<void> attach(http_request& req, std::string_view access_token, const attach_options& o = {},
+                      const limits& lim = {}) const;
+
+  /// "scheme://authority" of the API, as api_base writes it.
+  const std::string& origin() const noexcept { return origin_; }
+  token_placement default_placement() const noexcept { return default_placement_; }
+
+  /// Splits a request URL as split_url does and checks it is on this origin:
+  /// insecure_url for plain http other than an opted-in loopback,
+  /// token_origin_mismatch for another origin.
+  result<detail::url_parts> check_request_url(std::string_view url, const limits& lim) const {
+    const std::size_t n = origin_.size();
+    // The usual case: the URL starts with the origin byte for byte, so its
+    // scheme, host and port are the ones make() checked; only the rest is read.
+    if (url.size() <= lim.max_url && url.compare(0, n, origin_) == 0 &&
+        (url.size() == n || url[n] == '/' || url[n] == '?' || url[n] == '#')) {
+      const std::string_view rest = url.substr(n);
+      if (auto ok = detail::check_url_characters(rest, errc::invalid_url); !ok) return ok.error();
+      detail::url_parts parts;
+      parts.scheme = url.substr(0, scheme_size_);
+      parts.host = url.substr(host_offset_, host_size_);
+      parts.port = url.substr(port_offset_, n - port_offset_);
+      parts.effective_port = effective_port_;
+      if (auto ok = detail::split_path_query_fragment(rest, parts, errc::invalid_url); !ok) return ok.error();
+      return parts;
+    }
+    auto target = detail::split_url(url, errc::invalid_url, lim.max_url);
+    if (!target) return target;
+    if (!target->https() && !(allow_insecure_loopback_ && detail::is_loopback_ip(target->host)))
+      return detail::fail(errc::insecure_url, "request URL");
+    detail::url_parts own;
+    own.scheme = std::string_view(origin_).substr(0, scheme_size_);
+    own.host = std::string_view(origin_).substr(host_offset_, host_size_);
+    own.effective_port = effective_port_;
+    if (!detail::same_origin(own, *target)) return detail::fail(errc::token_origin_mismatch);
+    return target;
+  }
+
+ private:
+  api_target() = default;
+
+  std::string origin_;
+  std::size_t scheme_size_ = 0, host_offset_ = 0, host_size_ = 0, port_offset_ = 0;
+  std::uint16_t effective_port_ = 0;
+  token_placement default_placement_ = token_placement::header;
+  bool allow_insecure_loopback_ = false;
+};
+
+/// Puts an access token on a request to the API (RFC 6750 §2):
 /// `Authorization: Bearer <token>` by default; `access_token` appended to a
 /// form body (non-GET, ASCII application/x-www-form-urlencoded); or to the
 /// query (opt-in; adds Cache-Control: no-store; query and fragment kept).
 /// Refuses plain http (loopback only with the provider's opt-in), any URL
 /// outside the API origin, a request that already carries a token, a token
 /// outside b64token, and header values with CR, LF or NUL.
-inline result<http_request> attach_token(const provider& p, http_request req, std::string_view access_token,
-                                         const attach_options& o = {}, const limits& lim = {}) {
+/// On failure `req` is left as it was.
+inline result<void> api_target::attach(http_request& req, std::string_view access_token,
+                                       const attach_options& o, const limits& lim) const {
   if (access_token.size() > lim.max_value)
     return detail::over_limit("access token", access_token.size(), "bytes", lim.max_value);
   if (!detail::is_b64token(access_token)) return detail::fail(errc::invalid_token_syntax, "access token");
   if (req.method.empty() || !detail::all_of(req.method, detail::is_tchar))
     return detail::fail(errc::invalid_argument, "request method");
   if (auto ok = check_headers(req.headers); !ok) return ok.error();
-  auto api = detail::check_endpoint(p.api_base, p, lim, "api_base");
-  if (!api) return api.error();
-  auto target = detail::split_url(req.url, errc::invalid_url, lim.max_url);
+  auto target = check_request_url(req.url, lim);
   if (!target) return target.error();
-  if (!target->https() && !(p.allow_insecure_loopback && detail::is_loopback_ip(target->host)))
-    return detail::fail(errc::insecure_url, "request URL");
-  if (!detail::same_origin(*api, *target)) return detail::fail(errc::token_origin_mismatch);
 
   // RFC 6750 §2: one placement only. A body with no Content-Type, or with an
   // ambiguous one, is checked as a form too (curl sends one by default).
@@ -3907,18 +3997,20 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
     return detail::fail(errc::token_already_present, "Authorization header");
   if (detail::form_carries_access_token(target->query))
     return detail::fail(errc::token_already_present, "access_token in the query");
-  if (maybe_form && detail::form_carries_access_token(req.body))
-    return detail::fail(errc::token_already_present, "access_token in the form body");
-  if (detail::json_carries_access_token(req.body, lim))
-    return detail::fail(errc::token_already_present, "access_token in the JSON body");
+  if (!req.body.empty()) {  // most API calls are GETs: nothing to look through
+    if (maybe_form && detail::form_carries_access_token(req.body))
+      return detail::fail(errc::token_already_present, "access_token in the form body");
+    if (detail::json_carries_access_token(req.body, lim))
+      return detail::fail(errc::token_already_present, "access_token in the JSON body");
+  }
 
   using detail::encoding;
-  switch (o.placement.value_or(p.default_placement)) {
+  switch (o.placement.value_or(default_placement_)) {
     case token_placement::header: {
-      std::string value;  // "Bearer " + token in one allocation
-      value.reserve(7 + access_token.size());
-      value.append("Bearer ").append(access_token);
-      req.headers.push_back({"Authorization", std::move(value)});
+      http_header& authorization = req.headers.emplace_back();  // built in place: no string moved
+      authorization.name.assign("Authorization", 13);
+      authorization.value.reserve(7 + access_token.size());
+      authorization.value.append("Bearer ", 7).append(access_token.data(), access_token.size());
       break;
     }
     case token_placement::form_body: {
@@ -3947,14 +4039,32 @@ inline result<http_request> attach_token(const provider& p, http_request req, st
       req.url = std::move(url);
       auto cc = std::find_if(req.headers.begin(), req.headers.end(),
                              [](const http_header& h) { return detail::iequals(h.name, "Cache-Control"); });
-      if (cc == req.headers.end())
-        req.headers.push_back({"Cache-Control", "no-store"});
-      else if (cc->value.find("no-store") == std::string::npos)
+      if (cc == req.headers.end()) {
+        http_header& no_store = req.headers.emplace_back();
+        no_store.name.assign("Cache-Control", 13);
+        no_store.value.assign("no-store", 8);
+      } else if (cc->value.find("no-store") == std::string::npos)
         cc->value += cc->value.empty() ? "no-store" : ", no-store";
       break;
     }
   }
+  return {};
+}
+
+/// attach_token with the API origin checked once: the request, changed.
+inline result<http_request> attach_token(const api_target& api, http_request req,
+                                         std::string_view access_token, const attach_options& o = {},
+                                         const limits& lim = {}) {
+  if (auto ok = api.attach(req, access_token, o, lim); !ok) return ok.error();
   return req;
+}
+
+/// attach_token for one request: checks the provider's api_base, then as above.
+inline result<http_request> attach_token(const provider& p, http_request req, std::string_view access_token,
+                                         const attach_options& o = {}, const limits& lim = {}) {
+  auto api = api_target::make(p, lim);
+  if (!api) return api.error();
+  return attach_token(*api, std::move(req), access_token, o, lim);
 }
 
 /// Parameters of an RFC 6750 §3 `WWW-Authenticate: Bearer ...` challenge.

@@ -520,3 +520,114 @@ TEST_CASE("deauthorize: a body over max_body is read as check_api_response reads
   CHECK(too_large.error().body == revoked.body);
   CHECK(bo::parse_deauthorize_response(response(200, "<html>" + filler), lim).code() == bo::errc::too_large);
 }
+
+TEST_CASE("api_target: the API origin is checked once, as attach_token checks api_base") {
+  const auto api = bo::api_target::make(bo::provider::buffer_legacy());
+  REQUIRE(api);
+  CHECK(api->origin() == "https://api.bufferapp.com");
+  CHECK(bo::api_target::make(bo::provider::buffer()).value().origin() == "https://api.buffer.com");
+
+  bo::provider bare = bo::provider::buffer_legacy();
+  for (const char* base :
+       {"https://api.example.com", "https://api.example.com:8443", "https://[::1]:8443?v=1"}) {
+    CAPTURE(base);
+    bare.api_base = base;
+    const std::string origin = std::string(base).substr(0, std::string(base).find('?'));
+    auto bare_api = bo::api_target::make(bare);
+    REQUIRE(bare_api);
+    CHECK(bare_api->origin() == origin);
+    CHECK(bo::attach_token(*bare_api, get(origin + "/x"), kToken));
+    CHECK(bo::attach_token(*bare_api, get(origin), kToken));
+  }
+
+  bo::provider broken = bo::provider::buffer_legacy();
+  broken.api_base = "http://api.bufferapp.com/1/";
+  CHECK(bo::api_target::make(broken).code() == bo::errc::insecure_url);
+  CHECK(bo::attach_token(broken, get(std::string(kProfiles)), kToken).code() == bo::errc::insecure_url);
+  broken.api_base = "https://api.bufferapp.com/1/#top";
+  CHECK(bo::api_target::make(broken).code() == bo::errc::invalid_endpoint);
+  broken.api_base = "https://api.bufferapp.com/1/?access_token=x";
+  CHECK(bo::api_target::make(broken).code() == bo::errc::duplicate_parameter);
+  broken.api_base = "https://[::1]:99999/";
+  CHECK(bo::api_target::make(broken).code() == bo::errc::invalid_endpoint);
+}
+
+TEST_CASE("api_target: a URL that starts with the origin and one that only shares it give the same answers") {
+  const auto api = bo::api_target::make(bo::provider::buffer_legacy()).value();
+  struct row {
+    std::string url;
+    bo::errc want;
+  };
+  const row rows[] = {
+      {"https://api.bufferapp.com/1/profiles.json", bo::errc::ok},
+      {"https://api.bufferapp.com", bo::errc::ok},
+      {"https://api.bufferapp.com?x=1", bo::errc::ok},
+      {"https://api.bufferapp.com#top", bo::errc::ok},
+      {"https://api.bufferapp.com/1/a b", bo::errc::invalid_url},
+      {"https://api.bufferapp.com/1/a\r\nX: y", bo::errc::invalid_url},
+      {"https://api.bufferapp.com/1/\xc3\xa9", bo::errc::invalid_url},
+      {"https://api.bufferapp.com/1/x#a#b", bo::errc::invalid_url},
+      {"https://api.bufferapp.com.evil.com/1/", bo::errc::token_origin_mismatch},
+      {"https://api.bufferapp.comm/1/", bo::errc::token_origin_mismatch},
+      {"https://api.bufferapp.com:444/1/", bo::errc::token_origin_mismatch},
+      {"https://api.bufferapp.com@evil.com/1/", bo::errc::invalid_url},
+      {"https://api.bufferapp.com\\@evil.com/1/", bo::errc::invalid_url},
+      {"HTTPS://Api.BufferApp.com/1/a b", bo::errc::invalid_url},
+      {"HTTPS://Api.BufferApp.com:443/1/x#a#b", bo::errc::invalid_url},
+      {"HTTPS://Api.BufferApp.com:443/1/profiles.json", bo::errc::ok},
+  };
+  for (const row& r : rows) {
+    CAPTURE(r.url);
+    const auto got = bo::attach_token(api, get(r.url), kToken);
+    CHECK(got.code() == r.want);
+    CHECK(bo::attach_token(bo::provider::buffer_legacy(), get(r.url), kToken).code() == r.want);
+    if (!got) continue;
+    CHECK(got->url == r.url);
+    CHECK(*bo::find_header(got->headers, "Authorization") == "Bearer " + std::string(kToken));
+  }
+  // A URL over limits::max_url is refused before any comparison.
+  bo::limits small;
+  small.max_url = 30;
+  CHECK(bo::attach_token(api, get(std::string(kProfiles)), kToken, {}, small).code() == bo::errc::too_large);
+}
+
+TEST_CASE("api_target: the query placement keeps the query and fragment of a URL read by either path") {
+  const auto api = bo::api_target::make(bo::provider::buffer_legacy()).value();
+  auto fast = bo::attach_token(api, get("https://api.bufferapp.com/1/x?a=1#frag"), "tok", in_query());
+  REQUIRE(fast);
+  CHECK(fast->url == "https://api.bufferapp.com/1/x?a=1&access_token=tok#frag");
+  auto slow = bo::attach_token(api, get("https://API.bufferapp.com/1/x#frag"), "tok", in_query());
+  REQUIRE(slow);
+  CHECK(slow->url == "https://API.bufferapp.com/1/x?access_token=tok#frag");
+  CHECK(bo::attach_token(api, get("https://api.bufferapp.com/1/x?access_token=a"), "tok").code() ==
+        bo::errc::token_already_present);
+}
+
+bool same_request(const bo::http_request& a, const bo::http_request& b) {
+  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size())
+    return false;
+  for (std::size_t i = 0; i < a.headers.size(); ++i)
+    if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;
+  return true;
+}
+
+TEST_CASE("api_target::attach changes the request in place, and leaves it as it was on failure") {
+  const auto api = bo::api_target::make(bo::provider::buffer_legacy()).value();
+  const bo::http_request before = get(std::string(kProfiles));
+  bo::http_request req = before;
+  REQUIRE(api.attach(req, kToken));
+  CHECK(req.headers.size() == before.headers.size() + 1);
+  CHECK(*bo::find_header(req.headers, "Authorization") == "Bearer " + std::string(kToken));
+
+  bo::http_request again = req;
+  CHECK(api.attach(again, kToken).code() == bo::errc::token_already_present);
+  CHECK(same_request(again, req));
+
+  bo::http_request in_get = before;
+  CHECK(api.attach(in_get, kToken, in_body()).code() == bo::errc::form_body_not_allowed);
+  CHECK(same_request(in_get, before));
+  CHECK(api.attach(in_get, kToken, in_query(false)).code() == bo::errc::query_token_disallowed);
+  CHECK(same_request(in_get, before));
+  CHECK(api.attach(in_get, "not a token").code() == bo::errc::invalid_token_syntax);
+  CHECK(same_request(in_get, before));
+}

@@ -26,16 +26,48 @@ std::size_t keep(capture* cap, const bo::http_request& r) {
   return r.url.size() + r.headers.size() + (r.headers.empty() ? 0 : r.headers.back().value.size());
 }
 
+// The API origin is checked once, as a program does before its API calls.
+const bo::api_target& buffer_api() {
+  static const bo::api_target api = *bo::api_target::make(buffer_provider());
+  return api;
+}
+
+bo::attach_options query_placement() {
+  bo::attach_options o;
+  o.placement = bo::token_placement::query;
+  o.allow_query = true;
+  return o;
+}
+
 std::size_t ours_header(capture* cap) {
-  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token));
+  auto r = bo::attach_token(buffer_api(), get_profiles(), opaque(input::token));
   return r ? keep(cap, *r) : 0;
 }
 
 std::size_t ours_query(capture* cap) {
-  bo::attach_options o;
-  o.placement = bo::token_placement::query;
-  o.allow_query = true;
-  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token), o);
+  auto r = bo::attach_token(buffer_api(), get_profiles(), opaque(input::token), query_placement());
+  return r ? keep(cap, *r) : 0;
+}
+
+// In place, on the caller's own copy: no request is moved into a result.
+std::size_t ours_header_in_place(capture* cap) {
+  bo::http_request r = get_profiles();
+  return buffer_api().attach(r, opaque(input::token)) ? keep(cap, r) : 0;
+}
+
+std::size_t ours_query_in_place(capture* cap) {
+  bo::http_request r = get_profiles();
+  return buffer_api().attach(r, opaque(input::token), query_placement()) ? keep(cap, r) : 0;
+}
+
+// The one-call form, which checks the provider's api_base each time.
+std::size_t ours_header_provider(capture* cap) {
+  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token));
+  return r ? keep(cap, *r) : 0;
+}
+
+std::size_t ours_query_provider(capture* cap) {
+  auto r = bo::attach_token(buffer_provider(), get_profiles(), opaque(input::token), query_placement());
   return r ? keep(cap, *r) : 0;
 }
 
@@ -59,9 +91,13 @@ std::size_t concat_query(capture* cap) {
 
 void add_attach_ops(std::vector<op>& out) {
   out.push_back({"attach/header/ours_attach_token", &ours_header});
+  out.push_back({"attach/header/ours_api_target_attach", &ours_header_in_place});
+  out.push_back({"attach/header/ours_attach_token_provider", &ours_header_provider});
   out.push_back({"attach/header/string_concat", &concat_header});
   add_floors<&input::attach_bytes>(out, "attach/header");
   out.push_back({"attach/query/ours_attach_token", &ours_query});
+  out.push_back({"attach/query/ours_api_target_attach", &ours_query_in_place});
+  out.push_back({"attach/query/ours_attach_token_provider", &ours_query_provider});
   out.push_back({"attach/query/string_concat", &concat_query});
   add_floors<&input::attach_bytes>(out, "attach/query");
 }
