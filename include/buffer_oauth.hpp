@@ -791,13 +791,6 @@ class percent_decoder {
     ++pos_;
     return true;
   }
-  /// The bytes from here to the next '%' (or '+' in form decoding), which
-  /// decode to themselves; next() continues after them.
-  std::string_view literal_run() noexcept {
-    const std::size_t start = pos_;
-    while (pos_ < raw_.size() && raw_[pos_] != '%' && !(plus_ && raw_[pos_] == '+')) ++pos_;
-    return raw_.substr(start, pos_ - start);
-  }
   /// Steps over raw bytes in `literal`, a set without '%'; next() continues after them.
   void skip(const char_set& literal) noexcept {
     while (pos_ < raw_.size() && literal.contains(static_cast<unsigned char>(raw_[pos_]))) ++pos_;
@@ -844,15 +837,12 @@ inline bool form_component_equals(std::string_view raw, std::string_view name) n
 
 /// Decodes a component already accepted by check_form_component.
 inline std::string decode_form_component(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
+  std::string out(raw.size(), '\0');  // decoding never lengthens
+  std::size_t n = 0;
   percent_decoder d(raw, true);
-  unsigned char c = 0;
-  for (;;) {
-    out += d.literal_run();
-    if (!d.next(c)) return out;  // the end, or a bad escape: stop there
-    out += static_cast<char>(c);
-  }
+  for (unsigned char c = 0; d.next(c);) out[n++] = static_cast<char>(c);  // stops at a bad escape
+  out.resize(n);
+  return out;
 }
 
 /// One name=value piece of a query string or form body, still encoded.
@@ -914,15 +904,14 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
   p.scheme = url.substr(0, colon);
-  if (!iequals(p.scheme, "https") && !iequals(p.scheme, "http"))
-    return fail(bad, "URL scheme is not http or https");
+  const bool https = iequals(p.scheme, "https");
+  if (!https && !iequals(p.scheme, "http")) return fail(bad, "URL scheme is not http or https");
   auto rest = url.substr(colon + 3);
-  auto auth_end = std::string_view::npos;  // find_first_of("/?#"), without a memchr per byte
-  for (std::size_t k = 0; k < rest.size(); ++k)
-    if (rest[k] == '/' || rest[k] == '?' || rest[k] == '#') {
-      auth_end = k;
-      break;
-    }
+  static constexpr char_set authority_end("/?#");  // find_first_of, without a memchr per byte
+  std::size_t auth_end = 0;
+  while (auth_end < rest.size() && !authority_end.contains(static_cast<unsigned char>(rest[auth_end])))
+    ++auth_end;
+  if (auth_end == rest.size()) auth_end = std::string_view::npos;
   const auto authority = rest.substr(0, auth_end);
   rest = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
   if (authority.find('@') != std::string_view::npos) return fail(bad, "URL has userinfo");
@@ -949,7 +938,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
     if (v == 0 || v > 65535) return fail(bad, "URL port");
     p.effective_port = static_cast<std::uint16_t>(v);
   } else {
-    p.effective_port = p.https() ? 443 : 80;
+    p.effective_port = https ? 443 : 80;
   }
   const auto hash = rest.find('#');
   if (hash != std::string_view::npos) {
