@@ -556,6 +556,11 @@ class char_set {
     return s;
   }
   constexpr bool contains(unsigned char c) const noexcept { return in_[c]; }
+  constexpr bool includes(const char_set& other) const noexcept {
+    for (unsigned c = 0; c < 256; ++c)
+      if (other.in_[c] && !in_[c]) return false;
+    return true;
+  }
 
   friend constexpr char_set operator|(char_set a, const char_set& b) noexcept {
     for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] || b.in_[c];
@@ -3016,10 +3021,13 @@ struct redirect_params {
   };
   std::string_view raw[count];
   bool seen[count] = {};
+  bool escaped[count] = {};   ///< raw[k] has '%' or '+': it decodes to other bytes
+  bool verbatim[count] = {};  ///< raw[k] is printable ASCII without '%' and '+'
 
   /// Present with a non-empty value (RFC 6749 §3.1: empty counts as omitted).
   bool has(int k) const noexcept { return seen[k] && !raw[k].empty(); }
-  std::string get(int k) const { return decode_form_component(raw[k]); }
+  /// Decoded; a value without escapes is its own decoding, copied at once.
+  std::string get(int k) const { return escaped[k] ? decode_form_component(raw[k]) : std::string(raw[k]); }
 };
 static_assert(in_enum_order(redirect_params::fields), "redirect_params::fields[k] is parameter k");
 
@@ -3036,6 +3044,33 @@ inline bool has_escapes(std::string_view raw) noexcept {
   return false;
 }
 
+/// What one pass over a raw form component finds.
+struct form_component_scan {
+  errc status = errc::ok;  ///< as check_form_component gives it
+  bool escaped = false;    ///< as has_escapes gives it
+  bool verbatim = true;    ///< printable ASCII without '%' and '+': decodes to itself, all VSCHAR
+};
+
+/// The bytes of a verbatim form component.
+inline constexpr char_set verbatim_form_chars = abnf::vschar - "%+";
+static_assert(redirect_params::fields[redirect_params::code].rule->includes(verbatim_form_chars),
+              "a verbatim code needs no check of its characters");
+
+/// check_form_component and has_escapes of `raw`, read once when it is verbatim.
+inline form_component_scan scan_form_component(std::string_view raw) noexcept {
+  std::size_t i = 0;
+  while (i < raw.size() && verbatim_form_chars.contains(static_cast<unsigned char>(raw[i]))) ++i;
+  form_component_scan out;
+  if (i == raw.size()) return out;
+  // The bytes before i are ASCII, so no UTF-8 sequence or escape starts
+  // before i: the rest alone decides both answers.
+  const std::string_view rest = raw.substr(i);
+  out.verbatim = false;
+  out.escaped = has_escapes(rest);
+  out.status = check_form_component(rest);
+  return out;
+}
+
 inline result<redirect_params> read_redirect_params(std::string_view query, const limits& lim) {
   redirect_params out;
   form_reader reader(query);
@@ -3048,15 +3083,18 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
     if (pair.value.size() > 3 * lim.max_value)
       return over_limit("a redirect parameter's value", pair.value.size(), "bytes (encoded)",
                         3 * lim.max_value);
-    for (auto part : {pair.name, pair.value})
-      if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
-    const bool escaped = has_escapes(pair.name);
+    const form_component_scan name = scan_form_component(pair.name);
+    if (name.status != errc::ok) return fail(name.status, "redirect parameter");
+    const form_component_scan value = scan_form_component(pair.value);
+    if (value.status != errc::ok) return fail(value.status, "redirect parameter");
     for (const auto& param : redirect_params::fields) {
-      if (escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
+      if (name.escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
       const int k = param.id;
       if (out.seen[k]) return fail(errc::duplicate_parameter, param.name);
       out.seen[k] = true;
       out.raw[k] = pair.value;
+      out.escaped[k] = value.escaped;
+      out.verbatim[k] = value.verbatim;
       break;
     }
   }
@@ -3161,15 +3199,20 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   // The registered URI's faults come first. The URL usually starts with it
   // byte for byte: then its parts are the URL's, and it needs no split of its own.
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
-  auto registered = got && detail::base_url(url, *got) == c.redirect_uri
-                        ? detail::check_redirect_uri(detail::without_query(*got))
-                        : detail::check_redirect_uri(c.redirect_uri, lim);
-  if (!registered) return registered.error();
-  if (!got) return got.error();
-  if (!detail::same_origin(*registered, *got) ||
-      detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
-      !detail::registered_query_kept(registered->query, got->query))
-    return detail::redirect_mismatch(*registered, *got);
+  const bool starts_with_registered = got && detail::base_url(url, *got) == c.redirect_uri;
+  if (starts_with_registered) {
+    // Origin and path are the URL's own, and a registered URI equal to a
+    // base_url has no query to keep: only its own rules are left to check.
+    if (auto ok = detail::check_redirect_uri(detail::without_query(*got)); !ok) return ok.error();
+  } else {
+    auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
+    if (!registered) return registered.error();
+    if (!got) return got.error();
+    if (!detail::same_origin(*registered, *got) ||
+        detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
+        !detail::registered_query_kept(registered->query, got->query))
+      return detail::redirect_mismatch(*registered, *got);
+  }
 
   auto params = detail::read_redirect_params(got->query, lim);
   if (!params) return params.error();
@@ -3183,7 +3226,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     if (!q.has(rp::state)) return detail::fail(errc::state_missing);
     std::string decoded;  // only a state with escapes is decoded (allocated)
     std::string_view state = q.raw[rp::state];
-    if (detail::has_escapes(state)) state = decoded = q.get(rp::state);
+    if (q.escaped[rp::state]) state = decoded = q.get(rp::state);
     if (!secure_equals(state, expect.state)) return detail::fail(errc::state_mismatch);
   }
 
@@ -3211,7 +3254,9 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   if (!q.has(rp::code)) return detail::fail(errc::missing_code);
   std::string code = q.get(rp::code);
   if (code.size() > lim.max_value) return detail::over_limit("code", code.size(), "bytes", lim.max_value);
-  if (!detail::follows_rule(rp::code, code)) return detail::fail(errc::invalid_character, "code");
+  // A verbatim code is VSCHAR, which its rule allows (asserted with verbatim_form_chars).
+  if (!q.verbatim[rp::code] && !detail::follows_rule(rp::code, code))
+    return detail::fail(errc::invalid_character, "code");
   return code;
 }
 
