@@ -558,6 +558,11 @@ class char_set {
     return s;
   }
   constexpr bool contains(unsigned char c) const noexcept { return in_[c]; }
+  constexpr bool includes(const char_set& other) const noexcept {
+    for (unsigned c = 0; c < 256; ++c)
+      if (other.in_[c] && !in_[c]) return false;
+    return true;
+  }
 
   friend constexpr char_set operator|(char_set a, const char_set& b) noexcept {
     for (unsigned c = 0; c < 256; ++c) a.in_[c] = a.in_[c] || b.in_[c];
@@ -796,13 +801,6 @@ class percent_decoder {
     ++pos_;
     return true;
   }
-  /// The bytes from here to the next '%' (or '+' in form decoding), which
-  /// decode to themselves; next() continues after them.
-  std::string_view literal_run() noexcept {
-    const std::size_t start = pos_;
-    while (pos_ < raw_.size() && raw_[pos_] != '%' && !(plus_ && raw_[pos_] == '+')) ++pos_;
-    return raw_.substr(start, pos_ - start);
-  }
   /// Steps over raw bytes in `literal`, a set without '%'; next() continues after them.
   void skip(const char_set& literal) noexcept {
     while (pos_ < raw_.size() && literal.contains(static_cast<unsigned char>(raw_[pos_]))) ++pos_;
@@ -849,15 +847,12 @@ inline bool form_component_equals(std::string_view raw, std::string_view name) n
 
 /// Decodes a component already accepted by check_form_component.
 inline std::string decode_form_component(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
+  std::string out(raw.size(), '\0');  // decoding never lengthens
+  std::size_t n = 0;
   percent_decoder d(raw, true);
-  unsigned char c = 0;
-  for (;;) {
-    out += d.literal_run();
-    if (!d.next(c)) return out;  // the end, or a bad escape: stop there
-    out += static_cast<char>(c);
-  }
+  for (unsigned char c = 0; d.next(c);) out[n++] = static_cast<char>(c);  // stops at a bad escape
+  out.resize(n);
+  return out;
 }
 
 /// One name=value piece of a query string or form body, still encoded.
@@ -945,15 +940,14 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
   const auto colon = url.find("://");
   if (colon == std::string_view::npos) return fail(bad, "URL is not absolute");
   p.scheme = url.substr(0, colon);
-  if (!iequals(p.scheme, "https") && !iequals(p.scheme, "http"))
-    return fail(bad, "URL scheme is not http or https");
+  const bool https = iequals(p.scheme, "https");
+  if (!https && !iequals(p.scheme, "http")) return fail(bad, "URL scheme is not http or https");
   auto rest = url.substr(colon + 3);
-  auto auth_end = std::string_view::npos;  // find_first_of("/?#"), without a memchr per byte
-  for (std::size_t k = 0; k < rest.size(); ++k)
-    if (rest[k] == '/' || rest[k] == '?' || rest[k] == '#') {
-      auth_end = k;
-      break;
-    }
+  static constexpr char_set authority_end("/?#");  // find_first_of, without a memchr per byte
+  std::size_t auth_end = 0;
+  while (auth_end < rest.size() && !authority_end.contains(static_cast<unsigned char>(rest[auth_end])))
+    ++auth_end;
+  if (auth_end == rest.size()) auth_end = std::string_view::npos;
   const auto authority = rest.substr(0, auth_end);
   rest = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
   if (authority.find('@') != std::string_view::npos) return fail(bad, "URL has userinfo");
@@ -980,7 +974,7 @@ inline result<url_parts> split_url(std::string_view url, errc bad, std::size_t m
     if (v == 0 || v > 65535) return fail(bad, "URL port");
     p.effective_port = static_cast<std::uint16_t>(v);
   } else {
-    p.effective_port = p.https() ? 443 : 80;
+    p.effective_port = https ? 443 : 80;
   }
   if (auto ok = split_path_query_fragment(rest, p, bad); !ok) return ok.error();
   return p;
@@ -3045,10 +3039,13 @@ struct redirect_params {
   };
   std::string_view raw[count];
   bool seen[count] = {};
+  bool escaped[count] = {};   ///< raw[k] has '%' or '+': it decodes to other bytes
+  bool verbatim[count] = {};  ///< raw[k] is printable ASCII without '%' and '+'
 
   /// Present with a non-empty value (RFC 6749 §3.1: empty counts as omitted).
   bool has(int k) const noexcept { return seen[k] && !raw[k].empty(); }
-  std::string get(int k) const { return decode_form_component(raw[k]); }
+  /// Decoded; a value without escapes is its own decoding, copied at once.
+  std::string get(int k) const { return escaped[k] ? decode_form_component(raw[k]) : std::string(raw[k]); }
 };
 static_assert(in_enum_order(redirect_params::fields), "redirect_params::fields[k] is parameter k");
 
@@ -3065,6 +3062,33 @@ inline bool has_escapes(std::string_view raw) noexcept {
   return false;
 }
 
+/// What one pass over a raw form component finds.
+struct form_component_scan {
+  errc status = errc::ok;  ///< as check_form_component gives it
+  bool escaped = false;    ///< as has_escapes gives it
+  bool verbatim = true;    ///< printable ASCII without '%' and '+': decodes to itself, all VSCHAR
+};
+
+/// The bytes of a verbatim form component.
+inline constexpr char_set verbatim_form_chars = abnf::vschar - "%+";
+static_assert(redirect_params::fields[redirect_params::code].rule->includes(verbatim_form_chars),
+              "a verbatim code needs no check of its characters");
+
+/// check_form_component and has_escapes of `raw`, read once when it is verbatim.
+inline form_component_scan scan_form_component(std::string_view raw) noexcept {
+  std::size_t i = 0;
+  while (i < raw.size() && verbatim_form_chars.contains(static_cast<unsigned char>(raw[i]))) ++i;
+  form_component_scan out;
+  if (i == raw.size()) return out;
+  // The bytes before i are ASCII, so no UTF-8 sequence or escape starts
+  // before i: the rest alone decides both answers.
+  const std::string_view rest = raw.substr(i);
+  out.verbatim = false;
+  out.escaped = has_escapes(rest);
+  out.status = check_form_component(rest);
+  return out;
+}
+
 inline result<redirect_params> read_redirect_params(std::string_view query, const limits& lim) {
   redirect_params out;
   form_reader reader(query);
@@ -3077,15 +3101,18 @@ inline result<redirect_params> read_redirect_params(std::string_view query, cons
     if (pair.value.size() > 3 * lim.max_value)
       return over_limit("a redirect parameter's value", pair.value.size(), "bytes (encoded)",
                         3 * lim.max_value);
-    for (auto part : {pair.name, pair.value})
-      if (const errc e = check_form_component(part); e != errc::ok) return fail(e, "redirect parameter");
-    const bool escaped = has_escapes(pair.name);
+    const form_component_scan name = scan_form_component(pair.name);
+    if (name.status != errc::ok) return fail(name.status, "redirect parameter");
+    const form_component_scan value = scan_form_component(pair.value);
+    if (value.status != errc::ok) return fail(value.status, "redirect parameter");
     for (const auto& param : redirect_params::fields) {
-      if (escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
+      if (name.escaped ? !form_component_equals(pair.name, param.name) : pair.name != param.name) continue;
       const int k = param.id;
       if (out.seen[k]) return fail(errc::duplicate_parameter, param.name);
       out.seen[k] = true;
       out.raw[k] = pair.value;
+      out.escaped[k] = value.escaped;
+      out.verbatim[k] = value.verbatim;
       break;
     }
   }
@@ -3190,15 +3217,20 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   // The registered URI's faults come first. The URL usually starts with it
   // byte for byte: then its parts are the URL's, and it needs no split of its own.
   auto got = detail::split_url(url, errc::invalid_url, lim.max_url);
-  auto registered = got && detail::base_url(url, *got) == c.redirect_uri
-                        ? detail::check_redirect_uri(detail::without_query(*got))
-                        : detail::check_redirect_uri(c.redirect_uri, lim);
-  if (!registered) return registered.error();
-  if (!got) return got.error();
-  if (!detail::same_origin(*registered, *got) ||
-      detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
-      !detail::registered_query_kept(registered->query, got->query))
-    return detail::redirect_mismatch(*registered, *got);
+  const bool starts_with_registered = got && detail::base_url(url, *got) == c.redirect_uri;
+  if (starts_with_registered) {
+    // Origin and path are the URL's own, and a registered URI equal to a
+    // base_url has no query to keep: only its own rules are left to check.
+    if (auto ok = detail::check_redirect_uri(detail::without_query(*got)); !ok) return ok.error();
+  } else {
+    auto registered = detail::check_redirect_uri(c.redirect_uri, lim);
+    if (!registered) return registered.error();
+    if (!got) return got.error();
+    if (!detail::same_origin(*registered, *got) ||
+        detail::normalized_path(registered->path) != detail::normalized_path(got->path) ||
+        !detail::registered_query_kept(registered->query, got->query))
+      return detail::redirect_mismatch(*registered, *got);
+  }
 
   auto params = detail::read_redirect_params(got->query, lim);
   if (!params) return params.error();
@@ -3212,7 +3244,7 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
     if (!q.has(rp::state)) return detail::fail(errc::state_missing);
     std::string decoded;  // only a state with escapes is decoded (allocated)
     std::string_view state = q.raw[rp::state];
-    if (detail::has_escapes(state)) state = decoded = q.get(rp::state);
+    if (q.escaped[rp::state]) state = decoded = q.get(rp::state);
     if (!secure_equals(state, expect.state)) return detail::fail(errc::state_mismatch);
   }
 
@@ -3240,7 +3272,9 @@ inline result<std::string> parse_redirect(std::string_view url, const provider& 
   if (!q.has(rp::code)) return detail::fail(errc::missing_code);
   std::string code = q.get(rp::code);
   if (code.size() > lim.max_value) return detail::over_limit("code", code.size(), "bytes", lim.max_value);
-  if (!detail::follows_rule(rp::code, code)) return detail::fail(errc::invalid_character, "code");
+  // A verbatim code is VSCHAR, which its rule allows (asserted with verbatim_form_chars).
+  if (!q.verbatim[rp::code] && !detail::follows_rule(rp::code, code))
+    return detail::fail(errc::invalid_character, "code");
   return code;
 }
 

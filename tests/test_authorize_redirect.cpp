@@ -8,6 +8,7 @@
 
 #include "test_support.hpp"
 
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -660,4 +661,151 @@ TEST_CASE("redirect: empty pieces are skipped") {
   auto code = redirect(ru("&&code=1/abc&&state=xyz&"));
   REQUIRE(code);
   CHECK(*code == "1/abc");
+}
+
+// ---- the fast paths of parse_redirect, against the slow ones they skip
+
+namespace {
+
+// Every byte that may matter to a form component: plain, the two escapes,
+// hex digits, a control, DEL, space, and bytes >= 0x80 (lead and trail).
+constexpr std::string_view kComponentBytes("a%+2F\x01\x7f \xc3\xa9\x80\xff=;", 14);
+
+// The slow path: check_form_component and has_escapes over the whole component.
+void check_scan_matches_slow_path(const std::string& raw) {
+  const auto scan = bo::detail::scan_form_component(raw);
+  CAPTURE(raw);
+  CHECK(scan.status == bo::detail::check_form_component(raw));
+  CHECK(scan.escaped == bo::detail::has_escapes(raw));
+  CHECK(scan.verbatim == bo::detail::all_of(raw, bo::detail::verbatim_form_chars));
+}
+
+// Decoding by hand: '+' is a space, %XX its byte, a bad escape ends it.
+std::string decode_by_hand(std::string_view raw) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '+') {
+      out += ' ';
+    } else if (raw[i] != '%') {
+      out += raw[i];
+    } else if (i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(raw.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+// The code, or the error's message.
+std::string code_or_error(const bo::result<std::string>& r) { return r ? *r : "error: " + r.error().message; }
+
+}  // namespace
+
+TEST_CASE("redirect: scan_form_component agrees with the slow path, each special byte at each offset") {
+  // Lengths around a word (7, 8, 9, 16, 17) and the special byte at every offset, end included.
+  for (std::size_t length : {1u, 2u, 3u, 7u, 8u, 9u, 16u, 17u})
+    for (std::size_t at = 0; at < length; ++at)
+      for (char special : kComponentBytes) {
+        std::string raw(length, 'x');
+        raw[at] = special;
+        check_scan_matches_slow_path(raw);
+      }
+  for (const char* raw :
+       {"",   "abc",    "%41",      "a%41",  "%41a", "%4",   "a%",     "%",        "%zz", "+",     "a+",
+        "+a", "%C3%A9", "\xc3\xa9", "a\xc3", "\xc3", "\xa9", "%C2%80", "\xc2\x80", "a;b", "~!*'()"})
+    check_scan_matches_slow_path(raw);
+}
+
+TEST_CASE("redirect: decode_form_component decodes escapes and '+' anywhere, and stops at a bad escape") {
+  for (std::string_view raw : {"", "a", "abc", "%41", "a%41", "%41a", "+", "a+b", "+a+", "%2F%2f", "%C3%A9",
+                               "1/mWot20jTwojsd00jFlaaR45", "ab%4", "ab%", "a%zzb", "%41%4", "x+%20+y"})
+    CHECK(bo::detail::decode_form_component(raw) == decode_by_hand(raw));
+  // Escapes at each offset of components around a word's length.
+  for (std::size_t length : {7u, 8u, 9u, 16u, 17u})
+    for (std::size_t at = 0; at + 3 <= length; ++at) {
+      std::string raw(length, 'q');
+      raw.replace(at, 3, "%2F");
+      CHECK(bo::detail::decode_form_component(raw) == decode_by_hand(raw));
+      raw[at] = '+';
+      CHECK(bo::detail::decode_form_component(raw) == decode_by_hand(raw));
+    }
+}
+
+TEST_CASE("redirect: a code or state with escapes at its ends, '+' or non-ASCII takes the decoding path") {
+  CHECK(code_or_error(redirect(ru("code=%2Fabc&state=xyz"))) == "/abc");
+  CHECK(code_or_error(redirect(ru("code=abc%2F&state=xyz"))) == "abc/");
+  CHECK(code_or_error(redirect(ru("code=a+b&state=xyz"))) == "a b");
+  CHECK(code_or_error(redirect(ru("code=+&state=xyz"))) == " ");
+  CHECK(code_or_error(redirect(ru("code=1/abc&state=x+y"), "x y")) == "1/abc");
+  CHECK(code_or_error(redirect(ru("code=1/abc&state=xy%7A"))) == "1/abc");
+  CHECK(code_or_error(redirect(ru("code=1/abc&state=%78yz"))) == "1/abc");
+  CHECK(redirect(ru("code=1/abc&state=x+y"), "x+y").code() == bo::errc::state_mismatch);
+  // Raw non-ASCII: valid UTF-8 reaches the code's VSCHAR rule, which refuses it.
+  CHECK(redirect(ru("code=abc\xc3\xa9&state=xyz")).code() == bo::errc::invalid_url);
+  CHECK(redirect(ru("code=1%2F%C3%A9&state=xyz")).code() == bo::errc::invalid_character);
+  CHECK(redirect(ru("code=%C3%A91&state=xyz")).code() == bo::errc::invalid_character);
+  CHECK(code_or_error(redirect(ru("code=1%2F%7E&state=xyz"))) == "1/~");
+  // Every parameter is checked, also one the redirect ignores.
+  CHECK(redirect(ru("code=1/abc&state=xyz&other=%zz")).code() == bo::errc::bad_percent_encoding);
+  CHECK(redirect(ru("code=1/abc&state=xyz&%zz=1")).code() == bo::errc::bad_percent_encoding);
+  CHECK(redirect(ru("code=1/abc&state=xyz&other=%C0%AF")).code() == bo::errc::invalid_utf8);
+  CHECK(redirect(ru("code=1/abc&state=xyz&other=%01")).code() == bo::errc::invalid_character);
+  // Empty pairs and ';' on the fast path too.
+  CHECK(code_or_error(redirect(ru("code=1/abc;x&&state=xyz&&"))) == "1/abc;x");
+  CHECK(code_or_error(redirect(ru("=&code=1/abc&=x&state=xyz"))) == "1/abc");
+  CHECK(redirect(ru("code=1/abc&state=xyz&state=xyz")).code() == bo::errc::duplicate_parameter);
+  CHECK(redirect(ru("code=1/abc&state=xyz&st%61te=xyz")).code() == bo::errc::duplicate_parameter);
+}
+
+TEST_CASE("redirect: the URL that starts with the registered URI still has the registered URI's rules") {
+  // Equal byte for byte, so no split of its own: plain http still refused.
+  const bo::client http = buffer_client("http://example.com/back");
+  CHECK(redirect("http://example.com/back?code=1/abc&state=xyz", "xyz", http).code() ==
+        bo::errc::insecure_url);
+  const bo::client loopback = buffer_client("http://127.0.0.1:8080/cb");
+  CHECK(code_or_error(redirect("http://127.0.0.1:8080/cb?code=1/abc&state=xyz", "xyz", loopback)) == "1/abc");
+  // The same URI written otherwise is compared part by part.
+  CHECK(code_or_error(redirect("HTTPS://Example.com:443/back?code=1/abc&state=xyz")) == "1/abc");
+  CHECK(redirect("https://example.com/back/?code=1/abc&state=xyz").code() == bo::errc::redirect_uri_mismatch);
+  CHECK(redirect("https://example.com/bac?code=1/abc&state=xyz").code() == bo::errc::redirect_uri_mismatch);
+  // A registered URI with a query never equals a URL's base, so its query is checked.
+  const bo::client with_query = buffer_client("https://example.com/back?app=1");
+  CHECK(code_or_error(redirect("https://example.com/back?app=1&code=1/abc&state=xyz", "xyz", with_query)) ==
+        "1/abc");
+  CHECK(redirect("https://example.com/back?code=1/abc&state=xyz", "xyz", with_query).code() ==
+        bo::errc::redirect_uri_mismatch);
+}
+
+TEST_CASE("redirect: split_url's authority ends at the first '/', '?' or '#', or at the end") {
+  struct expected_split {
+    const char* url;
+    const char* host;
+    const char* path;
+    const char* query;
+    const char* fragment;
+  };
+  for (const expected_split& e : {
+           expected_split{"https://example.com", "example.com", "", "", ""},
+           expected_split{"https://example.com/", "example.com", "/", "", ""},
+           expected_split{"https://example.com?a=/", "example.com", "", "a=/", ""},
+           expected_split{"https://example.com#f/?", "example.com", "", "", "f/?"},
+           expected_split{"https://e:8443/p?q#f", "e", "/p", "q", "f"},
+           expected_split{"https://example.com/p/q?x?y#z?", "example.com", "/p/q", "x?y", "z?"},
+       }) {
+    CAPTURE(e.url);
+    auto parts = bo::detail::split_url(e.url, bo::errc::invalid_url, 8192);
+    REQUIRE(parts);
+    CHECK(parts->host == e.host);
+    CHECK(parts->path == e.path);
+    CHECK(parts->query == e.query);
+    CHECK(parts->fragment == e.fragment);
+  }
+  CHECK(bo::detail::split_url("https://a@example.com/", bo::errc::invalid_url, 8192).code() ==
+        bo::errc::invalid_url);
+  CHECK(bo::detail::split_url("https://example.com/#a#b", bo::errc::invalid_url, 8192).code() ==
+        bo::errc::invalid_url);
+  CHECK(bo::detail::split_url("https:///p", bo::errc::invalid_url, 8192).code() == bo::errc::invalid_url);
 }
