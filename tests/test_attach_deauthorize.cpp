@@ -603,14 +603,6 @@ TEST_CASE("api_target: the query placement keeps the query and fragment of a URL
         bo::errc::token_already_present);
 }
 
-bool same_request(const bo::http_request& a, const bo::http_request& b) {
-  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size())
-    return false;
-  for (std::size_t i = 0; i < a.headers.size(); ++i)
-    if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;
-  return true;
-}
-
 TEST_CASE("api_target::attach changes the request in place, and leaves it as it was on failure") {
   const auto api = bo::api_target::make(bo::provider::buffer_legacy()).value();
   const bo::http_request before = get(std::string(kProfiles));

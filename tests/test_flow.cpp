@@ -108,14 +108,6 @@ bool table_allows(bo::flow_state s, bo::flow_event e, bo::flow_state* to = nullp
   return false;
 }
 
-bool same_request(const bo::http_request& a, const bo::http_request& b) {
-  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size())
-    return false;
-  for (std::size_t i = 0; i < a.headers.size(); ++i)
-    if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;
-  return true;
-}
-
 // A step of a state diagram, "from --event--> to", as the table spells it.
 std::string step(std::string_view from, std::string_view event, std::string_view to) {
   return std::string(from) + " --" + std::string(event) + "--> " + std::string(to);

@@ -47,6 +47,15 @@ inline buffer_oauth::provider generic() {
 inline std::string ru(std::string_view query) { return std::string(kRu) + "?" + std::string(query); }
 
 // A GET to the API as a client sends it, before the token is attached.
+/// Method, URL, body and every header (name and value, in order) are equal.
+inline bool same_request(const buffer_oauth::http_request& a, const buffer_oauth::http_request& b) {
+  if (a.method != b.method || a.url != b.url || a.body != b.body || a.headers.size() != b.headers.size())
+    return false;
+  for (std::size_t i = 0; i < a.headers.size(); ++i)
+    if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;
+  return true;
+}
+
 inline buffer_oauth::http_request get(std::string url) {
   buffer_oauth::http_request r;
   r.method = "GET";
