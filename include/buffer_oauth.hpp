@@ -3962,27 +3962,28 @@ class api_target {
   const std::string& origin() const noexcept { return origin_; }
   token_placement default_placement() const noexcept { return default_placement_; }
 
-  /// Splits a request URL as split_url does and checks it is on this origin:
-  /// insecure_url for plain http other than an opted-in loopback,
-  /// token_origin_mismatch for another origin.
-  result<detail::url_parts> check_request_url(std::string_view url, const limits& lim) const {
+ private:
+  api_target() = default;
+
+  /// Splits a request URL as split_url does into `parts` and checks it is on
+  /// this origin: insecure_url for plain http other than an opted-in
+  /// loopback, token_origin_mismatch for another origin.
+  result<void> check_request_url(std::string_view url, const limits& lim, detail::url_parts& parts) const {
     const std::size_t n = origin_.size();
     // The usual case: the URL starts with the origin byte for byte, so its
     // scheme, host and port are the ones make() checked; only the rest is read.
     if (url.size() <= lim.max_url && url.compare(0, n, origin_) == 0 &&
         (url.size() == n || url[n] == '/' || url[n] == '?' || url[n] == '#')) {
       const std::string_view rest = url.substr(n);
-      if (auto ok = detail::check_url_characters(rest, errc::invalid_url); !ok) return ok.error();
-      detail::url_parts parts;
+      if (auto ok = detail::check_url_characters(rest, errc::invalid_url); !ok) return ok;
       parts.scheme = url.substr(0, scheme_size_);
       parts.host = url.substr(host_offset_, host_size_);
       parts.port = url.substr(port_offset_, n - port_offset_);
       parts.effective_port = effective_port_;
-      if (auto ok = detail::split_path_query_fragment(rest, parts, errc::invalid_url); !ok) return ok.error();
-      return parts;
+      return detail::split_path_query_fragment(rest, parts, errc::invalid_url);
     }
     auto target = detail::split_url(url, errc::invalid_url, lim.max_url);
-    if (!target) return target;
+    if (!target) return target.error();
     if (!target->https() && !(allow_insecure_loopback_ && detail::is_loopback_ip(target->host)))
       return detail::fail(errc::insecure_url, "request URL");
     detail::url_parts own;
@@ -3990,11 +3991,9 @@ class api_target {
     own.host = std::string_view(origin_).substr(host_offset_, host_size_);
     own.effective_port = effective_port_;
     if (!detail::same_origin(own, *target)) return detail::fail(errc::token_origin_mismatch);
-    return target;
+    parts = *target;
+    return {};
   }
-
- private:
-  api_target() = default;
 
   std::string origin_;
   std::size_t scheme_size_ = 0, host_offset_ = 0, host_size_ = 0, port_offset_ = 0;
@@ -4019,8 +4018,8 @@ inline result<void> api_target::attach(http_request& req, std::string_view acces
   if (req.method.empty() || !detail::all_of(req.method, detail::is_tchar))
     return detail::fail(errc::invalid_argument, "request method");
   if (auto ok = check_headers(req.headers); !ok) return ok.error();
-  auto target = check_request_url(req.url, lim);
-  if (!target) return target.error();
+  detail::url_parts target;
+  if (auto ok = check_request_url(req.url, lim, target); !ok) return ok;
 
   // RFC 6750 §2: one placement only. A body with no Content-Type, or with an
   // ambiguous one, is checked as a form too (curl sends one by default).
@@ -4029,7 +4028,7 @@ inline result<void> api_target::attach(http_request& req, std::string_view acces
   const bool maybe_form = content_type.count == 0 || content_type.ambiguous() || form_body;
   if (find_header(req.headers, "Authorization"))
     return detail::fail(errc::token_already_present, "Authorization header");
-  if (detail::form_carries_access_token(target->query))
+  if (detail::form_carries_access_token(target.query))
     return detail::fail(errc::token_already_present, "access_token in the query");
   if (!req.body.empty()) {  // most API calls are GETs: nothing to look through
     if (maybe_form && detail::form_carries_access_token(req.body))
@@ -4063,11 +4062,11 @@ inline result<void> api_target::attach(http_request& req, std::string_view acces
     case token_placement::query: {
       if (!o.allow_query) return detail::fail(errc::query_token_disallowed);
       const std::size_t before_fragment =
-          req.url.size() - (target->has_fragment ? target->fragment.size() + 1 : 0);
+          req.url.size() - (target.has_fragment ? target.fragment.size() + 1 : 0);
       std::string url;  // one allocation: room for "?&access_token=" and an escaped token
       url.reserve(req.url.size() + 15 + 3 * access_token.size());
       url.append(req.url, 0, before_fragment);
-      if (!target->has_query) url += '?';
+      if (!target.has_query) url += '?';
       detail::append_pair(url, "access_token", access_token, encoding::form_safe);
       url.append(req.url, before_fragment, std::string::npos);
       req.url = std::move(url);
