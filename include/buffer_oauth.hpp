@@ -382,7 +382,8 @@ class error_slot {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : value_(std::move(value)) {}                             // NOLINT
+  result(const T& value) : value_(value) {}                                 // NOLINT
+  result(T&& value) : value_(std::move(value)) {}                           // NOLINT
   result(buffer_oauth::error err) : no_value_(), error_(std::move(err)) {}  // NOLINT
   result(const result& other) : no_value_(), error_(other.error_) {
     if (has_value()) new (&value_) T(other.value_);
@@ -1531,6 +1532,14 @@ inline std::string json_string(const json_value& v) {
   return v.escaped ? json_unescape(v.raw) : std::string(v.raw);
 }
 
+/// json_string into `out`, reusing its buffer when the text has no escapes.
+inline void assign_json_string(std::string& out, const json_value& v) {
+  if (v.escaped)
+    out = json_unescape(v.raw);
+  else
+    out.assign(v.raw);
+}
+
 /// Steps through the elements of an array value, or the members of an object
 /// value, taken from a document json_read accepted. It trusts that validation
 /// and only keeps within bounds: a value that is not such a container yields
@@ -2568,10 +2577,16 @@ result<void> read_object_members(std::string_view body, json_slot (&slots)[N], c
 
 /// Reads a response body as a JSON object and looks up every OAuth member
 /// (a duplicate is an error).
+inline result<void> read_response_members(std::string_view body, const limits& lim, response_members& m) {
+  if (auto ok = read_object_members(body, m.slots, lim); !ok) return ok;
+  for (int k = 0; k < response_members::count; ++k) m.v[k] = m.slots[k].value;  // names are distinct
+  return {};
+}
+
+/// read_response_members into a new response_members.
 inline result<response_members> read_response_members(std::string_view body, const limits& lim) {
   response_members m;
-  if (auto ok = read_object_members(body, m.slots, lim); !ok) return ok.error();
-  for (int k = 0; k < response_members::count; ++k) m.v[k] = m.slots[k].value;  // names are distinct
+  if (auto ok = read_response_members(body, lim, m); !ok) return ok.error();
   return m;
 }
 
@@ -3404,7 +3419,7 @@ inline result<bool> optional_string(const provider& p, const json_value& v, std:
     return false;
   }
   if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
-  out = json_string(v);
+  assign_json_string(out, v);
   return true;
 }
 
@@ -3417,7 +3432,7 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   const auto& at = m.v[rm::access_token];
   if (at.type == json_type::absent || at.type == json_type::null) return fail(errc::missing_access_token);
   if (at.type != json_type::string) return fail(errc::invalid_member_type, "access_token");
-  t.access_token = json_string(at);
+  assign_json_string(t.access_token, at);
   if (t.access_token.empty()) return fail(errc::missing_access_token);
   if (t.access_token.size() > lim.max_value)
     return over_limit("access_token", t.access_token.size(), "bytes", lim.max_value);
@@ -3480,10 +3495,10 @@ inline result<token> read_token(const provider& p, const response_members& m, co
 inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
   return detail::read_response(r, [&]() -> result<token> {
     if (auto e = detail::rate_limit_error(r)) return *std::move(e);
-    auto members = detail::read_response_members(r.body, lim);
-    if (!members) return members.error();
-    if (auto e = detail::response_error(*members, r)) return *std::move(e);
-    return detail::read_token(p, *members, r, lim);
+    detail::response_members members;  // read in place: it is large
+    if (auto ok = detail::read_response_members(r.body, lim, members); !ok) return ok.error();
+    if (auto e = detail::response_error(members, r)) return *std::move(e);
+    return detail::read_token(p, members, r, lim);
   });
 }
 
@@ -3690,7 +3705,7 @@ inline result<registration_members> read_registration_members(std::string_view b
 inline result<bool> registration_string(const json_value& v, std::string_view name, std::string& out) {
   if (v.type == json_type::absent) return false;
   if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
-  out = json_string(v);
+  assign_json_string(out, v);
   return true;
 }
 
