@@ -344,7 +344,9 @@ class error_slot {
     }
     return *this;
   }
-  ~error_slot() { release(); }
+  ~error_slot() {
+    if (error_ != nullptr) release();  // a success has nothing to free: no call
+  }
 
   bool empty() const noexcept { return error_ == nullptr; }
   const error& get() const noexcept {
@@ -1148,6 +1150,14 @@ inline bool json_name_equals(std::string_view raw, bool esc, std::string_view wa
   return n == want.size();
 }
 
+/// The slot named `name` (as json_name_equals takes it), or null.
+inline json_slot* json_find_slot(std::string_view name, bool esc, json_slot* slots,
+                                 std::size_t nslots) noexcept {
+  for (std::size_t k = 0; k < nslots; ++k)  // slot names are distinct: stop at the match
+    if (json_name_equals(name, esc, slots[k].name)) return &slots[k];
+  return nullptr;
+}
+
 /// Eight bytes as a little-endian word, assembled byte by byte so that it
 /// means the same on any host (compilers turn it into one load).
 inline std::uint64_t load_le64(const char* p) noexcept {
@@ -1161,6 +1171,19 @@ inline std::uint64_t load_le64_partial(const char* p, std::size_t n, unsigned ch
   std::uint64_t x = 0;
   for (std::size_t k = 8; k-- > 0;) x = (x << 8) | (k < n ? static_cast<unsigned char>(p[k]) : fill);
   return x;
+}
+
+/// Whether the `n` bytes at `a` and at `b` are the same: eight at a time, the
+/// last eight overlapping the ones before, as member names are compared often.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n < 8) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (a[k] != b[k]) return false;
+    return true;
+  }
+  for (std::size_t k = 0; k + 8 < n; k += 8)
+    if (load_le64(a + k) != load_le64(b + k)) return false;
+  return load_le64(a + n - 8) == load_le64(b + n - 8);
 }
 
 /// The index (0-7) of the lowest byte flagged in `m`, a word whose flags are
@@ -1348,18 +1371,15 @@ class json_scanner {
 
   // The slot named `name` (between the quotes; `esc` if it holds escapes), or null.
   json_slot* find_slot(std::string_view name, bool esc, json_slot* slots, std::size_t nslots) const noexcept {
-    if (!esc) {
-      // Without escapes the name is its bytes: its bucket holds the only slot it can be.
-      const std::uint8_t entry = slot_of_bucket_[name_bucket(name)];
-      if (entry == 0) return nullptr;
-      if (entry != kSharedBucket) {
-        json_slot& slot = slots[entry - 1];
-        return slot.name == name ? &slot : nullptr;
-      }
-    }
-    for (std::size_t k = 0; k < nslots; ++k)  // slot names are distinct: stop at the match
-      if (json_name_equals(name, esc, slots[k].name)) return &slots[k];
-    return nullptr;
+    if (esc) return json_find_slot(name, esc, slots, nslots);
+    // Without escapes the name is its bytes: its bucket holds the only slot it can be.
+    const std::uint8_t entry = slot_of_bucket_[name_bucket(name)];
+    if (entry == 0) return nullptr;
+    if (entry == kSharedBucket) return json_find_slot(name, esc, slots, nslots);
+    json_slot& slot = slots[entry - 1];
+    const bool same =
+        slot.name.size() == name.size() && same_bytes(slot.name.data(), name.data(), name.size());
+    return same ? &slot : nullptr;
   }
 
   // Reads `"name" :` at any level; at the top level it also picks the name's slot.
@@ -2592,9 +2612,12 @@ inline result<response_members> read_response_members(std::string_view body, con
 
 /// An integer literal of digits only, within int64 (RFC 6749 A.14: 1*DIGIT).
 inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
-  if (digits.empty() || digits.size() > 18 || !all_of(digits, is_digit)) return false;
+  if (digits.empty() || digits.size() > 18) return false;
   std::int64_t v = 0;
-  for (char ch : digits) v = v * 10 + (ch - '0');
+  for (char ch : digits) {
+    if (!is_digit(static_cast<unsigned char>(ch))) return false;
+    v = v * 10 + (ch - '0');
+  }
   out = v;
   return true;
 }
