@@ -1210,7 +1210,6 @@ class json_scanner {
     // elsewhere, and once the value is recorded.
     json_slot* member_slot = nullptr;
     bool name_next = false;  // an object member starts here: its name first
-    index_slots(slots, nslots);
     const char* p = skip_ws(begin_);
     if (p == end_) return fail(errc::empty_body, p);
     for (;;) {
@@ -1313,8 +1312,6 @@ class json_scanner {
 
  private:
   static constexpr std::size_t kMaxDepth = 256;
-  static constexpr std::size_t kBuckets = 32;
-  static constexpr std::uint8_t kSharedBucket = 0xff;  // two slots or more: look at each
 
   const char* skip_ws(const char* p) const noexcept {
     if (p != end_ && static_cast<unsigned char>(*p) > ' ') return p;  // the usual case
@@ -1355,31 +1352,15 @@ class json_scanner {
     }
   }
 
-  // A name's bucket in slot_of_bucket_: its length and first byte, which
-  // already tell the members of token, error and envelope bodies apart.
-  static std::size_t name_bucket(std::string_view name) noexcept {
-    return name.empty() ? 0 : (name.size() + static_cast<unsigned char>(name.front())) % kBuckets;
-  }
-
-  void index_slots(const json_slot* slots, std::size_t nslots) noexcept {
-    if (nslots >= kSharedBucket) slot_of_bucket_.fill(kSharedBucket);
-    for (std::size_t k = 0; k < nslots && nslots < kSharedBucket; ++k) {
-      std::uint8_t& entry = slot_of_bucket_[name_bucket(slots[k].name)];
-      entry = entry == 0 ? static_cast<std::uint8_t>(k + 1) : kSharedBucket;
-    }
-  }
-
   // The slot named `name` (between the quotes; `esc` if it holds escapes), or null.
-  json_slot* find_slot(std::string_view name, bool esc, json_slot* slots, std::size_t nslots) const noexcept {
+  static json_slot* find_slot(std::string_view name, bool esc, json_slot* slots,
+                              std::size_t nslots) noexcept {
     if (esc) return json_find_slot(name, esc, slots, nslots);
-    // Without escapes the name is its bytes: its bucket holds the only slot it can be.
-    const std::uint8_t entry = slot_of_bucket_[name_bucket(name)];
-    if (entry == 0) return nullptr;
-    if (entry == kSharedBucket) return json_find_slot(name, esc, slots, nslots);
-    json_slot& slot = slots[entry - 1];
-    const bool same =
-        slot.name.size() == name.size() && same_bytes(slot.name.data(), name.data(), name.size());
-    return same ? &slot : nullptr;
+    // Without escapes the name is its bytes: the length rules out most slots at once.
+    for (json_slot* slot = slots; slot != slots + nslots; ++slot)
+      if (slot->name.size() == name.size() && same_bytes(slot->name.data(), name.data(), name.size()))
+        return slot;  // slot names are distinct
+    return nullptr;
   }
 
   // Reads `"name" :` at any level; at the top level it also picks the name's slot.
@@ -1490,7 +1471,6 @@ class json_scanner {
   std::array<std::uint64_t, kMaxDepth / 64> stack_{};
   const char* container_start_ = nullptr;
   json_slot* container_slot_ = nullptr;
-  std::array<std::uint8_t, kBuckets> slot_of_bucket_{};  // slot index + 1, 0 for none
   json_type container_type_closed_ = json_type::absent;
   errc err_ = errc::ok;
   std::size_t error_offset_ = 0;

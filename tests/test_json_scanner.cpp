@@ -48,7 +48,7 @@ struct outcome {
 
 template <class Scanner>
 outcome scan_with(std::string_view doc, std::size_t max_depth) {
-  // "a" and "A" share a bucket of the scanner's slot index: both are looked up one by one.
+  // "a" and "A" have the same length: only their bytes tell them apart.
   d::json_slot slots[5] = {
       {"a", {}, 0}, {"access_token", {}, 0}, {"", {}, 0}, {"x\xC3\xA9", {}, 0}, {"A", {}, 0}};
   const exact_copy copy(doc);
@@ -90,6 +90,27 @@ TEST_CASE("json scanner: lowest_flagged_byte finds the lowest flag of any set") 
     CHECK(d::lowest_flagged_byte(flag) == low);
     CHECK(d::lowest_flagged_byte(flag | 0x8000000000000000u) == low);  // higher flags do not matter
     CHECK(d::lowest_flagged_byte(~(flag - 1) & 0x8080808080808080u) == low);
+  }
+}
+
+TEST_CASE("json scanner: same_bytes finds a difference at every offset of 0 to 17 bytes") {
+  for (std::size_t n = 0; n <= 17; ++n) {
+    CAPTURE(n);
+    const std::string a(n, 'k');
+    const exact_copy a_copy(a), b_copy(a);
+    CHECK(d::same_bytes(a_copy.view().data(), b_copy.view().data(), n));
+    for (std::size_t at = 0; at < n; ++at) {
+      for (const unsigned char c : {0x00, 0x6a, 0x6c, 0xeb, 0xff}) {
+        std::string b = a;
+        b[at] = static_cast<char>(c);
+        const exact_copy changed(b);
+        if (d::same_bytes(a_copy.view().data(), changed.view().data(), n)) {
+          CAPTURE(at);
+          CAPTURE(static_cast<unsigned>(c));
+          CHECK_FALSE(d::same_bytes(a_copy.view().data(), changed.view().data(), n));
+        }
+      }
+    }
   }
 }
 
