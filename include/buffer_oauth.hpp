@@ -1437,13 +1437,8 @@ class json_scanner {
 
   const char* number(const char* p) noexcept {
     if (*p == '-') ++p;
-    if (p == end_) return failp(errc::malformed_json, p);
-    if (*p == '0') {
-      ++p;
-    } else {
-      const char* const first = p;
-      if ((p = digits(p)) == first) return failp(errc::malformed_json, p);
-    }
+    if (p == end_ || !is_digit(static_cast<unsigned char>(*p))) return failp(errc::malformed_json, p);
+    if (*p++ != '0') p = digits(p);  // no leading zeros: a 0 stands alone
     if (p != end_ && *p == '.') {
       const char* const first = ++p;
       if ((p = digits(p)) == first) return failp(errc::malformed_json, p);
