@@ -100,13 +100,13 @@ TEST_CASE("json scanner: same_bytes finds a difference at every offset of 0 to 1
     const exact_copy a_copy(a), b_copy(a);
     CHECK(d::same_bytes(a_copy.view().data(), b_copy.view().data(), n));
     for (std::size_t at = 0; at < n; ++at) {
-      for (const unsigned char c : {0x00, 0x6a, 0x6c, 0xeb, 0xff}) {
+      for (const unsigned c : {0x00u, 0x6au, 0x6cu, 0xebu, 0xffu}) {
         std::string b = a;
         b[at] = static_cast<char>(c);
         const exact_copy changed(b);
         if (d::same_bytes(a_copy.view().data(), changed.view().data(), n)) {
           CAPTURE(at);
-          CAPTURE(static_cast<unsigned>(c));
+          CAPTURE(c);
           CHECK_FALSE(d::same_bytes(a_copy.view().data(), changed.view().data(), n));
         }
       }
