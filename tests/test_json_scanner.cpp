@@ -181,10 +181,13 @@ TEST_CASE("json scanner: strings of 0 to 17 bytes, non-ASCII across word ends, c
 }
 
 TEST_CASE("json scanner: the same verdict, offset and slots as the reference for every one-byte change") {
-  const std::string_view seeds[] = {
+  // A token response with unknown nested members.
+  const std::string_view token_with_extras =
       R"({"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,)"
       R"("refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"read write","x_account":{"id":4711,)"
-      R"("plan":"pro","limits":[60,3600,{"burst":true}]},"x_meta":[null,false,1.5e3,"caf\u00e9"]})",
+      R"("plan":"pro","limits":[60,3600,{"burst":true}]},"x_meta":[null,false,1.5e3,"caf\u00e9"]})";
+  const std::string_view seeds[] = {
+      token_with_extras,
       R"({"a":[],"a":{},"":-0.5E+7,"x\u00e9":"\ud834\udd1e","access_token":"1\/abc"} )",
       " [ {\"a\" : [ 1 , -2.25e-3 , true , null , \"\\\"\" ] } , \"caf\xC3\xA9\" ]\r\n",
       R"({"access_token":"1/abc","expires_in":3600,"token_type":"bearer","scope":null})",
