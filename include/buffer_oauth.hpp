@@ -384,7 +384,8 @@ class error_slot {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : value_(std::move(value)) {}                             // NOLINT
+  result(const T& value) : value_(value) {}                                 // NOLINT
+  result(T&& value) : value_(std::move(value)) {}                           // NOLINT
   result(buffer_oauth::error err) : no_value_(), error_(std::move(err)) {}  // NOLINT
   result(const result& other) : no_value_(), error_(other.error_) {
     if (has_value()) new (&value_) T(other.value_);
@@ -1159,84 +1160,137 @@ inline bool json_name_equals(std::string_view raw, bool esc, std::string_view wa
   return n == want.size();
 }
 
+/// The slot named `name` (as json_name_equals takes it), or null.
+inline json_slot* json_find_slot(std::string_view name, bool esc, json_slot* slots,
+                                 std::size_t nslots) noexcept {
+  for (std::size_t k = 0; k < nslots; ++k)  // slot names are distinct: stop at the match
+    if (json_name_equals(name, esc, slots[k].name)) return &slots[k];
+  return nullptr;
+}
+
+/// Eight bytes as a little-endian word, assembled byte by byte so that it
+/// means the same on any host (compilers turn it into one load).
+inline std::uint64_t load_le64(const char* p) noexcept {
+  const auto b = [p](int k) { return std::uint64_t{static_cast<unsigned char>(p[k])} << (8 * k); };
+  return b(0) | b(1) | b(2) | b(3) | b(4) | b(5) | b(6) | b(7);
+}
+
+/// The first `n` (< 8) bytes at `p` as load_le64 reads them, the missing
+/// high bytes filled with `fill`.
+inline std::uint64_t load_le64_partial(const char* p, std::size_t n, unsigned char fill) noexcept {
+  std::uint64_t x = 0;
+  for (std::size_t k = 8; k-- > 0;) x = (x << 8) | (k < n ? static_cast<unsigned char>(p[k]) : fill);
+  return x;
+}
+
+/// Whether the `n` bytes at `a` and at `b` are the same: eight at a time, the
+/// last eight overlapping the ones before, as member names are compared often.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n < 8) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (a[k] != b[k]) return false;
+    return true;
+  }
+  for (std::size_t k = 0; k + 8 < n; k += 8)
+    if (load_le64(a + k) != load_le64(b + k)) return false;
+  return load_le64(a + n - 8) == load_le64(b + n - 8);
+}
+
+/// The index (0-7) of the lowest byte flagged in `m`, a word whose flags are
+/// bit 7 of each byte: isolate the lowest flag, then let a multiplication
+/// carry that byte's index into the top byte.
+inline std::size_t lowest_flagged_byte(std::uint64_t m) noexcept {
+  return static_cast<std::size_t>((((m & (0 - m)) >> 7) * 0x0001020304050607u) >> 56);
+}
+
+/// The strict reader behind json_read: one pass, iterative, errors with the
+/// offset of the offending byte.
 class json_scanner {
  public:
   json_scanner(std::string_view doc, std::size_t max_depth) noexcept
-      : s_(doc), max_depth_(max_depth < kMaxDepth ? max_depth : kMaxDepth) {}
+      : begin_(doc.data()),
+        end_(doc.data() + doc.size()),
+        max_depth_(max_depth < kMaxDepth ? max_depth : kMaxDepth) {}
 
   /// Validates the whole document; fills `slots` with top-level object members.
   /// Returns the top-level type, or absent with error() set.
   json_type scan(json_slot* slots, std::size_t nslots) noexcept {
     json_type top = json_type::absent;
+    // The slot of the top-level member whose value is being read; null
+    // elsewhere, and once the value is recorded.
     json_slot* member_slot = nullptr;
-    bool member_escaped = false;
-    skip_ws();
-    if (at_end()) return fail(errc::empty_body);
+    bool name_next = false;  // an object member starts here: its name first
+    const char* p = skip_ws(begin_);
+    if (p == end_) return fail(errc::empty_body, p);
     for (;;) {
+      if (name_next && (p = member_name(p, slots, nslots, member_slot)) == nullptr) return json_type::absent;
       // A value starts here.
-      skip_ws();
-      if (at_end()) return fail(errc::malformed_json);
-      const std::size_t value_start = i_;
-      const char c = s_[i_];
+      p = skip_ws(p);
+      if (p == end_) return fail(errc::malformed_json, p);
+      const char* const value_start = p;
+      bool escaped = false;
       json_type t;
-      if (c == '{' || c == '[') {
-        t = c == '{' ? json_type::object : json_type::array;
-        if (depth_ == max_depth_) return fail(errc::depth_exceeded);
-        push(c == '{');
-        ++i_;
-        if (depth_ == 1) top = t;
-        skip_ws();
-        if (!at_end() && s_[i_] == (c == '{' ? '}' : ']')) {
-          ++i_;
-          pop();
-        } else if (c == '{') {
-          if (!member_name(slots, nslots, member_slot, member_escaped)) return json_type::absent;
-          continue;
-        } else {
+      switch (*p) {
+        case '{':
+        case '[': {
+          const bool object = *p == '{';
+          t = object ? json_type::object : json_type::array;
+          if (depth_ == max_depth_) return fail(errc::depth_exceeded, p);
+          push(object, p, member_slot);
+          if (depth_ == 1) top = t;
+          p = skip_ws(p + 1);
+          if (p != end_ && *p == (object ? '}' : ']')) {
+            ++p;
+            pop(member_slot);
+            break;
+          }
+          name_next = object;
           continue;
         }
-      } else if (c == '"') {
-        t = json_type::string;
-        member_escaped = false;
-        if (!string(member_escaped)) return json_type::absent;
-      } else if (c == '-' || is_digit(static_cast<unsigned char>(c))) {
-        t = json_type::number;
-        if (!number()) return json_type::absent;
-      } else if (c == 't' || c == 'f') {
-        t = json_type::boolean;
-        if (!literal(c == 't' ? "true" : "false")) return json_type::absent;
-      } else if (c == 'n') {
-        t = json_type::null;
-        if (!literal("null")) return json_type::absent;
-      } else {
-        return fail(errc::malformed_json);
+        case '"':
+          t = json_type::string;
+          p = string(p, escaped);
+          break;
+        case 't':
+          t = json_type::boolean;
+          p = literal(p, "true");
+          break;
+        case 'f':
+          t = json_type::boolean;
+          p = literal(p, "false");
+          break;
+        case 'n':
+          t = json_type::null;
+          p = literal(p, "null");
+          break;
+        default:
+          if (*p != '-' && !is_digit(static_cast<unsigned char>(*p))) return fail(errc::malformed_json, p);
+          t = json_type::number;
+          p = number(p);
+          break;
       }
-      if (depth_ == 0) {
+      if (p == nullptr) return json_type::absent;
+      if (member_slot != nullptr) {
+        record(member_slot, t, value_start, p, escaped);
+      } else if (depth_ == 0) {
         top = t;
-      } else if (depth_ == 1 && is_object() && member_slot != nullptr) {
-        record(member_slot, t, value_start, member_escaped);
       }
       // After a value: close containers, or expect the next element.
       for (;;) {
-        skip_ws();
+        p = skip_ws(p);
         if (depth_ == 0) {
-          if (!at_end()) return fail(errc::malformed_json);
+          if (p != end_) return fail(errc::malformed_json, p);
           return top;
         }
-        if (at_end()) return fail(errc::malformed_json);
-        const char d = s_[i_++];
+        if (p == end_) return fail(errc::malformed_json, p);
+        const char d = *p++;
         if (d == ',') {
-          skip_ws();
-          if (is_object()) {
-            if (!member_name(slots, nslots, member_slot, member_escaped)) return json_type::absent;
-          }
+          name_next = in_object_;
           break;
         }
-        if (d != (is_object() ? '}' : ']')) return fail(errc::malformed_json, i_ - 1);
-        pop();
-        if (depth_ == 1 && is_object() && member_slot != nullptr) {
-          record(member_slot, container_type_closed_, container_start_, false);
-        }
+        if (d != (in_object_ ? '}' : ']')) return fail(errc::malformed_json, p - 1);
+        pop(member_slot);
+        if (member_slot != nullptr) record(member_slot, container_type_closed_, container_start_, p, false);
       }
     }
   }
@@ -1246,177 +1300,182 @@ class json_scanner {
   std::size_t error_offset() const noexcept { return error_offset_; }
   std::size_t max_depth() const noexcept { return max_depth_; }
 
+  /// The first byte at or after `p` (before `end`) that a string body must
+  /// look at: '"', '\\', a control character or a non-ASCII byte; `end` if
+  /// none. Eight bytes at a time: plain ASCII needs no other check.
+  static const char* skip_plain(const char* p, const char* end) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (;; p += 8) {
+      const auto left = static_cast<std::size_t>(end - p);
+      // Past the end the word is padded with spaces, which are plain.
+      const std::uint64_t x = left >= 8 ? load_le64(p) : load_le64_partial(p, left, ' ');
+      const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+      // Bit 7 of a byte ends up set if the byte is non-ASCII (x), or, for an
+      // ASCII byte, if subtracting wraps: below 0x20, or 0 after the XOR. A
+      // borrow may flag a byte above a true match, never below it, so the
+      // lowest flag is exact.
+      const std::uint64_t special = ((x - ones * 0x20) | (quote - ones) | (backslash - ones) | x) & highs;
+      if (special != 0) return p + lowest_flagged_byte(special);
+      if (left <= 8) return end;
+    }
+  }
+
  private:
   static constexpr std::size_t kMaxDepth = 256;
 
-  bool at_end() const noexcept { return i_ >= s_.size(); }
-  void skip_ws() noexcept {
-    if (i_ < s_.size() && static_cast<unsigned char>(s_[i_]) > ' ') return;  // the usual case
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  const char* skip_ws(const char* p) const noexcept {
+    if (p != end_ && static_cast<unsigned char>(*p) > ' ') return p;  // the usual case
+    while (p != end_ && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+    return p;
   }
-  json_type fail(errc e) noexcept { return fail(e, i_); }
-  json_type fail(errc e, std::size_t at) noexcept {
+  json_type fail(errc e, const char* at) noexcept {
     err_ = e;
-    error_offset_ = at;
+    error_offset_ = static_cast<std::size_t>(at - begin_);
     return json_type::absent;
   }
-  bool failb(errc e) noexcept { return failb(e, i_); }
-  bool failb(errc e, std::size_t at) noexcept {
+  const char* failp(errc e, const char* at) noexcept {
     fail(e, at);
-    return false;
+    return nullptr;
   }
-  void push(bool object) noexcept {
-    if (depth_ == 1) container_start_ = i_;  // the member value that opens here
+  // Opens a container at `at`. One opened by a top-level member's value
+  // takes that member's slot along until it closes.
+  void push(bool object, const char* at, json_slot*& member_slot) noexcept {
+    if (depth_ == 1) {
+      container_start_ = at;
+      container_slot_ = member_slot;
+      member_slot = nullptr;
+    }
     const std::size_t d = depth_++;
     auto& word = stack_[d / 64];
     const auto bit = std::uint64_t{1} << (d % 64);
     word = object ? (word | bit) : (word & ~bit);
+    in_object_ = object;
   }
-  void pop() noexcept {
-    --depth_;
-    if (depth_ == 1)
-      container_type_closed_ = (stack_[1 / 64] >> 1) & 1 ? json_type::object : json_type::array;
-  }
-  bool is_object() const noexcept {
+  void pop(json_slot*& member_slot) noexcept {
+    const bool closed_object = in_object_;
+    if (--depth_ == 0) return;
     const std::size_t d = depth_ - 1;
-    return (stack_[d / 64] >> (d % 64)) & 1;
-  }
-
-  // Reads `"name" :` at the top level (or any level) and picks its slot.
-  bool member_name(json_slot* slots, std::size_t nslots, json_slot*& chosen, bool& escaped) noexcept {
-    skip_ws();
-    if (at_end() || s_[i_] != '"') return failb(errc::malformed_json);
-    const std::size_t start = i_ + 1;
-    bool esc = false;
-    if (!string(esc)) return false;
-    const std::string_view name = s_.substr(start, i_ - 1 - start);
+    in_object_ = (stack_[d / 64] >> (d % 64)) & 1;
     if (depth_ == 1) {
-      chosen = nullptr;
-      for (std::size_t k = nslots; k-- > 0;) {  // slot names are distinct: stop at the match
-        const std::string_view want = slots[k].name;
-        if (esc ? json_name_equals(name, esc, want)
-                : name.size() == want.size() && (name.empty() || name[0] == want[0]) && name == want) {
-          chosen = &slots[k];
-          break;
-        }
-      }
+      container_type_closed_ = closed_object ? json_type::object : json_type::array;
+      member_slot = container_slot_;
     }
-    skip_ws();
-    if (at_end() || s_[i_] != ':') return failb(errc::malformed_json);
-    ++i_;
-    escaped = false;
-    return true;
   }
 
-  void record(json_slot* slot, json_type t, std::size_t start, bool escaped) noexcept {
+  // The slot named `name` (between the quotes; `esc` if it holds escapes), or null.
+  static json_slot* find_slot(std::string_view name, bool esc, json_slot* slots,
+                              std::size_t nslots) noexcept {
+    if (esc) return json_find_slot(name, esc, slots, nslots);
+    // Without escapes the name is its bytes: the length rules out most slots at once.
+    for (json_slot* slot = slots; slot != slots + nslots; ++slot)
+      if (slot->name.size() == name.size() && same_bytes(slot->name.data(), name.data(), name.size()))
+        return slot;  // slot names are distinct
+    return nullptr;
+  }
+
+  // Reads `"name" :` at any level; at the top level it also picks the name's slot.
+  const char* member_name(const char* p, json_slot* slots, std::size_t nslots, json_slot*& chosen) noexcept {
+    p = skip_ws(p);
+    if (p == end_ || *p != '"') return failp(errc::malformed_json, p);
+    const char* const start = p + 1;
+    bool esc = false;
+    if ((p = string(p, esc)) == nullptr) return nullptr;
+    if (depth_ == 1)
+      chosen =
+          find_slot(std::string_view(start, static_cast<std::size_t>(p - 1 - start)), esc, slots, nslots);
+    p = skip_ws(p);
+    if (p == end_ || *p != ':') return failp(errc::malformed_json, p);
+    return p + 1;
+  }
+
+  void record(json_slot*& slot, json_type t, const char* start, const char* stop, bool escaped) noexcept {
     ++slot->count;
     slot->value.type = t;
     slot->value.escaped = escaped;
-    if (t == json_type::string)
-      slot->value.raw = s_.substr(start + 1, i_ - start - 2);
-    else
-      slot->value.raw = s_.substr(start, i_ - start);
+    if (t == json_type::string) ++start, --stop;  // between the quotes
+    slot->value.raw = std::string_view(start, static_cast<std::size_t>(stop - start));
+    slot = nullptr;
   }
 
-  // First index at or after `i` holding a byte string() must look at: '"',
-  // '\\', a control character or a non-ASCII byte. Eight bytes at a time.
-  static std::size_t skip_plain(const char* p, std::size_t i, std::size_t n) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    while (n - i >= 8) {
-      std::uint64_t x;
-      std::memcpy(&x, p + i, 8);
-      const std::uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
-      const std::uint64_t special =
-          (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x) &
-          highs;
-      if (special != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        return i + static_cast<std::size_t>(__builtin_ctzll(special)) / 8;  // the lowest flag is exact
-#else
-        break;
-#endif
-      }
-      i += 8;
-    }
-    while (i < n) {
-      const auto c = static_cast<unsigned char>(p[i]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-      ++i;
-    }
-    return i;
+  // At the opening quote; returns the byte after the closing quote.
+  const char* string(const char* p, bool& escaped) noexcept {
+    p = skip_plain(p + 1, end_);
+    if (p != end_ && *p == '"') return p + 1;  // the usual string: plain ASCII
+    return string_rest(p, escaped);
   }
 
-  // At the opening quote; leaves i_ after the closing quote.
-  bool string(bool& escaped) noexcept {
-    ++i_;
-    utf8_validator utf8;
-    while (i_ < s_.size()) {
-      if (utf8.complete()) {  // plain ASCII needs no check
-        i_ = skip_plain(s_.data(), i_, s_.size());
-        if (i_ >= s_.size()) break;
-      }
-      const std::size_t at = i_;
-      const auto c = static_cast<unsigned char>(s_[i_++]);
-      if (c == '"') return utf8.complete() ? true : failb(errc::invalid_utf8, at);
-      if (c < 0x20) return failb(errc::malformed_json, at);
-      if (c >= 0x80) {
-        if (!utf8.feed(c)) return failb(errc::invalid_utf8, at);
+  // At the first byte of a string body skip_plain stopped at.
+  const char* string_rest(const char* p, bool& escaped) noexcept {
+    for (;; p = skip_plain(p, end_)) {
+      if (p == end_) return failp(errc::malformed_json, p);
+      const char* const at = p;
+      const auto c = static_cast<unsigned char>(*p++);
+      if (c == '"') return p;
+      if (c == '\\') {
+        escaped = true;
+        if (p == end_) return failp(errc::malformed_json, p);
+        const char e = *p++;
+        if (e == 'u') {
+          const std::string_view doc(begin_, static_cast<std::size_t>(end_ - begin_));
+          std::size_t i = static_cast<std::size_t>(p - begin_);
+          std::uint32_t cp = 0;
+          if (const errc bad = read_u_escape(doc, i, cp); bad != errc::ok) return failp(bad, at);
+          p = begin_ + i;
+        } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
+                   e != 't') {
+          return failp(errc::malformed_json, at);
+        }
         continue;
       }
-      if (!utf8.complete()) return failb(errc::invalid_utf8, at);
-      if (c != '\\') continue;
-      escaped = true;
-      if (at_end()) return failb(errc::malformed_json);
-      const char e = s_[i_++];
-      if (e == 'u') {
-        std::uint32_t cp = 0;
-        if (const errc bad = read_u_escape(s_, i_, cp); bad != errc::ok) return failb(bad, at);
-      } else if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' &&
-                 e != 't') {
-        return failb(errc::malformed_json, at);
+      if (c < 0x20) return failp(errc::malformed_json, at);
+      // A non-ASCII byte: the whole UTF-8 sequence it starts, here.
+      utf8_validator utf8;
+      if (!utf8.feed(c)) return failp(errc::invalid_utf8, at);
+      while (!utf8.complete()) {
+        if (p == end_) return failp(errc::malformed_json, p);
+        const auto next = static_cast<unsigned char>(*p);
+        if (!utf8.feed(next)) return failp(next < 0x20 ? errc::malformed_json : errc::invalid_utf8, p);
+        ++p;
       }
     }
-    return failb(errc::malformed_json);
   }
 
-  bool digits() noexcept {
-    const std::size_t start = i_;
-    while (i_ < s_.size() && is_digit(static_cast<unsigned char>(s_[i_]))) ++i_;
-    return i_ > start;
+  const char* digits(const char* p) const noexcept {
+    while (p != end_ && is_digit(static_cast<unsigned char>(*p))) ++p;
+    return p;
   }
 
-  bool number() noexcept {
-    if (s_[i_] == '-') ++i_;
-    if (at_end()) return failb(errc::malformed_json);
-    if (s_[i_] == '0') {
-      ++i_;
-    } else if (!digits()) {
-      return failb(errc::malformed_json);
+  const char* number(const char* p) noexcept {
+    if (*p == '-') ++p;
+    if (p == end_ || !is_digit(static_cast<unsigned char>(*p))) return failp(errc::malformed_json, p);
+    if (*p++ != '0') p = digits(p);  // no leading zeros: a 0 stands alone
+    if (p != end_ && *p == '.') {
+      const char* const first = ++p;
+      if ((p = digits(p)) == first) return failp(errc::malformed_json, p);
     }
-    if (!at_end() && s_[i_] == '.') {
-      ++i_;
-      if (!digits()) return failb(errc::malformed_json);
+    if (p != end_ && (*p == 'e' || *p == 'E')) {
+      ++p;
+      if (p != end_ && (*p == '+' || *p == '-')) ++p;
+      const char* const first = p;
+      if ((p = digits(p)) == first) return failp(errc::malformed_json, p);
     }
-    if (!at_end() && (s_[i_] == 'e' || s_[i_] == 'E')) {
-      ++i_;
-      if (!at_end() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-      if (!digits()) return failb(errc::malformed_json);
-    }
-    return true;
+    return p;
   }
 
-  bool literal(std::string_view word) noexcept {
-    if (s_.substr(i_, word.size()) != word) return failb(errc::malformed_json);
-    i_ += word.size();
-    return true;
+  const char* literal(const char* p, std::string_view word) noexcept {
+    if (static_cast<std::size_t>(end_ - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0)
+      return failp(errc::malformed_json, p);
+    return p + word.size();
   }
 
-  std::string_view s_;
-  std::size_t i_ = 0;
+  const char* begin_;
+  const char* end_;
   std::size_t depth_ = 0;
   std::size_t max_depth_;
+  bool in_object_ = false;  // whether the innermost open container is an object
   std::array<std::uint64_t, kMaxDepth / 64> stack_{};
-  std::size_t container_start_ = 0;
+  const char* container_start_ = nullptr;
+  json_slot* container_slot_ = nullptr;
   json_type container_type_closed_ = json_type::absent;
   errc err_ = errc::ok;
   std::size_t error_offset_ = 0;
@@ -1476,6 +1535,14 @@ inline result<json_value> json_member(const json_slot* slots, std::size_t nslots
 
 inline std::string json_string(const json_value& v) {
   return v.escaped ? json_unescape(v.raw) : std::string(v.raw);
+}
+
+/// json_string into `out`, reusing its buffer when the text has no escapes.
+inline void assign_json_string(std::string& out, const json_value& v) {
+  if (v.escaped)
+    out = json_unescape(v.raw);
+  else
+    out.assign(v.raw);
 }
 
 /// Steps through the elements of an array value, or the members of an object
@@ -2515,18 +2582,27 @@ result<void> read_object_members(std::string_view body, json_slot (&slots)[N], c
 
 /// Reads a response body as a JSON object and looks up every OAuth member
 /// (a duplicate is an error).
+inline result<void> read_response_members(std::string_view body, const limits& lim, response_members& m) {
+  if (auto ok = read_object_members(body, m.slots, lim); !ok) return ok;
+  for (int k = 0; k < response_members::count; ++k) m.v[k] = m.slots[k].value;  // names are distinct
+  return {};
+}
+
+/// read_response_members into a new response_members.
 inline result<response_members> read_response_members(std::string_view body, const limits& lim) {
   response_members m;
-  if (auto ok = read_object_members(body, m.slots, lim); !ok) return ok.error();
-  for (int k = 0; k < response_members::count; ++k) m.v[k] = m.slots[k].value;  // names are distinct
+  if (auto ok = read_response_members(body, lim, m); !ok) return ok.error();
   return m;
 }
 
 /// An integer literal of digits only, within int64 (RFC 6749 A.14: 1*DIGIT).
 inline bool parse_seconds(std::string_view digits, std::int64_t& out) noexcept {
-  if (digits.empty() || digits.size() > 18 || !all_of(digits, is_digit)) return false;
+  if (digits.empty() || digits.size() > 18) return false;
   std::int64_t v = 0;
-  for (char ch : digits) v = v * 10 + (ch - '0');
+  for (char ch : digits) {
+    if (!is_digit(static_cast<unsigned char>(ch))) return false;
+    v = v * 10 + (ch - '0');
+  }
   out = v;
   return true;
 }
@@ -3391,7 +3467,7 @@ inline result<bool> optional_string(const provider& p, const json_value& v, std:
     return false;
   }
   if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
-  out = json_string(v);
+  assign_json_string(out, v);
   return true;
 }
 
@@ -3404,7 +3480,7 @@ inline result<token> read_token(const provider& p, const response_members& m, co
   const auto& at = m.v[rm::access_token];
   if (at.type == json_type::absent || at.type == json_type::null) return fail(errc::missing_access_token);
   if (at.type != json_type::string) return fail(errc::invalid_member_type, "access_token");
-  t.access_token = json_string(at);
+  assign_json_string(t.access_token, at);
   if (t.access_token.empty()) return fail(errc::missing_access_token);
   if (t.access_token.size() > lim.max_value)
     return over_limit("access_token", t.access_token.size(), "bytes", lim.max_value);
@@ -3467,10 +3543,10 @@ inline result<token> read_token(const provider& p, const response_members& m, co
 inline result<token> parse_token_response(const provider& p, const http_response& r, const limits& lim = {}) {
   return detail::read_response(r, [&]() -> result<token> {
     if (auto e = detail::rate_limit_error(r)) return *std::move(e);
-    auto members = detail::read_response_members(r.body, lim);
-    if (!members) return members.error();
-    if (auto e = detail::response_error(*members, r)) return *std::move(e);
-    return detail::read_token(p, *members, r, lim);
+    detail::response_members members;  // read in place: it is large
+    if (auto ok = detail::read_response_members(r.body, lim, members); !ok) return ok.error();
+    if (auto e = detail::response_error(members, r)) return *std::move(e);
+    return detail::read_token(p, members, r, lim);
   });
 }
 
@@ -3677,7 +3753,7 @@ inline result<registration_members> read_registration_members(std::string_view b
 inline result<bool> registration_string(const json_value& v, std::string_view name, std::string& out) {
   if (v.type == json_type::absent) return false;
   if (v.type != json_type::string) return fail(errc::invalid_member_type, name);
-  out = json_string(v);
+  assign_json_string(out, v);
   return true;
 }
 
