@@ -21,7 +21,8 @@
 //                     parse_token_response, parse_refresh_response,
 //                     build_revocation_request, parse_revocation_response,
 //                     build_registration_request, parse_registration_response
-//   12. Attach        attach_token, check_api_response (v1 and GraphQL), parse_bearer_challenge
+//   12. Attach        api_target, attach_token, check_api_response (v1 and GraphQL),
+//                     parse_bearer_challenge
 //   13. Deauthorize   build_deauthorize_request, parse_deauthorize_response
 //   14. Flow          flow: the state machine, save and restore
 //   15. Session       credentials (to_string, parse_credentials), session: expiry,
